@@ -1,0 +1,68 @@
+"""Settings from the environment, with a `.env` file in the working directory as a fallback."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+TOKEN_HELP = (
+    "DISCORD_TOKEN is not set: create an application at https://discord.com/developers/applications, "
+    "copy its bot token (Bot > Reset Token) and put DISCORD_TOKEN=<token> in the environment or in .env"
+)
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message is one line meant for the person running us."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    discord_token: str | None
+    database_path: Path
+    decks_dir: Path
+    dev_guild_id: int | None
+    log_level: str
+    api_base: str | None
+    gateway_url: str | None
+
+    def require_token(self) -> str:
+        if not self.discord_token:
+            raise ConfigError(TOKEN_HELP)
+        return self.discord_token
+
+
+_LEVELS = {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: str | Path | None = ".env"
+) -> Settings:
+    """Read settings; real environment variables win over the `.env` file."""
+    values: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        value = values.get(name, "").strip()
+        return value or None
+
+    guild = get("DEV_GUILD_ID")
+    if guild is not None and not guild.isdigit():
+        raise ConfigError(f"DEV_GUILD_ID must be a numeric Discord server id, not {guild!r}")
+    level = (get("LOG_LEVEL") or "INFO").upper()
+    if level not in _LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(sorted(_LEVELS))}, not {level!r}")
+    return Settings(
+        discord_token=get("DISCORD_TOKEN"),
+        database_path=Path(get("DATABASE_PATH") or "data/study-tutor.sqlite3"),
+        decks_dir=Path(get("DECKS_DIR") or "decks"),
+        dev_guild_id=int(guild) if guild else None,
+        log_level=level,
+        api_base=get("DISCORD_API_BASE"),
+        gateway_url=get("DISCORD_GATEWAY_URL"),
+    )

@@ -1,0 +1,83 @@
+"""Importers that turn other flashcard formats into the deck model.
+
+`import_bytes` is the single entry point for uploads and the CLI: it picks the format from the file
+name and content, and always returns an ImportResult or raises DeckError.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from bot.decks.errors import DeckError
+from bot.decks.importers.apkg import import_apkg
+from bot.decks.importers.delimited import import_delimited
+from bot.decks.importers.paste import import_paste
+from bot.decks.importers.result import ImportResult
+from bot.decks.model import deck_id_from_stem
+from bot.decks.toml_format import decode_text, loads_deck
+
+Format = Literal["toml", "paste", "csv", "apkg"]
+FORMATS: tuple[Format, ...] = ("toml", "paste", "csv", "apkg")
+
+
+def detect_format(filename: str, data: bytes) -> Format:
+    suffix = Path(filename).suffix.lower()
+    if suffix in {".apkg", ".colpkg"} or data.startswith(b"PK\x03\x04"):
+        return "apkg"
+    if suffix == ".toml":
+        return "toml"
+    if suffix in {".csv", ".tsv"}:
+        return "csv"
+    head = data[:20_000].decode("utf-8", errors="replace")
+    lines = [line for line in head.splitlines() if line.strip()]
+    if any(line.startswith("#separator:") for line in lines[:10]):
+        return "csv"
+    if lines and sum("\t" in line for line in lines) >= 0.6 * len(lines):
+        return "csv"
+    return "paste"
+
+
+def import_bytes(
+    data: bytes,
+    filename: str,
+    *,
+    fmt: Format | None = None,
+    deck_id: str | None = None,
+    name: str | None = None,
+    separator: str | None = None,
+    row_separator: str | None = None,
+) -> ImportResult:
+    """Import a file's content. The deck id defaults to the file name's stem."""
+    chosen = fmt or detect_format(filename, data)
+    deck_id = deck_id or deck_id_from_stem(Path(filename).stem)
+    if chosen == "apkg":
+        return import_apkg(data, path=filename, deck_id=deck_id, name=name)
+    if not data.strip():
+        raise DeckError.single(filename, "is empty")
+    text = decode_text(data, filename)
+    if chosen == "toml":
+        deck = loads_deck(text, path=filename, deck_id=deck_id)
+        return ImportResult(deck)
+    if chosen == "csv":
+        return import_delimited(
+            text,
+            path=filename,
+            deck_id=deck_id,
+            name=name,
+            separator=separator,
+            row_separator=row_separator,
+        )
+    return import_paste(text, path=filename, deck_id=deck_id, name=name)
+
+
+def import_file(path: str | Path, **options: object) -> ImportResult:
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise DeckError.single(str(file), f"cannot be read: {exc.strerror or exc}") from None
+    return import_bytes(data, str(file), **options)  # type: ignore[arg-type]
+
+
+__all__ = ["FORMATS", "Format", "ImportResult", "detect_format", "import_bytes", "import_file"]

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.__main__ import main
+from bot.decks import load_deck
+from tests.conftest import DECKS_DIR, REPO_ROOT, SEEDS_DIR
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_help_lists_the_subcommands() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO_ROOT,
+    )
+    for command in ("run", "decks"):
+        assert command in result.stdout
+
+
+def test_run_without_a_token_explains_how_to_get_one(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "DISCORD_TOKEN" in lines[0] and "discord.com/developers" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_decks_check_reports_the_shipped_decks_valid() -> None:
+    code, out, _ = run_cli("decks", "check", str(DECKS_DIR))
+    assert code == 0
+    assert "5 deck(s): 5 valid, 0 invalid" in out
+    assert "'Understanding CNNs', 23 cards, 10 with accepted short answers" in out
+
+
+def test_decks_check_fails_on_a_bad_deck_but_reports_the_good_ones(tmp_path: Path) -> None:
+    (tmp_path / "good.toml").write_text('name="Good"\n[[cards]]\nquestion="Q"\nanswer="A"\n')
+    (tmp_path / "bad.toml").write_text('name="Bad"\n[[cards]]\nquestion="Q"\n')
+    code, out, _ = run_cli("decks", "check", str(tmp_path))
+    assert code == 1
+    assert f"ok       {tmp_path / 'good.toml'}" in out
+    assert f"INVALID  {tmp_path / 'bad.toml'}" in out
+    assert f"{tmp_path / 'bad.toml'}:2: cards[0].answer: is missing" in out
+    assert "2 deck(s): 1 valid, 1 invalid" in out
+
+
+def test_decks_check_on_a_missing_directory_fails(tmp_path: Path) -> None:
+    code, out, _ = run_cli("decks", "check", str(tmp_path / "nope"))
+    assert code == 1
+    assert "is not a directory" in out
+
+
+def test_decks_import_writes_a_toml_deck_and_reports_doubts(tmp_path: Path) -> None:
+    target = tmp_path / "training.toml"
+    code, out, err = run_cli(
+        "decks", "import", str(SEEDS_DIR / "003_cbeb11dda6d6fd03.txt"), "-o", str(target)
+    )
+    assert code == 0
+    assert "47 cards" in out
+    assert "page furniture" in err and "unsure" in err
+    deck = load_deck(target)
+    assert deck.id == "training" and len(deck.cards) == 47
+    again, _, err = run_cli(
+        "decks", "import", str(SEEDS_DIR / "003_cbeb11dda6d6fd03.txt"), "-o", str(target)
+    )
+    assert again == 1 and "--force" in err
+
+
+def test_decks_import_of_a_bad_file_exits_non_zero(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.apkg"
+    bad.write_bytes(b"not a zip")
+    code, out, err = run_cli("decks", "import", str(bad))
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"error: {bad}: ")
