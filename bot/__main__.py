@@ -20,8 +20,9 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    from bot.app import StudyBot
+    from bot.app import StudyBot, point_at_endpoints
 
+    point_at_endpoints(settings)
     StudyBot(settings).run(token, log_handler=None)
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import discord
+import yarl
 from discord.ext import commands
 
 from bot.config import Settings
@@ -18,6 +19,14 @@ def bot_intents() -> discord.Intents:
     intents = discord.Intents.none()
     intents.guilds = True
     return intents
+
+
+def point_at_endpoints(settings: Settings) -> None:
+    """Send REST and gateway traffic to a proxy or a local emulator instead of Discord when asked."""
+    if settings.api_base:
+        discord.http.Route.BASE = settings.api_base.rstrip("/")
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
 class StudyBot(commands.Bot):
