@@ -1,0 +1,139 @@
+"""Word-level matching: when does a response word stand for a reference word?
+
+A typo is forgiven only when it is small for the word's length, keeps the word's opening (different
+prefixes make different words: over/under, in/out, en/de), is not a known contrast pair, and does not
+turn the word into another technical term.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from bot.grading.lexicon import CONTRASTS, TERMS
+from bot.grading.normalize import Token, canonical, stem
+
+EXACT = 1.0
+SYNONYM = 0.95
+TYPO = 0.9
+
+
+def _contrast_table() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for left, right in CONTRASTS:
+        a, b = canonical(left), canonical(right)
+        table.setdefault(a, set()).add(b)
+        table.setdefault(b, set()).add(a)
+    return {key: frozenset(value) for key, value in table.items()}
+
+
+CONTRAST_PARTNERS = _contrast_table()
+_TERM_KEYS = frozenset(canonical(term) for term in TERMS)
+
+
+def typo_budget(length: int) -> int:
+    if length <= 3:
+        return 0
+    if length <= 5:
+        return 1
+    if length <= 9:
+        return 2
+    return 3
+
+
+def contrasting(a: str, b: str) -> bool:
+    return b in CONTRAST_PARTNERS.get(a, ())
+
+
+@lru_cache(maxsize=131072)
+def is_typo(reference: str, response: str) -> bool:
+    """Whether `response` (a surface word) reads as a misspelling of `reference`."""
+    if reference == response or not reference.isalpha() or not response.isalpha():
+        return False
+    if abs(len(reference) - len(response)) > 2:
+        return False
+    budget = typo_budget(len(reference))
+    if budget == 0:
+        return False
+    opening_kept = reference[0] == response[0] or (
+        len(response) > 1 and reference[:2] == response[1::-1]
+    )
+    if not opening_kept:
+        return False
+    ref_key, resp_key = canonical(reference), canonical(response)
+    if contrasting(ref_key, resp_key):
+        return False
+    if resp_key in _TERM_KEYS and ref_key in _TERM_KEYS and resp_key != ref_key:
+        return False
+    return OSA.distance(reference, response, score_cutoff=budget) <= budget
+
+
+@dataclass(frozen=True, slots=True)
+class WordMatch:
+    quality: float
+    response_index: int
+    typo: bool = False
+
+
+def match_word(
+    target: Token, response: Sequence[Token], joined: dict[str, int]
+) -> WordMatch | None:
+    """The best response token for one reference token, or None.
+
+    `joined` maps the concatenation of adjacent response words to the first one's index, so that
+    "non linear" matches "nonlinear" and "max pooling" matches "maxpooling".
+    """
+    best: WordMatch | None = None
+    for token in response:
+        if token.key == target.key:
+            same = token.numeric or stem(token.surface) == stem(target.surface)
+            quality = EXACT if same else SYNONYM
+            if best is None or quality > best.quality:
+                best = WordMatch(quality, token.position)
+                if quality == EXACT:
+                    return best
+        elif (
+            best is None
+            and not target.numeric
+            and not token.numeric
+            and is_typo(target.surface, token.surface)
+        ):
+            best = WordMatch(TYPO, token.position, typo=True)
+    if best is None and target.surface in joined:
+        best = WordMatch(EXACT, joined[target.surface])
+    return best
+
+
+def joined_pairs(tokens: Sequence[Token]) -> dict[str, int]:
+    return {
+        first.surface + second.surface: first.position
+        for first, second in itertools.pairwise(tokens)
+    }
+
+
+def near_miss(
+    target: Token, response: Sequence[Token], used: frozenset[int] = frozenset()
+) -> Token | None:
+    """A response word that looks like the target but is a different term (underfitting/overfitting).
+
+    Words in `used` already stand for another part of the answer and are not considered.
+    """
+    response = [token for token in response if token.position not in used]
+    partners = CONTRAST_PARTNERS.get(target.key, frozenset())
+    for token in response:
+        if token.key in partners:
+            return token
+    if target.numeric or len(target.surface) < 4:
+        return None
+    for token in response:
+        if token.numeric or token.stop or token.key == target.key:
+            continue
+        if OSA.normalized_similarity(target.surface, token.surface) >= 0.6 and not is_typo(
+            target.surface, token.surface
+        ):
+            return token
+    return None

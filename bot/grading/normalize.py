@@ -1,0 +1,290 @@
+"""Text to comparable tokens: case, accents, unicode forms, contractions, numbers, spelling variants,
+abbreviations, light stemming and synonym classes.
+
+Both the reference and the member's response go through the same pipeline, so every rule here makes
+two spellings of one answer equal without making two different answers equal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.grading.lexicon import (
+    EXPANSIONS,
+    HEDGES,
+    IZE_STEMS,
+    NEGATIONS,
+    NUMBER_WORDS,
+    STOPWORDS,
+    SYNONYM_GROUPS,
+    TERMS,
+)
+
+_QUOTES = str.maketrans(
+    {
+        "’": "'",
+        "‘": "'",
+        "´": "'",
+        "`": "'",
+        "“": '"',
+        "”": '"',
+        "−": "-",
+        "–": "-",
+        "—": " - ",
+        "×": " x ",
+        "✕": " x ",
+        "·": " x ",
+        "⋅": " x ",
+        "∗": " x ",
+        "*": " x ",
+        "∑": "σ",
+        "Σ": "σ",
+        "≠": " != ",
+        "→": " to ",
+    }
+)
+_CONTRACTIONS = (
+    (re.compile(r"\bcan'?t\b"), "can not"),
+    (re.compile(r"\bwon'?t\b"), "will not"),
+    (re.compile(r"n't\b"), " not"),
+    (re.compile(r"'(re)\b"), " are"),
+    (re.compile(r"'(ve)\b"), " have"),
+    (re.compile(r"'(ll)\b"), " will"),
+    (re.compile(r"'s\b"), ""),
+    (re.compile(r"\bw/o\b"), " without "),
+    (re.compile(r"\bw/(?=\s|$)"), " with "),
+)
+_GO_UP = re.compile(r"\b(?:go|goes|going|went|gone|shoot|shoots|goes back) up\b")
+_GO_DOWN = re.compile(r"\b(?:go|goes|going|went|gone) down\b")
+_SUM = re.compile(r"\bsum(?=[_\s(])")
+_LESSER_TO_GREATER = {
+    "smaller": "larger",
+    "less": "more",
+    "fewer": "more",
+    "lower": "higher",
+    "shorter": "longer",
+    "narrower": "wider",
+    "slower": "faster",
+    "shallower": "deeper",
+}
+_SIZE_OF = r"(?:(?:the\s+)?size\s+of\s+(?:the\s+)?)"
+_LESSER = re.compile(
+    rf"\b(?P<pre_a>{_SIZE_OF})?(?P<a>[a-z0-9][a-z0-9-]*)\s+(?P<verb>(?:is|are|was|were|gets?|becomes?|stays?)\s+)?"
+    r"(?P<adv>(?:much|slightly|even)\s+)?(?P<cmp>" + "|".join(_LESSER_TO_GREATER) + r")\s+than\s+"
+    rf"(?P<det>(?:the|a|an|its)\s+)?(?P<pre_b>{_SIZE_OF})?(?P<b>[a-z0-9][a-z0-9-]*)\b"
+)
+
+
+def _orient(match: re.Match[str]) -> str:
+    """'A is smaller than B' -> 'B is larger than A': one direction, so both phrasings match."""
+    part = {name: value or "" for name, value in match.groupdict().items()}
+    greater = _LESSER_TO_GREATER[part["cmp"]]
+    return (
+        f"{part['pre_b']}{part['b']} {part['verb']}{part['adv']}{greater} than "
+        f"{part['det']}{part['pre_a']}{part['a']}"
+    )
+
+
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")
+_COEFFICIENT = re.compile(r"\b(\d+)\s+([a-z]\d?)\b(?!\s*[a-z(])")
+_PRODUCT = re.compile(r"(\d)\s*(?:x|\*|by)\s*(?=\d)")
+_TOKEN = re.compile(r"[a-z0-9σλη∂]+(?:\.[0-9]+)?(?:-[a-z0-9]+)*")
+_CLAUSE_SPLIT = re.compile(r"[,;:.!?()\n]|\b(?:and|but|while|whereas|however|although|though)\b")
+_ITEM_SPLIT = re.compile(r"[,;\n/&]|\b(?:or|and|vs|versus|nor)\b")
+_HAS_WORD = re.compile(r"[^\W_]")
+
+
+def simplify(text: str) -> str:
+    """Unicode-, case- and accent-folded text with contractions expanded and numbers tidied."""
+    text = unicodedata.normalize("NFKC", text.translate(_QUOTES)).casefold()
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    text = _SUM.sub("σ", text)
+    text = _THOUSANDS.sub("", text)
+    text = _LESSER.sub(_orient, text)
+    text = _GO_UP.sub("increase", _GO_DOWN.sub("decrease", text))
+    text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(0)], text)
+    text = _PRODUCT.sub(r"\1x", text)
+    text = _PRODUCT.sub(r"\1x", text)
+    text = _COEFFICIENT.sub(r"\1\2", text)
+    return text.replace("^", "").replace("_", "")
+
+
+def has_content(text: str) -> bool:
+    return bool(_HAS_WORD.search(text))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light suffix stripper; both sides use it, so it only needs to be consistent."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    once = _strip_suffixes(word)
+    return _strip_suffixes(once) if once != word and once.endswith("ion") else once
+
+
+def _strip_suffixes(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix, replacement, minimum in (
+        ("izations", "iz", 4),
+        ("ization", "iz", 4),
+        ("ations", "at", 4),
+        ("ation", "at", 4),
+        ("itions", "it", 4),
+        ("ition", "it", 4),
+        ("ional", "ion", 4),
+        ("ions", "", 4),
+        ("ion", "", 4),
+        ("izing", "iz", 4),
+        ("ized", "iz", 4),
+        ("ize", "iz", 4),
+        ("izers", "iz", 4),
+        ("izer", "iz", 4),
+        ("ing", "", 3),
+        ("ed", "", 3),
+        ("ly", "", 4),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= minimum:
+            word = word[: -len(suffix)] + replacement
+            if (
+                suffix in {"ing", "ed"}
+                and len(word) > 3
+                and word[-1] == word[-2]
+                and word[-1] not in "lsz"
+            ):
+                word = word[:-1]
+            break
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
+def _build_canon() -> dict[str, str]:
+    canon: dict[str, str] = {}
+    for group in SYNONYM_GROUPS:
+        head = stem(group[0])
+        for word in group:
+            canon.setdefault(stem(word), head)
+    return canon
+
+
+_CANON = _build_canon()
+_IZE = re.compile(
+    r"^("
+    + "|".join(sorted(IZE_STEMS, key=len, reverse=True))
+    + r")is(e|es|ed|ing|ation|ations|er|ers)$"
+)
+
+
+def canonical(word: str) -> str:
+    """The comparison key of a word: its stem, or the head of its synonym class."""
+    stemmed = stem(word)
+    return _CANON.get(stemmed, stemmed)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    surface: str
+    key: str
+    numeric: bool
+    stop: bool
+    negation: bool
+    hedge: bool
+    position: int
+
+
+def _spellings(raw: str) -> list[str]:
+    """One raw token to the words it stands for (hyphens, abbreviations, number words, -ise)."""
+    if "-" in raw:
+        joined = raw.replace("-", "")
+        if joined in EXPANSIONS or joined in TERMS or joined.isdigit():
+            raw = joined
+        else:
+            return [word for part in raw.split("-") if part for word in _spellings(part)]
+    if raw in EXPANSIONS:
+        return EXPANSIONS[raw].split()
+    if raw in NUMBER_WORDS:
+        return [NUMBER_WORDS[raw]]
+    match = _IZE.match(raw)
+    if match:
+        return [f"{match.group(1)}iz{match.group(2)}"]
+    return [raw]
+
+
+@lru_cache(maxsize=65536)
+def _token_parts(raw: str) -> tuple[tuple[str, str, bool, bool, bool, bool], ...]:
+    parts = []
+    for word in _spellings(raw):
+        numeric = any(ch.isdigit() for ch in word)
+        parts.append(
+            (
+                word,
+                word if numeric else canonical(word),
+                numeric,
+                word in STOPWORDS,
+                word in NEGATIONS,
+                word in HEDGES,
+            )
+        )
+    return tuple(parts)
+
+
+def tokenize(simplified: str) -> list[Token]:
+    tokens: list[Token] = []
+    for raw in _TOKEN.findall(simplified):
+        for surface, key, numeric, stop, negation, hedge in _token_parts(raw):
+            tokens.append(Token(surface, key, numeric, stop, negation, hedge, len(tokens)))
+    return tokens
+
+
+def clauses(simplified: str) -> list[list[Token]]:
+    """Tokens grouped by clause, for deciding what a negation applies to."""
+    return [tokens for part in _CLAUSE_SPLIT.split(simplified) if (tokens := tokenize(part))]
+
+
+def items(simplified: str) -> list[list[Token]]:
+    """Tokens grouped by list item (commas, 'or', 'and', slashes), for spotting lists of guesses."""
+    without_parens = re.sub(r"\([^()]*\)", " ", simplified)
+    return [tokens for part in _ITEM_SPLIT.split(without_parens) if (tokens := tokenize(part))]
+
+
+_FORMULA_WORDS = {
+    "sum": "σ",
+    "lambda": "λ",
+    "eta": "η",
+    "partial": "∂",
+    "times": "×",
+    "plus": "+",
+    "minus": "-",
+    "equals": "=",
+}
+_FILLER = frozenset({"size", "number", "the", "of", "total", "count", "value", "a", "an"})
+_FORMULA_TOKEN = re.compile(r"[a-z0-9σλη∂]+|[=+\-/<>!]")
+
+
+def formula_tokens(simplified: str) -> list[str]:
+    """A formula as a sequence of symbols and names, ignoring brackets, spacing and filler words."""
+    text = simplified.replace("learning rate", "η").replace(" lr ", " η ")
+    out: list[str] = []
+    for raw in _FORMULA_TOKEN.findall(text):
+        word = _FORMULA_WORDS.get(raw, raw)
+        if word in _FILLER:
+            continue
+        if word.isalpha() and len(word) > 3:
+            word = canonical(word)
+        if word == "x" and out and out[-1] not in "=+-/":
+            word = "×"
+        out.append(word)
+    return out

@@ -1,0 +1,439 @@
+"""A card compiled once into what grading compares against: short candidate answers (with their
+parts, numbers, negations and formula form) and, for long answers, weighted key concepts.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.decks.model import Card, Deck
+from bot.grading.lexicon import GENERIC
+from bot.grading.normalize import Token, clauses, formula_tokens, simplify, tokenize
+from bot.grading.relations import Comparison, comparisons
+
+QUESTION_WEIGHT = 0.1
+GENERIC_WEIGHT = 0.4
+NUMBER_WEIGHT = 1.5
+SHORT_ANSWER_TOKENS = 10
+_FORMULA_MARK = re.compile(r"[=+/^Σσ∑λη∂×*²]")
+_OPERATOR_SYMBOLS = frozenset("=+-/×")
+_CAPITALIZED = re.compile(r"\b[A-Z][a-z]*\b")
+_CLAUSE_VERBS = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "can",
+        "will",
+        "should",
+        "could",
+        "would",
+        "may",
+        "might",
+        "must",
+        "the",
+    ]
+)
+_LIST_HEADS = frozenset(
+    [
+        "layer",
+        "layers",
+        "convolution",
+        "convolutions",
+        "pooling",
+        "function",
+        "functions",
+        "type",
+        "types",
+        "method",
+        "methods",
+        "axes",
+        "axis",
+        "set",
+        "sets",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Weighted:
+    token: Token
+    weight: float
+    core: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    text: str
+    tokens: tuple[Token, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    text: str
+    tokens: tuple[Token, ...]
+    content: tuple[Weighted, ...]
+    numbers: frozenset[str]
+    numeric: bool
+    parts: tuple[Part, ...]
+    formula: str | None
+    formula_rhs: str | None
+    negated_subjects: frozenset[str]
+    clause_subjects: frozenset[str]
+    roles: tuple[tuple[str, frozenset[str]], ...]
+    statement: bool
+    keys: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One thing the answer says. A point that enumerates ('a, b, c and d') keeps its items, and
+    naming enough of them (three, or all if fewer) covers it."""
+
+    concepts: tuple[Weighted, ...]
+    weight: float
+    items: tuple[tuple[Weighted, ...], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    card: Card
+    question_keys: frozenset[str]
+    question_numbers: frozenset[str]
+    candidates: tuple[Candidate, ...]
+    points: tuple[Point, ...]
+    comparisons: frozenset[Comparison]
+    concept_mode: bool
+    answer_negated: bool
+    vocabulary: frozenset[str]
+
+    @property
+    def concepts(self) -> tuple[Weighted, ...]:
+        return tuple(w for point in self.points for w in point.concepts)
+
+
+def _weight(token: Token, question_keys: frozenset[str], question_numbers: frozenset[str]) -> float:
+    if token.numeric:
+        return QUESTION_WEIGHT if token.key in question_numbers else NUMBER_WEIGHT
+    if token.key in question_keys:
+        return QUESTION_WEIGHT
+    if token.surface in GENERIC or token.key in GENERIC or token.surface.endswith("ly"):
+        return GENERIC_WEIGHT
+    return 1.0
+
+
+def _kept_stopwords(text: str) -> frozenset[str]:
+    """Capitalized stopwords in a short answer are names ('He initialization'), not filler."""
+    if len(text.split()) > 4:
+        return frozenset()
+    return frozenset(word.lower() for word in _CAPITALIZED.findall(text))
+
+
+def _content(
+    tokens: Iterable[Token],
+    question_keys: frozenset[str],
+    question_numbers: frozenset[str],
+    kept: frozenset[str] = frozenset(),
+) -> tuple[Weighted, ...]:
+    seen: set[str] = set()
+    out: list[Weighted] = []
+    for token in tokens:
+        if token.negation or token.hedge or (token.stop and token.surface not in kept):
+            continue
+        if token.key in seen:
+            continue
+        seen.add(token.key)
+        weight = _weight(token, question_keys, question_numbers)
+        out.append(Weighted(token, weight, weight >= 1.0))
+    return tuple(out)
+
+
+def _split_parts(text: str) -> list[str]:
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    depth = 0
+    pieces: list[str] = []
+    current: list[str] = []
+    for ch in text:
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and ch in ",;":
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    pieces.append("".join(current))
+    parts: list[str] = []
+    for piece in pieces:
+        parts.extend(re.split(r"\band\b|&", piece))
+    return [part.strip() for part in parts if part.strip()]
+
+
+def _parts(text: str, question_keys: frozenset[str]) -> tuple[Part, ...]:
+    """A list answer ('max pooling and average pooling') as parts, each by its distinguishing words."""
+    if _FORMULA_MARK.search(text):
+        return ()
+    raw_parts = _split_parts(text)
+    if len(raw_parts) < 2:
+        return ()
+    full = [tokenize(simplify(p)) for p in raw_parts]
+    if any(t.negation or t.surface in _CLAUSE_VERBS for tokens in full for t in tokens):
+        return ()
+    tokenized = [[t for t in tokens if not t.stop] for tokens in full]
+    if any(not tokens or len(tokens) > 3 for tokens in tokenized):
+        return ()
+    counts = Counter(key for tokens in tokenized for key in {t.key for t in tokens})
+    shared = {key for key, n in counts.items() if n >= 2}
+    last = tokenized[-1]
+    if len(last) > 1 and last[-1].surface in _LIST_HEADS:
+        shared.add(last[-1].key)
+    parts: list[Part] = []
+    for raw, tokens in zip(raw_parts, tokenized, strict=True):
+        distinguishing = tuple(t for t in tokens if t.key not in shared) or tuple(tokens)
+        parts.append(Part(raw, distinguishing))
+    return tuple(parts)
+
+
+def _negation_structure(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    negated: set[str] = set()
+    subjects: set[str] = set()
+    for clause in clauses(simplify(text)):
+        content = [t for t in clause if not t.stop and not t.negation]
+        if not content:
+            continue
+        subjects.add(content[0].key)
+        if any(t.negation for t in clause):
+            negated.add(content[0].key)
+    return frozenset(negated), frozenset(subjects)
+
+
+def _roles(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """For contrastive statements ('L1 does X, L2 does Y'): each clause's subject and the words
+    that only its clause says, so that swapping the subjects can be caught."""
+    found: list[tuple[str, set[str]]] = []
+    for clause in clauses(simplify(text)):
+        if any(t.negation for t in clause):
+            return ()
+        content = [t for t in clause if not t.stop and t.surface not in GENERIC]
+        if len(content) >= 2:
+            found.append((content[0].key, {t.key for t in content[1:]}))
+    subjects = [subject for subject, _ in found]
+    if len(found) < 2 or len(set(subjects)) < len(subjects):
+        return ()
+    roles = []
+    for index, (subject, words) in enumerate(found):
+        others = set().union(*(w for i, (_, w) in enumerate(found) if i != index))
+        exclusive = frozenset(words - others - set(subjects))
+        if exclusive:
+            roles.append((subject, exclusive))
+    return tuple(roles) if len(roles) >= 2 else ()
+
+
+def _formula(text: str) -> tuple[str | None, str | None]:
+    if not _FORMULA_MARK.search(text):
+        return None, None
+    symbols = formula_tokens(simplify(text))
+    words = [s for s in symbols if s.isalpha() and len(s) > 3]
+    if not _OPERATOR_SYMBOLS & set(symbols) or len(words) > 0.6 * len(symbols):
+        return None, None
+    joined = "".join(symbols)
+    rhs = joined.rsplit("=", 1)[1] if "=" in joined else None
+    return joined, rhs
+
+
+def compile_candidate(
+    text: str,
+    question_keys: frozenset[str],
+    question_numbers: frozenset[str],
+    document_frequency: DocumentFrequency | None = None,
+) -> Candidate:
+    simplified = simplify(text)
+    tokens = tuple(tokenize(simplified))
+    examples = {t.key for m in _EXAMPLE.finditer(text) for t in tokenize(simplify(m.group(0)))}
+    content = tuple(
+        Weighted(
+            w.token,
+            (GENERIC_WEIGHT if w.token.key in examples and w.weight > GENERIC_WEIGHT else w.weight)
+            * _idf(document_frequency, w.token.key),
+            w.core and w.token.key not in examples,
+        )
+        for w in _content(tokens, question_keys, question_numbers, _kept_stopwords(text))
+    )
+    negated, subjects = _negation_structure(text)
+    formula, rhs = _formula(text)
+    meaningful = [w for w in content if w.weight >= GENERIC_WEIGHT]
+    return Candidate(
+        text=text,
+        tokens=tokens,
+        content=content,
+        numbers=frozenset(t.key for t in tokens if t.numeric and t.key not in question_numbers),
+        numeric=any(t.numeric for t in tokens),
+        parts=_parts(text, question_keys),
+        formula=formula,
+        formula_rhs=rhs,
+        negated_subjects=negated,
+        clause_subjects=subjects,
+        roles=_roles(text),
+        statement=bool(negated) or len(meaningful) >= 3,
+        keys=frozenset(w.token.key for w in content),
+    )
+
+
+def _short_answer(answer: str) -> bool:
+    if "\n" in answer:
+        return False
+    content = [t for t in tokenize(simplify(answer)) if not t.stop]
+    return len(content) <= SHORT_ANSWER_TOKENS
+
+
+_EXAMPLE = re.compile(
+    r"\b(?:like|such as|e\.g\.|for example|for instance|including)\b[^,;.]*", re.I
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+
+
+def _points(answer: str) -> tuple[tuple[str, float], ...]:
+    """The points a tutor would look for: each line of a list answer, or each sentence of a
+    paragraph, the first sentence (the definition) counting most."""
+    lines = [line.strip(" -•*\t") for line in answer.strip().splitlines() if line.strip(" -•*\t")]
+    if len(lines) > 1:
+        return tuple((line, 1.0) for line in lines)
+    sentences = [s.strip() for s in _SENTENCE.split(answer.strip()) if s.strip()]
+    if len(sentences) == 1:
+        return ((sentences[0], 1.0),)
+    rest = 0.3 / (len(sentences) - 1)
+    return ((sentences[0], 0.7), *((sentence, rest) for sentence in sentences[1:]))
+
+
+def _enumeration(text: str, concepts: tuple[Weighted, ...]) -> tuple[tuple[Weighted, ...], ...]:
+    pieces = [p for p in re.split(r",|\band\b", re.sub(r"\([^()]*\)", "", text)) if p.strip()]
+    if len(pieces) < 4:
+        return ()
+    by_key = {w.token.key: w for w in concepts}
+    items = []
+    for piece in pieces:
+        keys = [t.key for t in tokenize(simplify(piece)) if t.key in by_key]
+        if keys:
+            items.append(tuple(by_key[k] for k in dict.fromkeys(keys)))
+    return tuple(items) if len(items) >= 3 else ()
+
+
+def _idf(frequency: DocumentFrequency | None, key: str) -> float:
+    return frequency.idf(key) if frequency else 1.0
+
+
+def compile_reference(
+    card: Card,
+    extra_accept: tuple[str, ...] = (),
+    document_frequency: DocumentFrequency | None = None,
+) -> Reference:
+    return _compile_reference(card, tuple(dict.fromkeys(extra_accept)), document_frequency)
+
+
+@lru_cache(maxsize=4096)
+def _compile_reference(
+    card: Card, extra_accept: tuple[str, ...], document_frequency: DocumentFrequency | None
+) -> Reference:
+    question_tokens = tokenize(simplify(card.question))
+    question_keys = frozenset(t.key for t in question_tokens if not t.stop and not t.numeric)
+    question_numbers = frozenset(t.key for t in question_tokens if t.numeric)
+    texts = [*card.accept, *extra_accept]
+    if _short_answer(card.answer):
+        texts.append(card.answer.strip().rstrip("."))
+    candidates = tuple(
+        compile_candidate(text, question_keys, question_numbers, document_frequency)
+        for text in dict.fromkeys(texts)
+    )
+    answer_tokens = tokenize(simplify(card.answer))
+    points = []
+    for text, weight in _points(card.answer):
+        examples = {t.key for m in _EXAMPLE.finditer(text) for t in tokenize(simplify(m.group(0)))}
+        concepts = tuple(
+            Weighted(
+                w.token,
+                (GENERIC_WEIGHT if w.token.key in examples else w.weight)
+                * _idf(document_frequency, w.token.key),
+                w.core and w.token.key not in examples,
+            )
+            for w in _content(tokenize(simplify(text)), question_keys, question_numbers)
+        )
+        if concepts:
+            points.append(Point(concepts, weight, _enumeration(text, concepts)))
+    vocabulary = frozenset(
+        {t.key for t in question_tokens}
+        | {t.key for t in answer_tokens}
+        | {t.key for c in candidates for t in c.tokens}
+    )
+    return Reference(
+        card=card,
+        question_keys=question_keys,
+        question_numbers=question_numbers,
+        candidates=candidates,
+        points=tuple(points),
+        comparisons=frozenset().union(
+            *(comparisons(simplify(text)) for text in (card.answer, *card.accept, *extra_accept))
+        ),
+        concept_mode=not _short_answer(card.answer),
+        answer_negated=any(t.negation for t in answer_tokens),
+        vocabulary=vocabulary,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class DocumentFrequency:
+    """How many cards of a deck use each word: common words in a deck say little about one card."""
+
+    counts: dict[str, int]
+    documents: int
+
+    def idf(self, key: str) -> float:
+        seen = self.counts.get(key, 0)
+        return 0.5 + math.log((self.documents + 1) / (seen + 1)) / math.log(self.documents + 2)
+
+
+@lru_cache(maxsize=256)
+def deck_frequency(cards: Sequence[Card]) -> DocumentFrequency:
+    counts: Counter[str] = Counter()
+    for card in cards:
+        counts.update({t.key for t in tokenize(simplify(f"{card.question}\n{card.answer}"))})
+    return DocumentFrequency(dict(counts), len(cards))
+
+
+@dataclass(frozen=True)
+class CompiledDeck:
+    deck: Deck
+    frequency: DocumentFrequency
+    references: tuple[Reference, ...]
+    by_card: dict[str, Reference]
+
+
+_COMPILED: dict[int, CompiledDeck] = {}
+_COMPILED_LIMIT = 256
+
+
+def compile_deck(deck: Deck) -> CompiledDeck:
+    """Every card of a deck compiled with the deck's word frequencies.
+
+    Cached by object identity: hashing a whole deck on every grade would cost more than grading.
+    The cache holds the deck itself, so an id cannot be reused while its entry lives.
+    """
+    cached = _COMPILED.get(id(deck))
+    if cached is not None and cached.deck is deck:
+        return cached
+    frequency = deck_frequency(deck.cards)
+    references = tuple(compile_reference(card, (), frequency) for card in deck.cards)
+    compiled = CompiledDeck(deck, frequency, references, {r.card.id: r for r in references})
+    if len(_COMPILED) >= _COMPILED_LIMIT:
+        _COMPILED.pop(next(iter(_COMPILED)))
+    _COMPILED[id(deck)] = compiled
+    return compiled
