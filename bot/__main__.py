@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TextIO, get_args
 
 from bot.config import ConfigError, load_settings
-from bot.decks import DeckError, dump_deck, load_library
+from bot.decks import Card, Deck, DeckError, dump_deck, load_deck, load_library
 from bot.decks.importers import Format, import_file
+from bot.grading import explain, grade
 
 
 def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -76,6 +77,44 @@ def _cmd_decks_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
     return 0
 
 
+def find_card(deck: Deck, reference: str) -> Card:
+    """A card by exact id, else by the start of its question (case-insensitive)."""
+    for card in deck.cards:
+        if card.id == reference:
+            return card
+    wanted = reference.casefold().strip()
+    matches = [card for card in deck.cards if card.question.casefold().startswith(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise DeckError.single(
+            deck.path or deck.id, f"no card has id or question starting {reference!r}"
+        )
+    listed = "; ".join(f"{c.id}: {c.question[:50]}" for c in matches[:5])
+    raise DeckError.single(
+        deck.path or deck.id, f"{reference!r} matches {len(matches)} cards ({listed})"
+    )
+
+
+def _cmd_grade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    deck = load_deck(args.deck)
+    card = find_card(deck, args.card)
+    verdict = grade(card, args.response, deck=deck)
+    print(f"card:     {card.id}  {card.question}", file=out)
+    print(f"answer:   {card.answer}", file=out)
+    accepted = (
+        ", ".join(f"“{a}”" for a in card.accept) or "(none: graded on the answer's key points)"
+    )
+    print(f"accepts:  {accepted}", file=out)
+    print(f"verdict:  {verdict.outcome} (score {verdict.score:.2f})", file=out)
+    print(f"feedback: {verdict.feedback}", file=out)
+    if verdict.confused_with:
+        print(f"confused: with card {verdict.confused_with}", file=out)
+    for line in explain(card, args.response, deck=deck):
+        print(f"  {line}", file=out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="study-tutor-bot: flashcard drills for Discord."
@@ -101,6 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--row-separator", help="row separator for Quizlet custom exports")
     imp.add_argument("--force", action="store_true", help="overwrite the output file")
     imp.set_defaults(handler=_cmd_decks_import)
+    grade_parser = commands.add_parser(
+        "grade", help="grade a response to one card and show why (for checking accept lists)"
+    )
+    grade_parser.add_argument("deck", help="a TOML deck file")
+    grade_parser.add_argument("card", help="the card's id or the start of its question")
+    grade_parser.add_argument("response", help="the answer to grade")
+    grade_parser.set_defaults(handler=_cmd_grade)
     return parser
 
 

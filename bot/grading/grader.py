@@ -18,7 +18,7 @@ from rapidfuzz.distance import OSA
 
 from bot.decks.model import Card, Deck
 from bot.grading.lexicon import ELABORATION_STARTS
-from bot.grading.match import joined_pairs, match_word, near_miss
+from bot.grading.match import WordMatch, joined_pairs, match_word, near_miss
 from bot.grading.normalize import (
     Token,
     clauses,
@@ -62,15 +62,50 @@ class Verdict:
         return self.outcome == "correct"
 
 
-@dataclass(frozen=True, slots=True)
 class _Response:
-    raw: str
-    simplified: str
-    tokens: tuple[Token, ...]
-    content: tuple[Token, ...]
-    joined: dict[str, int]
-    keys: frozenset[str]
-    numbers: frozenset[str]
+    """A member's response, normalized once; clauses and list items are split on first use."""
+
+    __slots__ = (
+        "_clauses",
+        "_items",
+        "by_key",
+        "content",
+        "joined",
+        "keys",
+        "numbers",
+        "raw",
+        "simplified",
+        "tokens",
+    )
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.simplified = simplify(raw)
+        self.tokens = tuple(tokenize(self.simplified))
+        self.content = tuple(t for t in self.tokens if not t.stop and not t.hedge)
+        self.joined = joined_pairs(self.tokens)
+        self.keys = frozenset(t.key for t in self.content)
+        self.numbers = frozenset(t.key for t in self.tokens if t.numeric)
+        self.by_key: dict[str, list[Token]] = {}
+        for token in self.tokens:
+            self.by_key.setdefault(token.key, []).append(token)
+        self._clauses: list[list[Token]] | None = None
+        self._items: list[list[Token]] | None = None
+
+    @property
+    def clauses(self) -> list[list[Token]]:
+        if self._clauses is None:
+            self._clauses = clauses(self.simplified)
+        return self._clauses
+
+    @property
+    def items(self) -> list[list[Token]]:
+        if self._items is None:
+            self._items = items(self.simplified)
+        return self._items
+
+    def match(self, target: Token) -> WordMatch | None:
+        return match_word(target, self.tokens, self.joined, self.by_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,18 +120,7 @@ class _Result:
 
 
 def _analyse(text: str) -> _Response:
-    simplified = simplify(text)
-    tokens = tuple(tokenize(simplified))
-    content = tuple(t for t in tokens if not t.stop and not t.hedge)
-    return _Response(
-        raw=text,
-        simplified=simplified,
-        tokens=tokens,
-        content=content,
-        joined=joined_pairs(tokens),
-        keys=frozenset(t.key for t in content),
-        numbers=frozenset(t.key for t in tokens if t.numeric),
-    )
+    return _Response(text)
 
 
 def _display(word: str, *sources: str) -> str:
@@ -121,7 +145,7 @@ def _hard(feedback: str, relevance: float) -> _Result:
 def _negated_subjects(response: _Response, relevant: frozenset[str]) -> tuple[set[str], bool]:
     negated: set[str] = set()
     any_negation = False
-    for clause in clauses(response.simplified):
+    for clause in response.clauses:
         content = [t for t in clause if not t.stop and not t.negation]
         if not content or not any(t.key in relevant for t in content):
             continue
@@ -143,7 +167,7 @@ def _polarity_flipped(candidate: Candidate, response: _Response) -> bool:
 def _roles_swapped(candidate: Candidate, response: _Response) -> bool:
     """In 'A does X, B does Y', a response clause about A must not say more of Y than of X."""
     roles = dict(candidate.roles)
-    for clause in clauses(response.simplified):
+    for clause in response.clauses:
         keys = {t.key for t in clause if not t.stop and not t.negation}
         named = [subject for subject in roles if subject in keys]
         if len(named) != 1:
@@ -178,14 +202,14 @@ def _candidate_result(ref: Reference, candidate: Candidate, response: _Response)
         if as_formula:
             return as_formula
     if candidate.parts:
-        return _parts_result(ref, candidate, response)
-    total = sum(w.weight for w in candidate.content) or 1.0
+        return _parts_result(candidate, response)
+    total = candidate.total_weight
     got = 0.0
     typos: list[str] = []
     missing = []
     used: set[int] = set()
     for weighted in candidate.content:
-        found = match_word(weighted.token, response.tokens, response.joined)
+        found = response.match(weighted.token)
         if found is None:
             missing.append(weighted)
             continue
@@ -248,10 +272,10 @@ def _expected_numbers(candidate: Candidate) -> str:
     return candidate.text if len(candidate.text) <= 40 else ", ".join(sorted(candidate.numbers))
 
 
-def _parts_result(ref: Reference, candidate: Candidate, response: _Response) -> _Result:
+def _parts_result(candidate: Candidate, response: _Response) -> _Result:
     found: list[str] = []
     for part in candidate.parts:
-        if all(match_word(t, response.tokens, response.joined) for t in part.tokens):
+        if all(response.match(t) for t in part.tokens):
             found.append(part.text)
     extras = _extra_items(candidate, response)
     n = len(candidate.parts)
@@ -273,7 +297,7 @@ def _parts_result(ref: Reference, candidate: Candidate, response: _Response) -> 
 def _extra_items(candidate: Candidate, response: _Response) -> list[str]:
     part_tokens = [t for part in candidate.parts for t in part.tokens]
     extras = []
-    for item in items(response.simplified):
+    for item in response.items:
         content = [t for t in item if not t.stop and not t.hedge and not t.negation]
         if not content or item[0].surface in ELABORATION_STARTS or len(content) > 4:
             continue
@@ -288,7 +312,7 @@ def _extra_items(candidate: Candidate, response: _Response) -> list[str]:
 
 def _hedge(ref: Reference, response: _Response) -> _Result | None:
     """A list of alternatives where one matches and another does not is a set of guesses."""
-    listed = items(response.simplified)
+    listed = response.items
     if len(listed) < 2:
         return None
     targets = [w.token for c in ref.candidates for w in c.content if w.core]
@@ -296,18 +320,21 @@ def _hedge(ref: Reference, response: _Response) -> _Result | None:
     matched = 0
     competitors: list[str] = []
     for item in listed:
-        content = [t for t in item if not t.stop and not t.hedge and not t.negation]
-        if not content or item[0].surface in ELABORATION_STARTS or len(content) > 4:
+        if any(t.negation for t in item):
             continue
-        joined = joined_pairs(item)
-        if any(match_word(t, item, joined) for t in targets):
+        words = [t for t in item if not t.hedge]
+        joined = joined_pairs(words)
+        if any(match_word(t, words, joined) for t in targets):
             matched += 1
-        elif any(t.key in ref.vocabulary for t in content) or (
+            continue
+        content = [t for t in words if not t.stop]
+        if not content or words[0].surface in ELABORATION_STARTS or len(content) > 4:
+            continue
+        if any(t.key in ref.vocabulary for t in content) or (
             all(t.numeric for t in content) and not any(c.numbers for c in ref.candidates)
         ):
             continue
-        else:
-            competitors.append(" ".join(t.surface for t in content))
+        competitors.append(" ".join(t.surface for t in content))
     if matched and competitors:
         return _Result(
             "wrong",
@@ -326,7 +353,7 @@ def _point_coverage(
     total = sum(w.weight for w in concepts) or 1.0
     got = 0.0
     for weighted in concepts:
-        found = match_word(weighted.token, response.tokens, response.joined)
+        found = response.match(weighted.token)
         if found:
             got += weighted.weight * found.quality
         else:
@@ -415,6 +442,10 @@ def _best(results: Sequence[_Result], concept: _Result | None) -> _Result:
 def _judge(ref: Reference, response: _Response) -> _Result:
     hedge = _hedge(ref, response)
     if hedge:
+        for candidate in ref.candidates:
+            listed = _parts_result(candidate, response) if candidate.parts else None
+            if listed is not None and listed.hard and listed.relevance == 1.0:
+                return listed
         return hedge
     if ref.comparisons and contradicts(ref.comparisons, comparisons(response.simplified)):
         return _hard("That's the wrong way round: compare your answer with the reference.", 1.0)
@@ -434,10 +465,10 @@ def _confusion(
         if other.card.id == own.card.id:
             continue
         for candidate in other.candidates:
-            if (
-                not (candidate.keys - own_keys) & response.keys
-                and not candidate.numbers & response.numbers
-            ):
+            if not (candidate.keys - own_keys) & response.keys:
+                continue
+            present = sum(w.weight for w in candidate.content if w.token.key in response.keys)
+            if present < 0.5 * candidate.total_weight:
                 continue
             outcome = _candidate_result(other, candidate, response)
             if (
@@ -499,3 +530,23 @@ def grade(
     return Verdict(
         result.outcome, round(max(0.0, min(1.0, result.score)), 3), result.feedback, result.matched
     )
+
+
+def explain(card: Card, response: str, *, deck: Deck | None = None) -> list[str]:
+    """How the response reads after normalization and how it fared against each accepted answer
+    and the answer's key points: for deck authors tuning their `accept` lists."""
+    analysed = _analyse(response[:MAX_RESPONSE_CHARS])
+    compiled = compile_deck(deck) if deck is not None else None
+    ref = compile_reference(card, (), compiled.frequency if compiled else None)
+    lines = [f"reads as: {' '.join(t.surface for t in analysed.tokens) or '(nothing)'}"]
+    for candidate in ref.candidates:
+        result = _candidate_result(ref, candidate, analysed)
+        lines.append(
+            f"vs accepted “{candidate.text}”: {result.outcome} {result.score:.2f} ({result.feedback})"
+        )
+    if ref.concept_mode or not ref.candidates:
+        result = _concept_result(ref, analysed)
+        lines.append(
+            f"vs key points of the answer: {result.outcome} {result.score:.2f} ({result.feedback})"
+        )
+    return lines

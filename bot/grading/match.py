@@ -80,32 +80,36 @@ class WordMatch:
 
 
 def match_word(
-    target: Token, response: Sequence[Token], joined: dict[str, int]
+    target: Token,
+    response: Sequence[Token],
+    joined: dict[str, int],
+    by_key: dict[str, list[Token]] | None = None,
 ) -> WordMatch | None:
     """The best response token for one reference token, or None.
 
     `joined` maps the concatenation of adjacent response words to the first one's index, so that
-    "non linear" matches "nonlinear" and "max pooling" matches "maxpooling".
+    "non linear" matches "nonlinear" and "max pooling" matches "maxpooling". `by_key`, when given,
+    indexes the response by key to skip the scan for exact and synonym matches.
     """
-    best: WordMatch | None = None
+    same_key = (
+        by_key.get(target.key, ())
+        if by_key is not None
+        else [token for token in response if token.key == target.key]
+    )
+    if same_key:
+        target_stem = stem(target.surface)
+        for token in same_key:
+            if token.numeric or stem(token.surface) == target_stem:
+                return WordMatch(EXACT, token.position)
+        return WordMatch(SYNONYM, same_key[0].position)
+    if target.surface in joined:
+        return WordMatch(EXACT, joined[target.surface])
+    if target.numeric:
+        return None
     for token in response:
-        if token.key == target.key:
-            same = token.numeric or stem(token.surface) == stem(target.surface)
-            quality = EXACT if same else SYNONYM
-            if best is None or quality > best.quality:
-                best = WordMatch(quality, token.position)
-                if quality == EXACT:
-                    return best
-        elif (
-            best is None
-            and not target.numeric
-            and not token.numeric
-            and is_typo(target.surface, token.surface)
-        ):
-            best = WordMatch(TYPO, token.position, typo=True)
-    if best is None and target.surface in joined:
-        best = WordMatch(EXACT, joined[target.surface])
-    return best
+        if not token.numeric and is_typo(target.surface, token.surface):
+            return WordMatch(TYPO, token.position, typo=True)
+    return None
 
 
 def joined_pairs(tokens: Sequence[Token]) -> dict[str, int]:

@@ -96,6 +96,7 @@ _TOKEN = re.compile(r"[a-z0-9σλη∂]+(?:\.[0-9]+)?(?:-[a-z0-9]+)*")
 _CLAUSE_SPLIT = re.compile(r"[,;:.!?()\n]|\b(?:and|but|while|whereas|however|although|though)\b")
 _ITEM_SPLIT = re.compile(r"[,;\n/&]|\b(?:or|and|vs|versus|nor)\b")
 _HAS_WORD = re.compile(r"[^\W_]")
+_DIGIT = re.compile(r"\d")
 
 
 def simplify(text: str) -> str:
@@ -104,17 +105,26 @@ def simplify(text: str) -> str:
     if not text.isascii():
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text)
-    text = _SUM.sub("σ", text)
-    text = _THOUSANDS.sub("", text)
-    text = _LESSER.sub(_orient, text)
-    text = _GO_UP.sub("increase", _GO_DOWN.sub("decrease", text))
-    text = _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(0)], text)
-    text = _PRODUCT.sub(r"\1x", text)
-    text = _PRODUCT.sub(r"\1x", text)
-    text = _COEFFICIENT.sub(r"\1\2", text)
+    if "'" in text or "/" in text:
+        for pattern, replacement in _CONTRACTIONS:
+            text = pattern.sub(replacement, text)
+    if "sum" in text:
+        text = _SUM.sub("σ", text)
+    if " than " in text:
+        text = _LESSER.sub(_orient, text)
+    if " up" in text or " down" in text:
+        text = _GO_UP.sub("increase", _GO_DOWN.sub("decrease", text))
+    text = _NUMBER_WORD.sub(_number, text)
+    if _DIGIT.search(text):
+        text = _THOUSANDS.sub("", text)
+        text = _PRODUCT.sub(r"\1x", text)
+        text = _PRODUCT.sub(r"\1x", text)
+        text = _COEFFICIENT.sub(r"\1\2", text)
     return text.replace("^", "").replace("_", "")
+
+
+def _number(match: re.Match[str]) -> str:
+    return NUMBER_WORDS[match.group(0)]
 
 
 def has_content(text: str) -> bool:

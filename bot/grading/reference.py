@@ -94,6 +94,7 @@ class Candidate:
     roles: tuple[tuple[str, frozenset[str]], ...]
     statement: bool
     keys: frozenset[str]
+    total_weight: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +287,7 @@ def compile_candidate(
         roles=_roles(text),
         statement=bool(negated) or len(meaningful) >= 3,
         keys=frozenset(w.token.key for w in content),
+        total_weight=sum(w.weight for w in content) or 1.0,
     )
 
 
@@ -309,8 +311,8 @@ def _points(answer: str) -> tuple[tuple[str, float], ...]:
     if len(lines) > 1:
         return tuple((line, 1.0) for line in lines)
     sentences = [s.strip() for s in _SENTENCE.split(answer.strip()) if s.strip()]
-    if len(sentences) == 1:
-        return ((sentences[0], 1.0),)
+    if len(sentences) <= 1:
+        return tuple((sentence, 1.0) for sentence in sentences)
     rest = 0.3 / (len(sentences) - 1)
     return ((sentences[0], 0.7), *((sentence, rest) for sentence in sentences[1:]))
 
