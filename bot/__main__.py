@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from collections.abc import Sequence
@@ -13,6 +14,9 @@ from bot.config import ConfigError, load_settings
 from bot.decks import Card, Deck, DeckError, dump_deck, load_deck, load_library
 from bot.decks.importers import Format, import_file
 from bot.grading import explain, grade
+from bot.storage.db import Database, MigrationError
+from bot.study.clock import SystemClock, to_ms
+from bot.terminal import read_line, run_study
 
 
 def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -115,6 +119,38 @@ def _cmd_grade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _cmd_migrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    database = Path(args.db) if args.db else load_settings().database_path
+
+    async def migrate_now() -> tuple[list[str], int]:
+        db = await Database.open(database, migrate_schema=False)
+        try:
+            applied = await db.write_migrations(now_ms=to_ms(SystemClock().now()))
+            return applied, await db.version()
+        finally:
+            await db.close()
+
+    applied, version = asyncio.run(migrate_now())
+    for name in applied:
+        print(f"applied {name}", file=out)
+    print(f"{database}: schema version {version}", file=out)
+    return 0
+
+
+def _cmd_study(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    settings = load_settings()
+    return asyncio.run(
+        run_study(
+            args.deck,
+            database=Path(args.db) if args.db else settings.database_path,
+            decks_dir=settings.decks_dir,
+            count=args.count,
+            ask=read_line,
+            out=out,
+        )
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="study-tutor-bot: flashcard drills for Discord."
@@ -140,6 +176,16 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--row-separator", help="row separator for Quizlet custom exports")
     imp.add_argument("--force", action="store_true", help="overwrite the output file")
     imp.set_defaults(handler=_cmd_decks_import)
+    migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.add_argument("--db", help="database file (default: DATABASE_PATH)")
+    migrate.set_defaults(handler=_cmd_migrate)
+
+    study = commands.add_parser("study", help="study a deck in the terminal, no Discord needed")
+    study.add_argument("deck", help="a deck id from DECKS_DIR or a deck .toml file")
+    study.add_argument("--count", type=int, default=10, help="cards in the round (default 10)")
+    study.add_argument("--db", help="database file (default: DATABASE_PATH)")
+    study.set_defaults(handler=_cmd_study)
+
     grade_parser = commands.add_parser(
         "grade", help="grade a response to one card and show why (for checking accept lists)"
     )
@@ -156,7 +202,7 @@ def main(
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args, out, err)
-    except (ConfigError, DeckError) as exc:
+    except (ConfigError, DeckError, MigrationError, LookupError) as exc:
         print(f"error: {exc}", file=err)
         return 2
     except KeyboardInterrupt:

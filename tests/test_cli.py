@@ -90,3 +90,59 @@ def test_decks_import_of_a_bad_file_exits_non_zero(tmp_path: Path) -> None:
     assert code == 2
     assert out == ""
     assert err.startswith(f"error: {bad}: ")
+
+
+def test_study_in_the_terminal_completes_a_round(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "DATABASE_PATH": str(tmp_path / "study.sqlite3"),
+    }
+    answers = "A type of deep neural network for visual data\n?\nfacial recognition\n\nedges, textures and objects\n"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "study",
+            str(DECKS_DIR / "understanding-cnns.toml"),
+            "--count",
+            "4",
+        ],
+        input=answers,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Understanding CNNs: 4 cards (0 due, 4 new)" in out
+    assert "[1/4] What is a CNN?" in out
+    assert "hint: no hint for this card" in out
+    assert "skipped. Answer: A mathematical operation" in out
+    assert "✓ Correct." in out
+    assert "progress: 4/4" in out
+    assert "Done: 2/3 correct" in out or "Done: 3/3 correct" in out
+    again = subprocess.run(
+        [sys.executable, "-m", "bot", "study", "understanding-cnns", "--count", "2"],
+        input="q\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "Done: 0/0 correct" in again.stdout
+
+
+def test_migrate_creates_the_schema(tmp_path: Path) -> None:
+    code, out, _ = run_cli("migrate", "--db", str(tmp_path / "m.sqlite3"))
+    assert code == 0
+    assert "applied 0001_initial.sql" in out
+    assert "applied 0003_member_totals.sql" in out
+    assert "schema version 3" in out
+    code, out, _ = run_cli("migrate", "--db", str(tmp_path / "m.sqlite3"))
+    assert "applied" not in out

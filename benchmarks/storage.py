@@ -1,0 +1,257 @@
+"""Storage figures, each beside a baseline measured in the same run.
+
+    python benchmarks/storage.py [--attempts 1000000] [--quick]
+
+(a) Recording attempts through the repository (each call returns once its attempt is committed with
+    synchronous=FULL), one caller at a time and 64 callers at once, beside raw batched inserts into
+    the same table with the sqlite3 module.
+(b) Leaderboard latency, median and p99, for this week and all time, with 1,000,000 attempts over
+    10,000 members in 100 guilds, beside the same SQL run directly with sqlite3; and the full
+    leaderboard service (top 10 with their streaks).
+(c) The database size.
+
+Targets: recording >= 2,000 attempts/s; both leaderboard queries under 20 ms median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.decks import DeckLibrary  # noqa: E402
+from bot.storage import Storage  # noqa: E402
+from bot.storage.study import NewAttempt  # noqa: E402
+from bot.study.clock import ManualClock, to_ms  # noqa: E402
+from bot.study.periods import local_day, period_bounds, zone  # noqa: E402
+from bot.study.stats import StatsService  # noqa: E402
+
+NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
+GUILDS = 100
+MEMBERS = 10_000
+DECKS = (
+    "cnn-architectures",
+    "cnn-fundamentals",
+    "understanding-cnns",
+    "training-and-regularization",
+)
+INSERT = (
+    "INSERT INTO attempts (attempt_key, guild_id, user_id, deck_id, card_id, context, context_id,"
+    " response, outcome, score, points, answered_at, local_day)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def new_attempt(key: str, rng: random.Random, when: datetime) -> NewAttempt:
+    guild = rng.randrange(GUILDS)
+    user = guild * (MEMBERS // GUILDS) + rng.randrange(MEMBERS // GUILDS)
+    outcome = rng.choice(("correct", "correct", "close", "wrong"))
+    return NewAttempt(
+        attempt_key=key,
+        guild_id=guild,
+        user_id=user,
+        display_name=f"member {user}",
+        deck_id=rng.choice(DECKS),
+        card_id=f"card-{rng.randrange(50)}",
+        context="quiz",
+        context_id=None,
+        response="a typical short answer",
+        outcome=outcome,  # type: ignore[arg-type]
+        score=1.0 if outcome == "correct" else 0.3,
+        points=10 if outcome == "correct" else 0,
+        answered_at_ms=to_ms(when),
+        local_day=local_day(when, zone("UTC")),
+    )
+
+
+def row(attempt: NewAttempt) -> tuple[object, ...]:
+    return (
+        attempt.attempt_key,
+        attempt.guild_id,
+        attempt.user_id,
+        attempt.deck_id,
+        attempt.card_id,
+        attempt.context,
+        attempt.context_id,
+        attempt.response,
+        attempt.outcome,
+        attempt.score,
+        attempt.points,
+        attempt.answered_at_ms,
+        attempt.local_day,
+    )
+
+
+async def record_rates(directory: Path, count: int) -> None:
+    rng = random.Random(1)
+    storage = await Storage.open(directory / "record.sqlite3")
+    try:
+        attempts = [new_attempt(f"seq-{i}", rng, NOW) for i in range(count)]
+        start = time.perf_counter()
+        for attempt in attempts:
+            await storage.attempts.record(attempt)
+        sequential = count / (time.perf_counter() - start)
+
+        concurrent_attempts = [new_attempt(f"con-{i}", rng, NOW) for i in range(count * 4)]
+        queue = list(concurrent_attempts)
+
+        async def caller() -> None:
+            while queue:
+                await storage.attempts.record(queue.pop())
+
+        start = time.perf_counter()
+        await asyncio.gather(*(caller() for _ in range(64)))
+        concurrent = len(concurrent_attempts) / (time.perf_counter() - start)
+    finally:
+        await storage.close()
+
+    raw_rows = [row(new_attempt(f"raw-{i}", rng, NOW)) for i in range(count * 4)]
+    connection = sqlite3.connect(directory / "record.sqlite3", isolation_level=None)
+    connection.execute("PRAGMA synchronous = FULL")
+    start = time.perf_counter()
+    connection.execute("BEGIN")
+    connection.executemany(INSERT, raw_rows)
+    connection.execute("COMMIT")
+    raw = len(raw_rows) / (time.perf_counter() - start)
+    connection.close()
+    print("(a) recording attempts, durable (synchronous=FULL) when each call returns")
+    print(f"    repository, 1 caller at a time:   {sequential:>10,.0f} attempts/s")
+    print(f"    repository, 64 concurrent callers: {concurrent:>9,.0f} attempts/s")
+    print(
+        f"    baseline, raw batched insert:      {raw:>9,.0f} attempts/s (one transaction, not per attempt)"
+    )
+    best = max(sequential, concurrent)
+    print(
+        f"    target >= 2,000/s: {'met' if best >= 2000 else 'MISSED'} ({best / raw:.1%} of the raw batch rate)"
+    )
+
+
+def populate(path: Path, total: int) -> None:
+    rng = random.Random(2)
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("BEGIN")
+    connection.executemany(
+        "INSERT OR IGNORE INTO members (guild_id, user_id, display_name, first_seen) VALUES (?, ?, ?, 0)",
+        [(u // (MEMBERS // GUILDS), u, f"member {u}") for u in range(MEMBERS)],
+    )
+    batch: list[tuple[object, ...]] = []
+    for i in range(total):
+        when = NOW - timedelta(seconds=rng.randrange(90 * 86400))
+        batch.append(row(new_attempt(f"p-{i}", rng, when)))
+        if len(batch) == 50_000:
+            connection.executemany(INSERT, batch)
+            batch.clear()
+    connection.executemany(INSERT, batch)
+    connection.execute("COMMIT")
+    connection.execute("ANALYZE")
+    connection.close()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def timed(samples: int, call: Callable[[int], Awaitable[object]]) -> list[float]:
+    times = []
+    for i in range(samples):
+        start = time.perf_counter()
+        await call(i % GUILDS)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+async def leaderboard_latency(directory: Path, total: int, samples: int) -> None:
+    path = directory / "board.sqlite3"
+    storage = await Storage.open(path)
+    await storage.close()
+    start = time.perf_counter()
+    populate(path, total)
+    print(
+        f"(b) leaderboards over {total:,} attempts, {MEMBERS:,} members, {GUILDS} guilds "
+        f"(built in {time.perf_counter() - start:.0f} s)"
+    )
+    utc = zone("UTC")
+    week_start, week_end = period_bounds("week", NOW, utc)
+    assert week_start is not None and week_end is not None
+    storage = await Storage.open(path)
+    clock = ManualClock(NOW)
+    service = StatsService(storage, DeckLibrary(), clock)
+    raw = sqlite3.connect(path)
+    sql = (
+        "SELECT a.user_id, SUM(a.points) AS points, COUNT(*) AS attempts, SUM(a.outcome = 'correct')"
+        " FROM attempts a WHERE a.guild_id = ? {extra} GROUP BY a.user_id ORDER BY points DESC LIMIT 10"
+    )
+    try:
+        for label, bounds in (
+            ("this week", (to_ms(week_start), to_ms(week_end))),
+            ("all time", (None, None)),
+        ):
+
+            async def query(guild: int, bounds: tuple[int | None, int | None] = bounds) -> object:
+                return await storage.stats.leaders(guild, start_ms=bounds[0], end_ms=bounds[1])
+
+            ours = await timed(samples, query)
+            extra = "AND a.answered_at >= ? AND a.answered_at < ?" if bounds[0] is not None else ""
+            params = bounds if bounds[0] is not None else ()
+            baseline = []
+            for i in range(samples):
+                begin = time.perf_counter()
+                raw.execute(sql.format(extra=extra), (i % GUILDS, *params)).fetchall()
+                baseline.append((time.perf_counter() - begin) * 1000)
+            median = statistics.median(ours)
+            verdict = "met" if median < 20 else "MISSED"
+            print(
+                f"    {label:<9}: repository median {median:6.2f} ms, p99 {percentile(ours, 0.99):6.2f} ms"
+                f" | baseline sqlite3 median {statistics.median(baseline):6.2f} ms,"
+                f" p99 {percentile(baseline, 0.99):6.2f} ms | < 20 ms median: {verdict}"
+            )
+        for period in ("week", "all"):
+
+            async def board(guild: int, period: str = period) -> object:
+                return await service.leaderboard(guild, period)  # type: ignore[arg-type]
+
+            full = await timed(samples, board)
+            print(
+                f"    service leaderboard ({period}, top 10 with streaks): median "
+                f"{statistics.median(full):6.2f} ms, p99 {percentile(full, 0.99):6.2f} ms"
+            )
+    finally:
+        raw.close()
+        await storage.close()
+    size = database_size(directory)
+    print(
+        f"(c) database size with {total:,} attempts: {size / 1e6:,.1f} MB ({size / total:,.0f} bytes/attempt)"
+    )
+
+
+def database_size(directory: Path) -> int:
+    return sum(p.stat().st_size for p in directory.glob("board.sqlite3*"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attempts", type=int, default=1_000_000)
+    parser.add_argument("--record", type=int, default=2000, help="attempts recorded one at a time")
+    parser.add_argument("--samples", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        asyncio.run(record_rates(directory, args.record))
+        asyncio.run(leaderboard_latency(directory, args.attempts, args.samples))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

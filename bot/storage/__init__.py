@@ -1,0 +1,51 @@
+"""Storage: SQLite through aiosqlite, behind repositories. The only package that knows SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.storage.db import Database, MigrationError
+from bot.storage.schedules import DrillRepository, ScheduleRepository, SessionRepository
+from bot.storage.stats import StatsRepository
+from bot.storage.study import (
+    AlreadyAnswered,
+    AnswerRepository,
+    AttemptRepository,
+    GuildRepository,
+    SrsRepository,
+)
+
+
+@dataclass
+class Storage:
+    db: Database
+    guilds: GuildRepository
+    attempts: AttemptRepository
+    srs: SrsRepository
+    answers: AnswerRepository
+    stats: StatsRepository
+    schedules: ScheduleRepository
+    drills: DrillRepository
+    sessions: SessionRepository
+
+    @classmethod
+    async def open(cls, path: str | Path, *, now_ms: int = 0) -> Storage:
+        db = await Database.open(path, now_ms=now_ms)
+        return cls(
+            db=db,
+            guilds=GuildRepository(db),
+            attempts=AttemptRepository(db),
+            srs=SrsRepository(db),
+            answers=AnswerRepository(db),
+            stats=StatsRepository(db),
+            schedules=ScheduleRepository(db),
+            drills=DrillRepository(db),
+            sessions=SessionRepository(db),
+        )
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+__all__ = ["AlreadyAnswered", "Database", "MigrationError", "Storage"]

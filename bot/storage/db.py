@@ -1,0 +1,274 @@
+"""The SQLite database: connection set-up, migrations, and a group-committing writer.
+
+Two aiosqlite connections share one WAL database file. The reader serves queries from committed
+snapshots, so a leaderboard never waits for a write or sees half of one. The writer runs every write
+inside a transaction with `synchronous=FULL`, so a write is on disk when its call returns; writes
+that arrive together share one transaction (each in its own savepoint, so one failing write never
+takes the others down) and therefore one disk flush. That is what lets many members answer at once
+without each answer paying for its own fsync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+BUSY_TIMEOUT_MS = 5000
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+T = TypeVar("T")
+WriteOp = Callable[[sqlite3.Connection], T]
+
+
+class MigrationError(RuntimeError):
+    """A migration failed; the database stays at the last version that applied cleanly."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    migrations = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise MigrationError(f"{path.name}: migration files are named NNNN_description.sql")
+        migrations.append(Migration(int(match.group(1)), path.name, path.read_text("utf-8")))
+    versions = [m.version for m in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise MigrationError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    return migrations
+
+
+def split_statements(sql: str) -> list[str]:
+    """Statements of a script, so a migration can run inside one explicit transaction
+    (sqlite3's executescript would commit first)."""
+    statements: list[str] = []
+    current = ""
+    for line in sql.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip().strip(";").strip():
+                statements.append(current.strip())
+            current = ""
+    if current.strip() and not all(
+        part.strip().startswith("--") or not part.strip() for part in current.splitlines()
+    ):
+        raise MigrationError(f"incomplete SQL statement at the end: {current.strip()[:60]!r}")
+    return statements
+
+
+async def _configure(connection: aiosqlite.Connection, *, writer: bool) -> None:
+    await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await connection.execute("PRAGMA foreign_keys = ON")
+    await connection.execute("PRAGMA trusted_schema = OFF")
+    if writer:
+        cursor = await connection.execute("PRAGMA journal_mode = WAL")
+        mode = await cursor.fetchone()
+        if mode is None or str(mode[0]).lower() != "wal":
+            raise RuntimeError(f"could not switch the database to WAL mode (got {mode})")
+        await connection.execute("PRAGMA synchronous = FULL")
+    else:
+        await connection.execute("PRAGMA query_only = ON")
+
+
+async def current_version(connection: aiosqlite.Connection) -> int:
+    cursor = await connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    )
+    if await cursor.fetchone() is None:
+        return 0
+    cursor = await connection.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+    row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(
+    connection: aiosqlite.Connection,
+    migrations: Sequence[Migration] | None = None,
+    *,
+    target: int | None = None,
+    now_ms: int = 0,
+) -> list[str]:
+    """Apply pending migrations in order, each in its own transaction. Returns the names applied."""
+    migrations = list(migrations) if migrations is not None else discover_migrations()
+    await connection.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+    )
+    version = await current_version(connection)
+    applied: list[str] = []
+    for migration in migrations:
+        if migration.version <= version or (target is not None and migration.version > target):
+            continue
+        await connection.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in split_statements(migration.sql):
+                await connection.execute(statement)
+            await connection.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, now_ms),
+            )
+            await connection.execute("COMMIT")
+        except sqlite3.Error as exc:
+            await connection.execute("ROLLBACK")
+            raise MigrationError(f"{migration.name} failed and was rolled back: {exc}") from exc
+        applied.append(migration.name)
+        log.info("applied migration %s", migration.name)
+    return applied
+
+
+@dataclass
+class _PendingWrite:
+    op: WriteOp[Any]
+    future: asyncio.Future[Any]
+
+
+def _apply_batch(
+    connection: sqlite3.Connection, ops: Sequence[WriteOp[Any]]
+) -> list[tuple[bool, Any]]:
+    """Run write operations in one transaction, each in its own savepoint. Runs in the database
+    thread, so the whole batch costs one hand-off from the event loop and one flush to disk."""
+    results: list[tuple[bool, Any]] = []
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for index, op in enumerate(ops):
+            savepoint = f"w{index}"
+            connection.execute(f"SAVEPOINT {savepoint}")
+            try:
+                value = op(connection)
+            except Exception as exc:  # one failed write must not fail the others
+                connection.execute(f"ROLLBACK TO {savepoint}")
+                connection.execute(f"RELEASE {savepoint}")
+                results.append((False, exc))
+            else:
+                connection.execute(f"RELEASE {savepoint}")
+                results.append((True, value))
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    return results
+
+
+class Database:
+    """One SQLite file: `read` for queries, `write` for transactions."""
+
+    def __init__(
+        self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection
+    ) -> None:
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._pending: list[_PendingWrite] = []
+        self._wake = asyncio.Event()
+        self._closed = False
+        self._flusher = asyncio.create_task(self._flush_forever(), name="database-writer")
+
+    @classmethod
+    async def open(
+        cls, path: str | Path, *, migrate_schema: bool = True, now_ms: int = 0
+    ) -> Database:
+        file = Path(path)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        writer = await aiosqlite.connect(file, isolation_level=None)
+        try:
+            await _configure(writer, writer=True)
+            if migrate_schema:
+                await migrate(writer, now_ms=now_ms)
+            reader = await aiosqlite.connect(file, isolation_level=None)
+            await _configure(reader, writer=False)
+            writer.row_factory = sqlite3.Row
+            reader.row_factory = sqlite3.Row
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(file, writer, reader)
+
+    async def close(self) -> None:
+        """Finish queued writes, then close both connections."""
+        if self._closed:
+            return
+        self._closed = True
+        self._wake.set()
+        await self._flusher
+        await self._reader.close()
+        await self._writer.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def write(self, op: WriteOp[T]) -> T:
+        """Run `op(connection)` in a write transaction, in the database thread; returns its result
+        once the transaction is committed to disk. Raises what `op` raised (its writes undone)."""
+        if self._closed:
+            raise RuntimeError("the database is closed")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._pending.append(_PendingWrite(op, future))
+        self._wake.set()
+        return await future
+
+    async def _flush_forever(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._pending:
+                batch, self._pending = self._pending, []
+                await self._commit_batch(batch)
+            if self._closed:
+                return
+
+    async def _commit_batch(self, batch: list[_PendingWrite]) -> None:
+        ops = [pending.op for pending in batch]
+        try:
+            # aiosqlite runs queued callables in its connection thread; this is the one place the
+            # bot hands it a whole transaction instead of one statement.
+            run_in_thread: Callable[..., Awaitable[list[tuple[bool, Any]]]] = self._writer._execute
+            results = await run_in_thread(_apply_batch, self._writer._conn, ops)
+        except Exception as exc:
+            log.exception("write transaction failed; rolled back %d writes", len(batch))
+            for pending in batch:
+                if not pending.future.done():
+                    pending.future.set_exception(exc)
+            return
+        for pending, (ok, value) in zip(batch, results, strict=True):
+            if pending.future.done():
+                continue
+            if ok:
+                pending.future.set_result(value)
+            else:
+                pending.future.set_exception(value)
+
+    async def fetchall(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        async with self._reader.execute(sql, tuple(parameters)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, parameters: Iterable[Any] = ()) -> sqlite3.Row | None:
+        rows = await self.fetchall(sql, parameters)
+        return rows[0] if rows else None
+
+    async def write_migrations(self, *, now_ms: int) -> list[str]:
+        """Apply pending migrations on the writer (when opened with migrate_schema=False)."""
+        return await migrate(self._writer, now_ms=now_ms)
+
+    async def version(self) -> int:
+        return await current_version(self._reader)

@@ -1,0 +1,409 @@
+"""Repositories for schedules (and the slots they fired), drills and live study sessions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.storage.db import Database
+
+Kind = Literal["drill", "session"]
+SlotStatus = Literal["claimed", "posted", "missed", "failed"]
+SessionStatus = Literal["running", "finished", "aborted"]
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    guild_id: int
+    channel_id: int
+    kind: Kind
+    deck_ids: tuple[str, ...]
+    local_time: str
+    days: str
+    timezone: str
+    size: int
+    seconds_per_question: int
+    created_by: int
+
+
+@dataclass(frozen=True)
+class Schedule:
+    id: int
+    guild_id: int
+    channel_id: int
+    kind: Kind
+    deck_ids: tuple[str, ...]
+    local_time: str
+    days: str
+    timezone: str
+    size: int
+    seconds_per_question: int
+    paused: bool
+    pause_reason: str | None
+    created_by: int
+    created_at_ms: int
+
+
+@dataclass(frozen=True)
+class CardRef:
+    deck_id: str
+    card_id: str
+
+
+@dataclass(frozen=True)
+class Drill:
+    id: int
+    guild_id: int
+    channel_id: int
+    schedule_id: int | None
+    message_id: int | None
+    opened_at_ms: int
+    closes_at_ms: int
+    closed_at_ms: int | None
+    cards: tuple[CardRef, ...]
+
+
+@dataclass(frozen=True)
+class SessionQuestion:
+    position: int
+    card: CardRef
+    message_id: int | None
+    asked_at_ms: int | None
+    closes_at_ms: int | None
+    closed_at_ms: int | None
+
+
+@dataclass(frozen=True)
+class StudySession:
+    id: int
+    guild_id: int
+    channel_id: int
+    schedule_id: int | None
+    seconds_per_question: int
+    started_at_ms: int
+    ended_at_ms: int | None
+    status: SessionStatus
+    questions: tuple[SessionQuestion, ...]
+
+
+def _schedule(row: sqlite3.Row) -> Schedule:
+    return Schedule(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        kind=row["kind"],
+        deck_ids=tuple(row["deck_ids"].split(",")),
+        local_time=row["local_time"],
+        days=row["days"],
+        timezone=row["timezone"],
+        size=row["size"],
+        seconds_per_question=row["seconds_per_question"],
+        paused=bool(row["paused"]),
+        pause_reason=row["pause_reason"],
+        created_by=row["created_by"],
+        created_at_ms=row["created_at"],
+    )
+
+
+def _insert_returning_id(connection: sqlite3.Connection, sql: str, params: Sequence[object]) -> int:
+    row = connection.execute(sql + " RETURNING id", params).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+class ScheduleRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(self, spec: ScheduleSpec, now_ms: int) -> Schedule:
+        def op(connection: sqlite3.Connection) -> int:
+            return _insert_returning_id(
+                connection,
+                "INSERT INTO schedules (guild_id, channel_id, kind, deck_ids, local_time, days, timezone,"
+                " size, seconds_per_question, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    spec.guild_id,
+                    spec.channel_id,
+                    spec.kind,
+                    ",".join(spec.deck_ids),
+                    spec.local_time,
+                    spec.days,
+                    spec.timezone,
+                    spec.size,
+                    spec.seconds_per_question,
+                    spec.created_by,
+                    now_ms,
+                ),
+            )
+
+        schedule = await self.get(await self.db.write(op))
+        assert schedule is not None
+        return schedule
+
+    async def get(self, schedule_id: int) -> Schedule | None:
+        row = await self.db.fetchone("SELECT * FROM schedules WHERE id = ?", (schedule_id,))
+        return _schedule(row) if row else None
+
+    async def for_guild(self, guild_id: int) -> list[Schedule]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM schedules WHERE guild_id = ? ORDER BY id", (guild_id,)
+        )
+        return [_schedule(row) for row in rows]
+
+    async def all(self) -> list[Schedule]:
+        return [
+            _schedule(row) for row in await self.db.fetchall("SELECT * FROM schedules ORDER BY id")
+        ]
+
+    async def set_paused(
+        self, schedule_id: int, guild_id: int, paused: bool, reason: str | None = None
+    ) -> bool:
+        def op(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
+                "UPDATE schedules SET paused = ?, pause_reason = ? WHERE id = ? AND guild_id = ?",
+                (int(paused), reason if paused else None, schedule_id, guild_id),
+            )
+            return cursor.rowcount > 0
+
+        return await self.db.write(op)
+
+    async def remove(self, schedule_id: int, guild_id: int) -> bool:
+        def op(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
+                "DELETE FROM schedules WHERE id = ? AND guild_id = ?", (schedule_id, guild_id)
+            )
+            return cursor.rowcount > 0
+
+        return await self.db.write(op)
+
+    async def claim_slot(self, schedule_id: int, slot: str, slot_at_ms: int, now_ms: int) -> bool:
+        """Claim one local slot of a schedule. True exactly once per (schedule, slot)."""
+
+        def op(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
+                "INSERT INTO schedule_fires (schedule_id, slot, slot_at, status, claimed_at)"
+                " VALUES (?, ?, ?, 'claimed', ?) ON CONFLICT DO NOTHING",
+                (schedule_id, slot, slot_at_ms, now_ms),
+            )
+            return cursor.rowcount > 0
+
+        return await self.db.write(op)
+
+    async def mark_slot(
+        self, schedule_id: int, slot: str, status: SlotStatus, detail: str | None = None
+    ) -> None:
+        def op(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE schedule_fires SET status = ?, detail = ? WHERE schedule_id = ? AND slot = ?",
+                (status, detail, schedule_id, slot),
+            )
+
+        await self.db.write(op)
+
+    async def slots(self, schedule_id: int) -> list[tuple[str, SlotStatus]]:
+        rows = await self.db.fetchall(
+            "SELECT slot, status FROM schedule_fires WHERE schedule_id = ? ORDER BY slot_at",
+            (schedule_id,),
+        )
+        return [(row["slot"], row["status"]) for row in rows]
+
+    async def last_slot_at(self, schedule_id: int) -> int | None:
+        row = await self.db.fetchone(
+            "SELECT MAX(slot_at) FROM schedule_fires WHERE schedule_id = ?", (schedule_id,)
+        )
+        return int(row[0]) if row and row[0] is not None else None
+
+
+class DrillRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        schedule_id: int | None,
+        opened_at_ms: int,
+        closes_at_ms: int,
+        cards: Sequence[CardRef],
+    ) -> Drill:
+        def op(connection: sqlite3.Connection) -> int:
+            drill_id = _insert_returning_id(
+                connection,
+                "INSERT INTO drills (guild_id, channel_id, schedule_id, opened_at, closes_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (guild_id, channel_id, schedule_id, opened_at_ms, closes_at_ms),
+            )
+            connection.executemany(
+                "INSERT INTO drill_cards (drill_id, position, deck_id, card_id) VALUES (?, ?, ?, ?)",
+                [(drill_id, i, c.deck_id, c.card_id) for i, c in enumerate(cards)],
+            )
+            return drill_id
+
+        drill = await self.get(await self.db.write(op))
+        assert drill is not None
+        return drill
+
+    async def get(self, drill_id: int) -> Drill | None:
+        row = await self.db.fetchone("SELECT * FROM drills WHERE id = ?", (drill_id,))
+        if row is None:
+            return None
+        cards = await self.db.fetchall(
+            "SELECT deck_id, card_id FROM drill_cards WHERE drill_id = ? ORDER BY position",
+            (drill_id,),
+        )
+        return Drill(
+            id=row["id"],
+            guild_id=row["guild_id"],
+            channel_id=row["channel_id"],
+            schedule_id=row["schedule_id"],
+            message_id=row["message_id"],
+            opened_at_ms=row["opened_at"],
+            closes_at_ms=row["closes_at"],
+            closed_at_ms=row["closed_at"],
+            cards=tuple(CardRef(c["deck_id"], c["card_id"]) for c in cards),
+        )
+
+    async def set_message(self, drill_id: int, message_id: int) -> None:
+        def op(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE drills SET message_id = ? WHERE id = ?", (message_id, drill_id)
+            )
+
+        await self.db.write(op)
+
+    async def due_to_close(self, now_ms: int) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT id FROM drills WHERE closed_at IS NULL AND closes_at <= ? ORDER BY closes_at",
+            (now_ms,),
+        )
+        return [row["id"] for row in rows]
+
+    async def open_drills(self) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT id FROM drills WHERE closed_at IS NULL ORDER BY closes_at"
+        )
+        return [row["id"] for row in rows]
+
+    async def close(self, drill_id: int, now_ms: int) -> bool:
+        """Mark a drill closed. True only for the call that closed it."""
+
+        def op(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
+                "UPDATE drills SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
+                (now_ms, drill_id),
+            )
+            return cursor.rowcount > 0
+
+        return await self.db.write(op)
+
+    async def recent_cards(self, guild_id: int, since_ms: int) -> set[CardRef]:
+        rows = await self.db.fetchall(
+            "SELECT dc.deck_id, dc.card_id FROM drill_cards dc JOIN drills d ON d.id = dc.drill_id"
+            " WHERE d.guild_id = ? AND d.opened_at >= ?",
+            (guild_id, since_ms),
+        )
+        return {CardRef(row["deck_id"], row["card_id"]) for row in rows}
+
+
+class SessionRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        schedule_id: int | None,
+        seconds_per_question: int,
+        started_at_ms: int,
+        cards: Sequence[CardRef],
+    ) -> StudySession:
+        def op(connection: sqlite3.Connection) -> int:
+            session_id = _insert_returning_id(
+                connection,
+                "INSERT INTO study_sessions (guild_id, channel_id, schedule_id, seconds_per_question,"
+                " started_at) VALUES (?, ?, ?, ?, ?)",
+                (guild_id, channel_id, schedule_id, seconds_per_question, started_at_ms),
+            )
+            connection.executemany(
+                "INSERT INTO session_cards (session_id, position, deck_id, card_id) VALUES (?, ?, ?, ?)",
+                [(session_id, i, c.deck_id, c.card_id) for i, c in enumerate(cards)],
+            )
+            return session_id
+
+        session = await self.get(await self.db.write(op))
+        assert session is not None
+        return session
+
+    async def get(self, session_id: int) -> StudySession | None:
+        row = await self.db.fetchone("SELECT * FROM study_sessions WHERE id = ?", (session_id,))
+        if row is None:
+            return None
+        questions = await self.db.fetchall(
+            "SELECT * FROM session_cards WHERE session_id = ? ORDER BY position", (session_id,)
+        )
+        return StudySession(
+            id=row["id"],
+            guild_id=row["guild_id"],
+            channel_id=row["channel_id"],
+            schedule_id=row["schedule_id"],
+            seconds_per_question=row["seconds_per_question"],
+            started_at_ms=row["started_at"],
+            ended_at_ms=row["ended_at"],
+            status=row["status"],
+            questions=tuple(
+                SessionQuestion(
+                    q["position"],
+                    CardRef(q["deck_id"], q["card_id"]),
+                    q["message_id"],
+                    q["asked_at"],
+                    q["closes_at"],
+                    q["closed_at"],
+                )
+                for q in questions
+            ),
+        )
+
+    async def running(self) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT id FROM study_sessions WHERE status = 'running' ORDER BY id"
+        )
+        return [row["id"] for row in rows]
+
+    async def ask(
+        self, session_id: int, position: int, message_id: int, asked_at_ms: int, closes_at_ms: int
+    ) -> None:
+        def op(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE session_cards SET message_id = ?, asked_at = ?, closes_at = ?"
+                " WHERE session_id = ? AND position = ? AND asked_at IS NULL",
+                (message_id, asked_at_ms, closes_at_ms, session_id, position),
+            )
+
+        await self.db.write(op)
+
+    async def close_question(self, session_id: int, position: int, now_ms: int) -> bool:
+        def op(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
+                "UPDATE session_cards SET closed_at = ? WHERE session_id = ? AND position = ?"
+                " AND closed_at IS NULL",
+                (now_ms, session_id, position),
+            )
+            return cursor.rowcount > 0
+
+        return await self.db.write(op)
+
+    async def finish(self, session_id: int, status: SessionStatus, now_ms: int) -> bool:
+        def op(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
+                "UPDATE study_sessions SET status = ?, ended_at = ? WHERE id = ? AND status = 'running'",
+                (status, now_ms, session_id),
+            )
+            return cursor.rowcount > 0
+
+        return await self.db.write(op)

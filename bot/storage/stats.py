@@ -1,0 +1,147 @@
+"""Read-only queries behind leaderboards and statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.storage.db import Database
+
+
+@dataclass(frozen=True)
+class LeaderRow:
+    user_id: int
+    display_name: str
+    points: int
+    attempts: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class CardCounts:
+    deck_id: str
+    card_id: str
+    attempts: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    day: int
+    attempts: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class MemberTotals:
+    attempts: int
+    correct: int
+    points: int
+
+
+class StatsRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def leaders(
+        self,
+        guild_id: int,
+        *,
+        start_ms: int | None,
+        end_ms: int | None,
+        deck_id: str | None = None,
+        limit: int = 10,
+    ) -> list[LeaderRow]:
+        if start_ms is None and end_ms is None:
+            return await self._all_time_leaders(guild_id, deck_id, limit)
+        where = ["a.guild_id = ?"]
+        params: list[object] = [guild_id]
+        if deck_id is not None:
+            where.append("a.deck_id = ?")
+            params.append(deck_id)
+        if start_ms is not None:
+            where.append("a.answered_at >= ?")
+            params.append(start_ms)
+        if end_ms is not None:
+            where.append("a.answered_at < ?")
+            params.append(end_ms)
+        rows = await self.db.fetchall(
+            "SELECT t.user_id, COALESCE(m.display_name, '') AS display_name, t.points, t.attempts,"
+            " t.correct FROM ("
+            "  SELECT a.user_id, SUM(a.points) AS points, COUNT(*) AS attempts,"
+            "  SUM(a.outcome = 'correct') AS correct FROM attempts a"
+            f"  WHERE {' AND '.join(where)} GROUP BY a.user_id"
+            "  ORDER BY points DESC, correct DESC, a.user_id LIMIT ?"
+            " ) t LEFT JOIN members m ON m.guild_id = ? AND m.user_id = t.user_id"
+            " ORDER BY t.points DESC, t.correct DESC, t.user_id",
+            (*params, limit, guild_id),
+        )
+        return [
+            LeaderRow(r["user_id"], r["display_name"], r["points"], r["attempts"], r["correct"])
+            for r in rows
+        ]
+
+    async def _all_time_leaders(
+        self, guild_id: int, deck_id: str | None, limit: int
+    ) -> list[LeaderRow]:
+        deck_filter = "AND t.deck_id = ?" if deck_id is not None else ""
+        params: tuple[object, ...] = (guild_id, deck_id) if deck_id is not None else (guild_id,)
+        rows = await self.db.fetchall(
+            "SELECT t.user_id, COALESCE(m.display_name, '') AS display_name, SUM(t.points) AS points,"
+            " SUM(t.attempts) AS attempts, SUM(t.correct) AS correct FROM member_totals t"
+            " LEFT JOIN members m ON m.guild_id = t.guild_id AND m.user_id = t.user_id"
+            f" WHERE t.guild_id = ? {deck_filter} GROUP BY t.user_id HAVING SUM(t.attempts) > 0"
+            " ORDER BY points DESC, correct DESC, t.user_id LIMIT ?",
+            (*params, limit),
+        )
+        return [
+            LeaderRow(r["user_id"], r["display_name"], r["points"], r["attempts"], r["correct"])
+            for r in rows
+        ]
+
+    async def active_days(self, guild_id: int, user_id: int) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT local_day FROM attempts WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return [row[0] for row in rows]
+
+    async def member_totals(self, guild_id: int, user_id: int) -> MemberTotals:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*), COALESCE(SUM(outcome = 'correct'), 0), COALESCE(SUM(points), 0)"
+            " FROM attempts WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return MemberTotals(*(int(v) for v in row)) if row else MemberTotals(0, 0, 0)
+
+    async def member_cards(self, guild_id: int, user_id: int) -> list[CardCounts]:
+        rows = await self.db.fetchall(
+            "SELECT deck_id, card_id, COUNT(*) AS n, SUM(outcome = 'correct') AS ok FROM attempts"
+            " WHERE guild_id = ? AND user_id = ? GROUP BY deck_id, card_id",
+            (guild_id, user_id),
+        )
+        return [CardCounts(r["deck_id"], r["card_id"], r["n"], r["ok"]) for r in rows]
+
+    async def member_days(
+        self, guild_id: int, user_id: int, first_day: int, last_day: int
+    ) -> list[DayCounts]:
+        rows = await self.db.fetchall(
+            "SELECT local_day, COUNT(*) AS n, SUM(outcome = 'correct') AS ok FROM attempts"
+            " WHERE guild_id = ? AND user_id = ? AND local_day BETWEEN ? AND ? GROUP BY local_day",
+            (guild_id, user_id, first_day, last_day),
+        )
+        return [DayCounts(r["local_day"], r["n"], r["ok"]) for r in rows]
+
+    async def guild_cards(self, guild_id: int, deck_id: str | None = None) -> list[CardCounts]:
+        if deck_id is None:
+            rows = await self.db.fetchall(
+                "SELECT deck_id, card_id, COUNT(*) AS n, SUM(outcome = 'correct') AS ok FROM attempts"
+                " WHERE guild_id = ? GROUP BY deck_id, card_id",
+                (guild_id,),
+            )
+        else:
+            rows = await self.db.fetchall(
+                "SELECT deck_id, card_id, COUNT(*) AS n, SUM(outcome = 'correct') AS ok FROM attempts"
+                " WHERE guild_id = ? AND deck_id = ? GROUP BY deck_id, card_id",
+                (guild_id, deck_id),
+            )
+        return [CardCounts(r["deck_id"], r["card_id"], r["n"], r["ok"]) for r in rows]

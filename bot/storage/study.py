@@ -1,0 +1,424 @@
+"""Repositories for guild settings, members, attempts, spaced-repetition state, accepted answers and
+claims: the only SQL the study services use."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.storage.db import Database
+from bot.study.clock import from_ms, to_ms
+from bot.study.srs import SrsState
+
+Context = Literal["quiz", "drill", "session"]
+OutcomeName = Literal["correct", "close", "wrong"]
+ClaimStatus = Literal["pending", "approved", "rejected"]
+DEFAULT_TIMEZONE = "UTC"
+DEFAULT_NEW_CARDS_PER_DAY = 10
+
+
+class AlreadyAnswered(Exception):
+    """The member already answered this card in this drill or session (with another interaction)."""
+
+
+@dataclass(frozen=True)
+class GuildSettings:
+    guild_id: int
+    timezone: str = DEFAULT_TIMEZONE
+    new_cards_per_day: int = DEFAULT_NEW_CARDS_PER_DAY
+
+
+@dataclass(frozen=True)
+class NewAttempt:
+    attempt_key: str
+    guild_id: int
+    user_id: int
+    display_name: str
+    deck_id: str
+    card_id: str
+    context: Context
+    context_id: int | None
+    response: str
+    outcome: OutcomeName
+    score: float
+    points: int
+    answered_at_ms: int
+    local_day: int
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: int
+    attempt_key: str
+    guild_id: int
+    user_id: int
+    deck_id: str
+    card_id: str
+    context: Context
+    context_id: int | None
+    response: str
+    outcome: OutcomeName
+    score: float
+    points: int
+    answered_at_ms: int
+    local_day: int
+
+
+@dataclass(frozen=True)
+class Recorded:
+    attempt: Attempt
+    created: bool
+    srs: SrsState | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    attempt: Attempt
+    status: ClaimStatus
+    created_at_ms: int
+
+
+def _attempt(row: sqlite3.Row) -> Attempt:
+    return Attempt(
+        id=row["id"],
+        attempt_key=row["attempt_key"],
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        deck_id=row["deck_id"],
+        card_id=row["card_id"],
+        context=row["context"],
+        context_id=row["context_id"],
+        response=row["response"],
+        outcome=row["outcome"],
+        score=row["score"],
+        points=row["points"],
+        answered_at_ms=row["answered_at"],
+        local_day=row["local_day"],
+    )
+
+
+def _srs(row: sqlite3.Row) -> SrsState:
+    return SrsState(
+        state=row["state"],
+        step=row["step"],
+        stability=row["stability"],
+        difficulty=row["difficulty"],
+        due=from_ms(row["due"]),
+        last_review=from_ms(row["last_review"]) if row["last_review"] is not None else None,
+        reviews=row["reviews"],
+        lapses=row["lapses"],
+    )
+
+
+def _one(connection: sqlite3.Connection, sql: str, params: Sequence[object]) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = connection.execute(sql, params).fetchone()
+    return row
+
+
+class GuildRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, guild_id: int) -> GuildSettings:
+        row = await self.db.fetchone(
+            "SELECT timezone, new_cards_per_day FROM guilds WHERE guild_id = ?", (guild_id,)
+        )
+        if row is None:
+            return GuildSettings(guild_id)
+        return GuildSettings(guild_id, row["timezone"], row["new_cards_per_day"])
+
+    async def set_timezone(self, guild_id: int, timezone: str, now_ms: int) -> None:
+        def op(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO guilds (guild_id, timezone, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (guild_id) DO UPDATE SET timezone = excluded.timezone",
+                (guild_id, timezone, now_ms),
+            )
+
+        await self.db.write(op)
+
+    async def set_new_cards_per_day(self, guild_id: int, count: int, now_ms: int) -> None:
+        def op(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO guilds (guild_id, new_cards_per_day, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (guild_id) DO UPDATE SET new_cards_per_day = excluded.new_cards_per_day",
+                (guild_id, count, now_ms),
+            )
+
+        await self.db.write(op)
+
+
+SrsUpdate = Callable[[SrsState | None], SrsState]
+
+
+class AttemptRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def record(self, attempt: NewAttempt, srs_update: SrsUpdate | None = None) -> Recorded:
+        """Store an answer once per attempt key, with the member's card state, atomically.
+
+        The same key again returns the stored attempt unchanged (Discord may deliver an interaction
+        twice); a second answer to the same drill or session card raises AlreadyAnswered.
+        """
+
+        def op(connection: sqlite3.Connection) -> Recorded:
+            try:
+                inserted = _one(
+                    connection,
+                    "INSERT INTO attempts (attempt_key, guild_id, user_id, deck_id, card_id, context,"
+                    " context_id, response, outcome, score, points, answered_at, local_day)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (attempt_key) DO NOTHING RETURNING *",
+                    (
+                        attempt.attempt_key,
+                        attempt.guild_id,
+                        attempt.user_id,
+                        attempt.deck_id,
+                        attempt.card_id,
+                        attempt.context,
+                        attempt.context_id,
+                        attempt.response,
+                        attempt.outcome,
+                        attempt.score,
+                        attempt.points,
+                        attempt.answered_at_ms,
+                        attempt.local_day,
+                    ),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise AlreadyAnswered(str(exc)) from None
+            if inserted is None:
+                existing = _one(
+                    connection,
+                    "SELECT * FROM attempts WHERE attempt_key = ?",
+                    (attempt.attempt_key,),
+                )
+                assert existing is not None
+                return Recorded(_attempt(existing), created=False, srs=None)
+            connection.execute(
+                "INSERT INTO members (guild_id, user_id, display_name, first_seen) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name",
+                (attempt.guild_id, attempt.user_id, attempt.display_name, attempt.answered_at_ms),
+            )
+            state = None
+            if srs_update is not None:
+                previous_row = _one(
+                    connection,
+                    "SELECT * FROM srs_cards WHERE guild_id = ? AND user_id = ? AND deck_id = ?"
+                    " AND card_id = ?",
+                    (attempt.guild_id, attempt.user_id, attempt.deck_id, attempt.card_id),
+                )
+                state = srs_update(_srs(previous_row) if previous_row else None)
+                connection.execute(
+                    "INSERT INTO srs_cards (guild_id, user_id, deck_id, card_id, state, step,"
+                    " stability, difficulty, due, last_review, reviews, lapses, introduced_day)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (guild_id, user_id, deck_id, card_id) DO UPDATE SET"
+                    " state = excluded.state, step = excluded.step, stability = excluded.stability,"
+                    " difficulty = excluded.difficulty, due = excluded.due,"
+                    " last_review = excluded.last_review, reviews = excluded.reviews,"
+                    " lapses = excluded.lapses",
+                    (
+                        attempt.guild_id,
+                        attempt.user_id,
+                        attempt.deck_id,
+                        attempt.card_id,
+                        state.state,
+                        state.step,
+                        state.stability,
+                        state.difficulty,
+                        to_ms(state.due),
+                        to_ms(state.last_review) if state.last_review else None,
+                        state.reviews,
+                        state.lapses,
+                        attempt.local_day,
+                    ),
+                )
+            return Recorded(_attempt(inserted), created=True, srs=state)
+
+        return await self.db.write(op)
+
+    async def get(self, attempt_id: int) -> Attempt | None:
+        row = await self.db.fetchone("SELECT * FROM attempts WHERE id = ?", (attempt_id,))
+        return _attempt(row) if row else None
+
+    async def by_key(self, attempt_key: str) -> Attempt | None:
+        row = await self.db.fetchone("SELECT * FROM attempts WHERE attempt_key = ?", (attempt_key,))
+        return _attempt(row) if row else None
+
+    async def count(self, guild_id: int) -> int:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) FROM attempts WHERE guild_id = ?", (guild_id,)
+        )
+        return int(row[0]) if row else 0
+
+    async def for_context(self, context: Context, context_id: int) -> list[Attempt]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM attempts WHERE context = ? AND context_id = ? ORDER BY answered_at, id",
+            (context, context_id),
+        )
+        return [_attempt(row) for row in rows]
+
+
+class SrsRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, guild_id: int, user_id: int, deck_id: str, card_id: str) -> SrsState | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM srs_cards WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ?",
+            (guild_id, user_id, deck_id, card_id),
+        )
+        return _srs(row) if row else None
+
+    async def due(
+        self, guild_id: int, user_id: int, deck_id: str, now_ms: int, limit: int
+    ) -> list[str]:
+        rows = await self.db.fetchall(
+            "SELECT card_id FROM srs_cards WHERE guild_id = ? AND user_id = ? AND deck_id = ?"
+            " AND due <= ? ORDER BY due LIMIT ?",
+            (guild_id, user_id, deck_id, now_ms, limit),
+        )
+        return [row["card_id"] for row in rows]
+
+    async def upcoming(self, guild_id: int, user_id: int, deck_id: str, limit: int) -> list[str]:
+        rows = await self.db.fetchall(
+            "SELECT card_id FROM srs_cards WHERE guild_id = ? AND user_id = ? AND deck_id = ?"
+            " ORDER BY due LIMIT ?",
+            (guild_id, user_id, deck_id, limit),
+        )
+        return [row["card_id"] for row in rows]
+
+    async def seen(self, guild_id: int, user_id: int, deck_id: str) -> set[str]:
+        rows = await self.db.fetchall(
+            "SELECT card_id FROM srs_cards WHERE guild_id = ? AND user_id = ? AND deck_id = ?",
+            (guild_id, user_id, deck_id),
+        )
+        return {row["card_id"] for row in rows}
+
+    async def introduced_on(self, guild_id: int, user_id: int, day: int) -> int:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) FROM srs_cards WHERE guild_id = ? AND user_id = ? AND introduced_day = ?",
+            (guild_id, user_id, day),
+        )
+        return int(row[0]) if row else 0
+
+    async def summary(self, guild_id: int, user_id: int, now_ms: int) -> tuple[int, int]:
+        """(cards learned, cards due now) across all decks."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*), COALESCE(SUM(due <= ?), 0) FROM srs_cards WHERE guild_id = ? AND user_id = ?",
+            (now_ms, guild_id, user_id),
+        )
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+class AnswerRepository:
+    """Extra accepted answers per guild and card, and the "I was right" claims that feed them."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def accepted(self, guild_id: int, deck_id: str, card_id: str) -> list[str]:
+        rows = await self.db.fetchall(
+            "SELECT answer FROM accepted_answers WHERE guild_id = ? AND deck_id = ? AND card_id = ?"
+            " ORDER BY approved_at",
+            (guild_id, deck_id, card_id),
+        )
+        return [row["answer"] for row in rows]
+
+    async def file_claim(self, attempt_id: int, now_ms: int) -> Claim:
+        """File a claim for an attempt (once: filing again returns the same claim)."""
+
+        def op(connection: sqlite3.Connection) -> int:
+            attempt = _one(
+                connection, "SELECT guild_id, outcome FROM attempts WHERE id = ?", (attempt_id,)
+            )
+            if attempt is None:
+                raise LookupError(f"no attempt {attempt_id}")
+            if attempt["outcome"] == "correct":
+                raise ValueError("that answer was already graded correct")
+            connection.execute(
+                "INSERT INTO claims (attempt_id, guild_id, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (attempt_id) DO NOTHING",
+                (attempt_id, attempt["guild_id"], now_ms),
+            )
+            row = _one(connection, "SELECT id FROM claims WHERE attempt_id = ?", (attempt_id,))
+            assert row is not None
+            return int(row["id"])
+
+        claim_id = await self.db.write(op)
+        claim = await self.claim(claim_id)
+        assert claim is not None
+        return claim
+
+    async def claim(self, claim_id: int) -> Claim | None:
+        rows = await self._claims("WHERE c.id = ?", (claim_id,))
+        return rows[0] if rows else None
+
+    async def pending(self, guild_id: int, limit: int = 10) -> list[Claim]:
+        return await self._claims(
+            "WHERE c.guild_id = ? AND c.status = 'pending' ORDER BY c.created_at, c.id LIMIT ?",
+            (guild_id, limit),
+        )
+
+    async def _claims(self, where: str, params: Sequence[object]) -> list[Claim]:
+        rows = await self.db.fetchall(
+            "SELECT c.id AS claim_id, c.status, c.created_at, a.* FROM claims c"
+            f" JOIN attempts a ON a.id = c.attempt_id {where}",
+            params,
+        )
+        return [
+            Claim(row["claim_id"], _attempt(row), row["status"], row["created_at"]) for row in rows
+        ]
+
+    async def decide(
+        self,
+        claim_id: int,
+        guild_id: int,
+        *,
+        approve: bool,
+        decided_by: int,
+        now_ms: int,
+        points: int,
+    ) -> Claim | None:
+        """Approve or reject a pending claim. Approval makes the response an accepted answer for the
+        guild and re-scores the attempt as correct. Deciding twice changes nothing."""
+
+        def op(connection: sqlite3.Connection) -> None:
+            row = _one(
+                connection,
+                "SELECT c.status, a.id AS attempt_id, a.deck_id, a.card_id, a.response FROM claims c"
+                " JOIN attempts a ON a.id = c.attempt_id WHERE c.id = ? AND c.guild_id = ?",
+                (claim_id, guild_id),
+            )
+            if row is None or row["status"] != "pending":
+                return
+            connection.execute(
+                "UPDATE claims SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
+                ("approved" if approve else "rejected", decided_by, now_ms, claim_id),
+            )
+            if not approve:
+                return
+            connection.execute(
+                "UPDATE attempts SET outcome = 'correct', points = ? WHERE id = ?",
+                (points, row["attempt_id"]),
+            )
+            connection.execute(
+                "INSERT INTO accepted_answers (guild_id, deck_id, card_id, answer, approved_by, approved_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (
+                    guild_id,
+                    row["deck_id"],
+                    row["card_id"],
+                    row["response"].strip(),
+                    decided_by,
+                    now_ms,
+                ),
+            )
+
+        await self.db.write(op)
+        return await self.claim(claim_id)

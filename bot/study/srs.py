@@ -1,0 +1,70 @@
+"""Spaced repetition with FSRS: outcome -> rating, and a card's next state. Pure; the caller passes
+the time. Fuzzing is off so that a review always schedules the same way (tests and replays)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fsrs import Card as FsrsCard
+from fsrs import Rating, Scheduler, State
+
+from bot.grading import Outcome
+from bot.study.clock import ensure_utc
+
+SCHEDULER = Scheduler(enable_fuzzing=False)
+FAST_ANSWER = timedelta(seconds=8)
+
+
+@dataclass(frozen=True)
+class SrsState:
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+    reviews: int
+    lapses: int
+
+
+def rating_for(
+    outcome: Outcome, *, exact: bool = False, elapsed: timedelta | None = None
+) -> Rating:
+    """wrong -> Again, close -> Hard, correct -> Good; Easy for a fast, exact correct answer."""
+    if outcome == "wrong":
+        return Rating.Again
+    if outcome == "close":
+        return Rating.Hard
+    if exact and elapsed is not None and elapsed <= FAST_ANSWER:
+        return Rating.Easy
+    return Rating.Good
+
+
+def review(previous: SrsState | None, rating: Rating, now: datetime) -> SrsState:
+    now = ensure_utc(now)
+    if previous is None:
+        card = FsrsCard(due=now)
+        reviews = lapses = 0
+    else:
+        card = FsrsCard(
+            state=State(previous.state),
+            step=previous.step,
+            stability=previous.stability,
+            difficulty=previous.difficulty,
+            due=previous.due,
+            last_review=previous.last_review,
+        )
+        reviews, lapses = previous.reviews, previous.lapses
+    lapsed = card.state == State.Review and rating == Rating.Again
+    updated, _ = SCHEDULER.review_card(card, rating, review_datetime=now)
+    return SrsState(
+        state=int(updated.state),
+        step=updated.step,
+        stability=updated.stability,
+        difficulty=updated.difficulty,
+        due=ensure_utc(updated.due),
+        last_review=ensure_utc(updated.last_review) if updated.last_review else None,
+        reviews=reviews + 1,
+        lapses=lapses + (1 if lapsed else 0),
+    )

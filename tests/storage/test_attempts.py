@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.storage import AlreadyAnswered, Storage
+from bot.storage.study import NewAttempt
+from bot.study.srs import Rating, review
+from tests.conftest import REPO_ROOT
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def attempt(key: str, **changes: object) -> NewAttempt:
+    fields: dict[str, object] = {
+        "attempt_key": key,
+        "guild_id": 1,
+        "user_id": 7,
+        "display_name": "ada",
+        "deck_id": "deck",
+        "card_id": "card",
+        "context": "quiz",
+        "context_id": None,
+        "response": "LeCun",
+        "outcome": "correct",
+        "score": 1.0,
+        "points": 10,
+        "answered_at_ms": 1_772_442_000_000,
+        "local_day": 739_000,
+    }
+    fields.update(changes)
+    return NewAttempt(**fields)  # type: ignore[arg-type]
+
+
+async def test_the_same_attempt_key_counts_once(storage: Storage) -> None:
+    first = await storage.attempts.record(
+        attempt("interaction-1"), lambda prev: review(prev, Rating.Good, NOW)
+    )
+    again = await storage.attempts.record(
+        attempt("interaction-1", response="changed", outcome="wrong", points=0),
+        lambda prev: review(prev, Rating.Again, NOW),
+    )
+    assert first.created
+    assert not again.created
+    assert again.attempt == first.attempt
+    assert again.attempt.response == "LeCun"
+    assert await storage.attempts.count(1) == 1
+    state = await storage.srs.get(1, 7, "deck", "card")
+    assert state is not None
+    assert state.reviews == 1
+    totals = await storage.stats.member_totals(1, 7)
+    assert (totals.attempts, totals.points) == (1, 10)
+
+
+async def test_one_answer_per_card_per_drill(storage: Storage) -> None:
+    await storage.attempts.record(attempt("a", context="drill", context_id=5))
+    with pytest.raises(AlreadyAnswered):
+        await storage.attempts.record(attempt("b", context="drill", context_id=5))
+    await storage.attempts.record(attempt("c", context="drill", context_id=6))
+    await storage.attempts.record(attempt("d", context="quiz"))
+    await storage.attempts.record(attempt("e", context="quiz"))
+    assert await storage.attempts.count(1) == 4
+
+
+async def test_concurrent_writes_share_transactions_and_a_failure_stays_alone(
+    storage: Storage,
+) -> None:
+    keys = [f"k{i}" for i in range(200)]
+    results = await asyncio.gather(
+        *(storage.attempts.record(attempt(key, user_id=i % 13)) for i, key in enumerate(keys)),
+        storage.attempts.record(attempt("bad", context="drill", context_id=1)),
+        storage.attempts.record(attempt("bad-twin", context="drill", context_id=1)),
+        return_exceptions=True,
+    )
+    failures = [r for r in results if isinstance(r, BaseException)]
+    assert len(failures) == 1
+    assert isinstance(failures[0], AlreadyAnswered)
+    assert await storage.attempts.count(1) == 201
+
+
+async def test_writes_survive_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    storage = await Storage.open(path)
+    await storage.attempts.record(attempt("x"), lambda prev: review(prev, Rating.Good, NOW))
+    await storage.close()
+    reopened = await Storage.open(path)
+    try:
+        assert (await reopened.attempts.by_key("x")) is not None
+        state = await reopened.srs.get(1, 7, "deck", "card")
+        assert state is not None
+        assert state.due > NOW
+    finally:
+        await reopened.close()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_a_writer_killed_mid_transaction_leaves_no_partial_attempt(tmp_path: Path) -> None:
+    """A process dies between writing an attempt and its card state: nothing of it remains."""
+    path = tmp_path / "killed.sqlite3"
+    script = textwrap.dedent(
+        f"""
+        import asyncio, os, signal
+        from bot.storage import Storage
+
+        async def main():
+            storage = await Storage.open({str(path)!r})
+
+            def half_written(connection):
+                connection.execute(
+                    "INSERT INTO attempts (attempt_key, guild_id, user_id, deck_id, card_id, context,"
+                    " response, outcome, score, points, answered_at, local_day)"
+                    " VALUES ('doomed', 1, 7, 'deck', 'card', 'quiz', 'x', 'correct', 1, 10, 0, 0)"
+                )
+                os.kill(os.getpid(), signal.SIGKILL)
+
+            await storage.db.write(half_written)
+
+        asyncio.run(main())
+        """
+    )
+    process = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        timeout=60,
+    )
+    assert process.returncode == -signal.SIGKILL, process.stderr
+
+    async def check() -> None:
+        storage = await Storage.open(path)
+        try:
+            assert await storage.attempts.by_key("doomed") is None
+            assert await storage.attempts.count(1) == 0
+            row = await storage.db.fetchone("PRAGMA integrity_check")
+            assert row is not None
+            assert row[0] == "ok"
+        finally:
+            await storage.close()
+
+    asyncio.run(check())
+
+
+async def test_all_time_totals_always_equal_the_attempts(storage: Storage) -> None:
+    for i in range(30):
+        await storage.attempts.record(
+            attempt(
+                f"t{i}",
+                user_id=i % 3,
+                deck_id=f"d{i % 2}",
+                outcome="wrong" if i % 4 else "correct",
+                points=0 if i % 4 else 10,
+            )
+        )
+    miss = await storage.attempts.by_key("t1")
+    assert miss is not None
+    claim = await storage.answers.file_claim(miss.id, 0)
+    await storage.answers.decide(claim.id, 1, approve=True, decided_by=9, now_ms=0, points=10)
+
+    async def check(deck_id: str | None) -> None:
+        fast = await storage.stats.leaders(1, start_ms=None, end_ms=None, deck_id=deck_id, limit=10)
+        summed = await storage.stats.leaders(1, start_ms=0, end_ms=2**62, deck_id=deck_id, limit=10)
+        assert fast == summed
+        assert fast
+
+    await check(None)
+    await check("d0")
+    await check("d1")

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot.storage import Storage
+from bot.storage.db import (
+    MIGRATIONS_DIR,
+    Database,
+    Migration,
+    MigrationError,
+    discover_migrations,
+    migrate,
+    split_statements,
+)
+
+
+def test_shipped_migrations_are_numbered_without_gaps() -> None:
+    migrations = discover_migrations()
+    assert [m.version for m in migrations] == list(range(1, len(migrations) + 1))
+    assert migrations[0].name == "0001_initial.sql"
+
+
+async def test_fresh_database_is_at_the_latest_version_with_wal_and_foreign_keys(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "a.sqlite3")
+    try:
+        assert await db.version() == len(discover_migrations())
+        assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
+        assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
+        assert (await db.fetchone("PRAGMA busy_timeout"))[0] == 5000
+    finally:
+        await db.close()
+    again = await Database.open(tmp_path / "a.sqlite3")
+    try:
+        assert await again.version() == len(discover_migrations())
+    finally:
+        await again.close()
+
+
+async def test_old_database_migrates_forward_keeping_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    async with aiosqlite.connect(path, isolation_level=None) as connection:
+        await migrate(connection, target=1)
+        await connection.execute(
+            "INSERT INTO attempts (attempt_key, guild_id, user_id, deck_id, card_id, context, response,"
+            " outcome, score, points, answered_at, local_day) VALUES"
+            " ('k1', 1, 2, 'deck', 'card', 'quiz', 'LeCun', 'correct', 1.0, 10, 1000, 739000)"
+        )
+        cursor = await connection.execute("SELECT name FROM sqlite_master WHERE name = 'schedules'")
+        assert await cursor.fetchone() is None
+
+    storage = await Storage.open(path)
+    try:
+        assert await storage.db.version() == len(discover_migrations())
+        attempt = await storage.attempts.by_key("k1")
+        assert attempt is not None
+        assert attempt.response == "LeCun"
+        assert attempt.points == 10
+        assert await storage.schedules.all() == []
+    finally:
+        await storage.close()
+
+
+async def test_a_failing_migration_leaves_the_previous_version_intact(tmp_path: Path) -> None:
+    good = Migration(1, "0001_a.sql", "CREATE TABLE a (x INTEGER);")
+    bad = Migration(2, "0002_b.sql", "CREATE TABLE b (y INTEGER);\nINSERT INTO missing VALUES (1);")
+    async with aiosqlite.connect(tmp_path / "m.sqlite3", isolation_level=None) as connection:
+        with pytest.raises(MigrationError, match=r"0002_b\.sql failed and was rolled back"):
+            await migrate(connection, [good, bad])
+        cursor = await connection.execute("SELECT MAX(version) FROM schema_migrations")
+        assert (await cursor.fetchone())[0] == 1
+        cursor = await connection.execute("SELECT name FROM sqlite_master WHERE name = 'b'")
+        assert await cursor.fetchone() is None
+
+
+def test_split_statements_keeps_semicolons_inside_strings_and_skips_comments() -> None:
+    sql = "-- a comment; not a statement\nCREATE TABLE t (x TEXT DEFAULT 'a;b');\nINSERT INTO t VALUES ('c;d');\n"
+    assert split_statements(sql) == [
+        "-- a comment; not a statement\nCREATE TABLE t (x TEXT DEFAULT 'a;b');",
+        "INSERT INTO t VALUES ('c;d');",
+    ]
+    with pytest.raises(MigrationError):
+        split_statements("CREATE TABLE t (x")
+
+
+def test_badly_named_migration_files_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "0001_ok.sql").write_text("SELECT 1;")
+    (tmp_path / "3_bad.sql").write_text("SELECT 1;")
+    with pytest.raises(MigrationError, match="NNNN_description"):
+        discover_migrations(tmp_path)
+    (tmp_path / "3_bad.sql").unlink()
+    (tmp_path / "0003_gap.sql").write_text("SELECT 1;")
+    with pytest.raises(MigrationError, match="without gaps"):
+        discover_migrations(tmp_path)
+
+
+def test_every_query_the_bot_makes_uses_an_index(tmp_path: Path) -> None:
+    """EXPLAIN QUERY PLAN on the hot queries: no full scans of attempts or srs_cards."""
+    connection = sqlite3.connect(tmp_path / "plan.sqlite3")
+    for migration in discover_migrations(MIGRATIONS_DIR):
+        connection.executescript(migration.sql)
+    queries = [
+        "SELECT a.user_id, SUM(a.points), COUNT(*), SUM(a.outcome = 'correct') FROM attempts a"
+        " WHERE a.guild_id = 1 AND a.answered_at >= 0 AND a.answered_at < 9 GROUP BY a.user_id",
+        "SELECT a.user_id, SUM(a.points) FROM attempts a WHERE a.guild_id = 1 AND a.deck_id = 'd'"
+        " GROUP BY a.user_id",
+        "SELECT DISTINCT local_day FROM attempts WHERE guild_id = 1 AND user_id = 2",
+        "SELECT deck_id, card_id, COUNT(*) FROM attempts WHERE guild_id = 1 AND deck_id = 'd' GROUP BY deck_id, card_id",
+        "SELECT card_id FROM srs_cards WHERE guild_id = 1 AND user_id = 2 AND deck_id = 'd' AND due <= 5 ORDER BY due",
+        "SELECT COUNT(*) FROM srs_cards WHERE guild_id = 1 AND user_id = 2 AND introduced_day = 3",
+        "SELECT * FROM claims WHERE guild_id = 1 AND status = 'pending' ORDER BY created_at",
+        "SELECT id FROM drills WHERE closed_at IS NULL AND closes_at <= 5",
+    ]
+    for query in queries:
+        plan = " | ".join(row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {query}"))
+        assert "USING" in plan, (query, plan)
+        assert not re.search(r"SCAN (attempts|srs_cards|claims|drills)\b(?! USING)", plan), (
+            query,
+            plan,
+        )

@@ -1,0 +1,194 @@
+"""The study and stats services on a real temporary database, with the clock moved by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.decks import Card, Deck, DeckLibrary
+from bot.storage import Storage
+from bot.study.clock import ManualClock
+from bot.study.practice import Member, StudyService
+from bot.study.stats import StatsService
+
+CARDS = tuple(
+    Card(id=f"c{i}", question=f"What is {i} + {i}?", answer=str(2 * i), accept=(str(2 * i),))
+    for i in range(1, 9)
+)
+DECK = Deck(id="sums", name="Sums", cards=CARDS)
+OTHER = Deck(
+    id="other", name="Other", cards=(Card(id="o1", question="Capital of France?", answer="Paris"),)
+)
+LIBRARY = DeckLibrary(decks={"sums": DECK, "other": OTHER})
+ADA = Member(1, 100, "Ada")
+BOB = Member(1, 200, "Bob")
+
+
+def services(storage: Storage, clock: ManualClock) -> tuple[StudyService, StatsService]:
+    return StudyService(storage, LIBRARY, clock), StatsService(storage, LIBRARY, clock)
+
+
+async def test_new_cards_are_limited_per_local_day_and_due_cards_come_first(
+    storage: Storage, clock: ManualClock
+) -> None:
+    study, _ = services(storage, clock)
+    await storage.guilds.set_new_cards_per_day(1, 3, 0)
+    first = await study.next_cards(ADA, "sums", 10)
+    assert [q.card.id for q in first if q.new] == ["c1", "c2", "c3"]
+    for queued in first[:3]:
+        await study.answer(
+            ADA, "sums", queued.card.id, queued.card.answer, attempt_key=f"k-{queued.card.id}"
+        )
+    clock.advance(timedelta(minutes=11))
+    again = await study.next_cards(ADA, "sums", 10)
+    assert [q.card.id for q in again if q.due and not q.new] == ["c1", "c2", "c3"]
+    assert not any(q.new for q in again)
+    clock.advance(timedelta(days=1))
+    tomorrow = await study.next_cards(ADA, "sums", 10)
+    assert [q.card.id for q in tomorrow if q.new] == ["c4", "c5", "c6"]
+
+
+async def test_answers_are_graded_recorded_once_and_scored(
+    storage: Storage, clock: ManualClock
+) -> None:
+    study, stats = services(storage, clock)
+    result = await study.answer(ADA, "sums", "c2", " 4 ", attempt_key="i-1")
+    assert result.verdict.correct
+    assert result.points == 10
+    assert result.srs is not None
+    repeat = await study.answer(ADA, "sums", "c2", " 4 ", attempt_key="i-1")
+    assert repeat.duplicate
+    assert repeat.attempt_id == result.attempt_id
+    wrong = await study.answer(ADA, "sums", "c3", "5", attempt_key="i-2")
+    assert wrong.verdict.outcome == "wrong"
+    assert wrong.points == 0
+    member = await stats.member(1, ADA.user_id)
+    assert (member.attempts, member.correct, member.points) == (2, 1, 10)
+
+
+async def test_practice_on_a_card_not_yet_due_earns_nothing(
+    storage: Storage, clock: ManualClock
+) -> None:
+    study, _ = services(storage, clock)
+    first = await study.answer(ADA, "sums", "c1", "2", attempt_key="a")
+    assert first.points == 10
+    early = await study.answer(ADA, "sums", "c1", "2", attempt_key="b")
+    assert early.verdict.correct
+    assert early.points == 0
+    clock.advance(timedelta(days=3))
+    due_again = await study.answer(ADA, "sums", "c1", "2", attempt_key="c")
+    assert due_again.points == 10
+
+
+async def test_srs_state_survives_a_restart(tmp_path: object, clock: ManualClock) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "restart.sqlite3"
+    storage = await Storage.open(path)
+    study, _ = services(storage, clock)
+    result = await study.answer(ADA, "sums", "c1", "2", attempt_key="a")
+    await storage.close()
+    reopened = await Storage.open(path)
+    try:
+        state = await reopened.srs.get(1, ADA.user_id, "sums", "c1")
+        assert state == result.srs
+    finally:
+        await reopened.close()
+
+
+async def test_an_approved_claim_rescores_and_becomes_an_accepted_answer(
+    storage: Storage, clock: ManualClock
+) -> None:
+    study, stats = services(storage, clock)
+    miss = await study.answer(ADA, "other", "o1", "the city of light", attempt_key="m")
+    assert not miss.verdict.correct
+    claim = await storage.answers.file_claim(miss.attempt_id, 0)
+    assert (await storage.answers.file_claim(miss.attempt_id, 0)).id == claim.id
+    assert [c.id for c in await storage.answers.pending(1)] == [claim.id]
+    decided = await storage.answers.decide(
+        claim.id, 1, approve=True, decided_by=9, now_ms=1, points=10
+    )
+    assert decided is not None
+    assert decided.status == "approved"
+    assert decided.attempt.points == 10
+    assert decided.attempt.outcome == "correct"
+    again = await storage.answers.decide(
+        claim.id, 1, approve=False, decided_by=9, now_ms=2, points=10
+    )
+    assert again is not None
+    assert again.status == "approved"
+    assert (await stats.member(1, ADA.user_id)).points == 10
+    other_member = await study.answer(BOB, "other", "o1", "The city of light", attempt_key="b")
+    assert other_member.verdict.correct
+    elsewhere = await study.answer(
+        Member(2, 300), "other", "o1", "the city of light", attempt_key="c"
+    )
+    assert not elsewhere.verdict.correct
+
+
+async def test_leaderboard_periods_follow_the_guild_zone_across_dst_and_week_boundaries(
+    storage: Storage,
+) -> None:
+    await storage.guilds.set_timezone(1, "Europe/Berlin", 0)
+    # Sunday 29 March 2026 is the spring-forward day in Berlin; Monday 30 March starts a new week.
+    clock = ManualClock(datetime(2026, 3, 29, 21, 30, tzinfo=UTC))  # Sunday 23:30 CEST
+    study, stats = services(storage, clock)
+    await study.answer(ADA, "sums", "c1", "2", attempt_key="ada-sunday")
+    clock.set(datetime(2026, 3, 29, 22, 30, tzinfo=UTC))  # Monday 00:30 CEST, still Sunday in UTC
+    await study.answer(BOB, "sums", "c1", "2", attempt_key="bob-monday")
+    await study.answer(BOB, "sums", "c2", "4", attempt_key="bob-monday-2")
+
+    week = await stats.leaderboard(1, "week")
+    assert [(e.display_name, e.points) for e in week.entries] == [("Bob", 20)]
+    day = await stats.leaderboard(1, "day")
+    assert [e.display_name for e in day.entries] == ["Bob"]
+    everything = await stats.leaderboard(1, "all")
+    assert [(e.display_name, e.points, e.rank) for e in everything.entries] == [
+        ("Bob", 20, 1),
+        ("Ada", 10, 2),
+    ]
+
+    clock.set(datetime(2026, 3, 29, 12, 0, tzinfo=UTC))  # back on Sunday: the previous week
+    previous = await stats.leaderboard(1, "week")
+    assert [(e.display_name, e.points) for e in previous.entries] == [("Ada", 10)]
+
+
+async def test_leaderboard_by_deck_with_accuracy_and_streaks(storage: Storage) -> None:
+    await storage.guilds.set_timezone(1, "America/Los_Angeles", 0)
+    clock = ManualClock(datetime(2026, 3, 2, 7, 50, tzinfo=UTC))  # 23:50 on 1 March in Los Angeles
+    study, stats = services(storage, clock)
+    await study.answer(ADA, "sums", "c1", "2", attempt_key="1")
+    clock.advance(timedelta(minutes=20))  # 00:10 on 2 March locally, the same UTC day
+    await study.answer(ADA, "sums", "c2", "5", attempt_key="2")
+    await study.answer(ADA, "other", "o1", "Paris", attempt_key="3")
+    board = await stats.leaderboard(1, "all", deck_id="sums")
+    (entry,) = board.entries
+    assert (entry.points, entry.attempts, entry.correct) == (10, 2, 1)
+    assert entry.accuracy == 0.5
+    assert (entry.current_streak, entry.best_streak) == (2, 2)
+    clock.advance(timedelta(days=2))
+    member = await stats.member(1, ADA.user_id)
+    assert (member.current_streak, member.best_streak) == (0, 2)
+
+
+async def test_member_stats_and_hardest_cards(storage: Storage, clock: ManualClock) -> None:
+    study, stats = services(storage, clock)
+    await study.answer(ADA, "sums", "c1", "2", attempt_key="1")
+    await study.answer(ADA, "sums", "c2", "5", attempt_key="2")
+    await study.answer(BOB, "sums", "c2", "3", attempt_key="3")
+    await study.answer(BOB, "sums", "c3", "6", attempt_key="4")
+    member = await stats.member(1, ADA.user_id)
+    assert member.cards_learned == 2
+    assert member.due_now == 0
+    assert member.best_cards[0].card_id == "c1"
+    assert member.worst_cards[0].card_id == "c2"
+    assert member.worst_cards[0].question == "What is 2 + 2?"
+    assert len(member.daily) == 30
+    assert member.daily[-1].attempts == 2
+    clock.advance(timedelta(days=30))
+    assert (await stats.member(1, ADA.user_id)).due_now == 2
+    hardest = await stats.hardest_cards(1, "sums")
+    assert [(c.card_id, c.attempts, c.correct) for c in hardest] == [
+        ("c2", 2, 0),
+        ("c1", 1, 1),
+        ("c3", 1, 1),
+    ]
