@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from bot.decks import DeckLibrary  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 from bot.storage.study import NewAttempt  # noqa: E402
+from bot.study.catalog import DeckCatalog  # noqa: E402
 from bot.study.clock import ManualClock, to_ms  # noqa: E402
 from bot.study.periods import local_day, period_bounds, zone  # noqa: E402
 from bot.study.stats import StatsService  # noqa: E402
@@ -187,7 +188,7 @@ async def leaderboard_latency(directory: Path, total: int, samples: int) -> None
     assert week_start is not None and week_end is not None
     storage = await Storage.open(path)
     clock = ManualClock(NOW)
-    service = StatsService(storage, DeckLibrary(), clock)
+    service = StatsService(storage, DeckCatalog(DeckLibrary()), clock)
     raw = sqlite3.connect(path)
     sql = (
         "SELECT a.user_id, SUM(a.points) AS points, COUNT(*) AS attempts, SUM(a.outcome = 'correct')"

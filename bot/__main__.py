@@ -25,10 +25,9 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    from bot.app import StudyBot, point_at_endpoints
+    from bot.app import run_bot
 
-    point_at_endpoints(settings)
-    StudyBot(settings).run(token, log_handler=None)
+    asyncio.run(run_bot(settings, token))
     return 0
 
 

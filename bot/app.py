@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
+from typing import Any
 
 import discord
 import yarl
+from discord import app_commands
 from discord.ext import commands
 
+from bot.cogs.claims import ClaimsCog
+from bot.cogs.common import FAILED, reply
+from bot.cogs.decks import DecksCog
+from bot.cogs.progress import ProgressCog
+from bot.cogs.quiz import QuizCog
 from bot.config import Settings
-from bot.decks import DeckLibrary, load_library
+from bot.decks import load_library
+from bot.services import Services
+from bot.storage import Storage
+from bot.study.catalog import DeckCatalog
+from bot.study.clock import Clock, SystemClock, to_ms
+from bot.ui.components import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 
@@ -30,18 +45,85 @@ def point_at_endpoints(settings: Settings) -> None:
 
 
 class StudyBot(commands.Bot):
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock | None = None, **options: Any) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            **options,
         )
         self.settings = settings
-        self.library = DeckLibrary()
+        self.clock: Clock = clock or SystemClock()
+        self._services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("the bot is not set up yet")
+        return self._services
 
     async def setup_hook(self) -> None:
-        self.library = load_library(self.settings.decks_dir)
-        for problem in self.library.problems:
+        storage = await Storage.open(self.settings.database_path, now_ms=to_ms(self.clock.now()))
+        library = load_library(self.settings.decks_dir)
+        for problem in library.problems:
             log.warning("deck problem: %s", problem)
-        log.info("loaded %d decks from %s", len(self.library), self.settings.decks_dir)
+        self._services = Services.build(storage, DeckCatalog(library), self.clock)
+        for line in await self._services.admin.load_saved():
+            log.warning("server deck problem: %s", line)
+        log.info("loaded %d decks from %s", len(library), self.settings.decks_dir)
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        for cog in (
+            QuizCog(self._services),
+            ProgressCog(self._services),
+            DecksCog(self._services),
+            ClaimsCog(self._services),
+        ):
+            await self.add_cog(cog)
+        self.tree.error(self.on_app_command_error)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        if self.settings.dev_guild_id:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        log.info("synced %d slash commands", len(synced))
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        if isinstance(error, app_commands.NoPrivateMessage):
+            message = "This command only works in a server."
+        elif isinstance(error, app_commands.MissingPermissions):
+            message = "You need the **Manage Server** permission to do that."
+        else:
+            log.error(
+                "command %s failed",
+                interaction.command and interaction.command.qualified_name,
+                exc_info=error,
+            )
+            message = FAILED
+        try:
+            await reply(interaction, message)
+        except discord.HTTPException:
+            log.warning("could not report a command failure to the member")
+
+    async def close(self) -> None:
+        await super().close()
+        if self._services is not None:
+            await self._services.storage.close()
+
+
+async def run_bot(settings: Settings, token: str) -> None:
+    """Run until Ctrl-C or SIGTERM, then close cleanly: pending writes finish, the database closes."""
+    point_at_endpoints(settings)
+    bot = StudyBot(settings)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, lambda: asyncio.create_task(bot.close()))
+    async with bot:
+        await bot.start(token)

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from bot.decks import DeckLibrary, load_deck, load_library
 from bot.storage import Storage
+from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, SystemClock, to_ms
 from bot.study.practice import Member, StudyService
 
@@ -45,8 +46,8 @@ async def run_study(
     clock = clock or SystemClock()
     storage = await Storage.open(database, now_ms=to_ms(clock.now()))
     try:
-        service = StudyService(storage, library, clock)
-        deck = service.deck(deck_id)
+        service = StudyService(storage, DeckCatalog(library), clock)
+        deck = service.deck(LOCAL_MEMBER.guild_id, deck_id)
         queue = await service.next_cards(LOCAL_MEMBER, deck_id, count)
         due = sum(1 for q in queue if q.due and not q.new)
         new = sum(1 for q in queue if q.new)

@@ -142,7 +142,7 @@ def test_migrate_creates_the_schema(tmp_path: Path) -> None:
     code, out, _ = run_cli("migrate", "--db", str(tmp_path / "m.sqlite3"))
     assert code == 0
     assert "applied 0001_initial.sql" in out
-    assert "applied 0003_member_totals.sql" in out
-    assert "schema version 3" in out
+    assert "applied 0004_quiz_rounds_and_guild_decks.sql" in out
+    assert "schema version 4" in out
     code, out, _ = run_cli("migrate", "--db", str(tmp_path / "m.sqlite3"))
     assert "applied" not in out

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.storage.db import Database, MigrationError
+from bot.storage.rounds import GuildDeckRepository, QuizRoundRepository
 from bot.storage.schedules import DrillRepository, ScheduleRepository, SessionRepository
 from bot.storage.stats import StatsRepository
 from bot.storage.study import (
@@ -28,6 +29,8 @@ class Storage:
     schedules: ScheduleRepository
     drills: DrillRepository
     sessions: SessionRepository
+    rounds: QuizRoundRepository
+    guild_decks: GuildDeckRepository
 
     @classmethod
     async def open(cls, path: str | Path, *, now_ms: int = 0) -> Storage:
@@ -42,6 +45,8 @@ class Storage:
             schedules=ScheduleRepository(db),
             drills=DrillRepository(db),
             sessions=SessionRepository(db),
+            rounds=QuizRoundRepository(db),
+            guild_decks=GuildDeckRepository(db),
         )
 
     async def close(self) -> None:

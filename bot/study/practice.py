@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.decks import Card, Deck, DeckLibrary
+from bot.decks import Card, Deck
 from bot.grading import Verdict, grade
 from bot.storage import Storage
 from bot.storage.study import Context, NewAttempt, Recorded
+from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, to_ms
 from bot.study.periods import local_day, zone
 from bot.study.scoring import points_for
@@ -52,27 +53,27 @@ class AnswerResult:
 
 
 class StudyService:
-    def __init__(self, storage: Storage, library: DeckLibrary, clock: Clock) -> None:
+    def __init__(self, storage: Storage, catalog: DeckCatalog, clock: Clock) -> None:
         self.storage = storage
-        self.library = library
+        self.catalog = catalog
         self.clock = clock
 
-    def deck(self, deck_id: str) -> Deck:
-        deck = self.library.get(deck_id)
+    def deck(self, guild_id: int, deck_id: str) -> Deck:
+        deck = self.catalog.get(guild_id, deck_id)
         if deck is None:
             raise UnknownDeck(deck_id)
         return deck
 
-    def card(self, deck_id: str, card_id: str) -> Card:
+    def card(self, guild_id: int, deck_id: str, card_id: str) -> Card:
         try:
-            return self.deck(deck_id).card(card_id)
+            return self.deck(guild_id, deck_id).card(card_id)
         except KeyError:
             raise UnknownCard(f"{deck_id}/{card_id}") from None
 
     async def next_cards(self, member: Member, deck_id: str, count: int) -> list[QueuedCard]:
         """Due cards first (most overdue first), then new cards up to the guild's daily limit of new
         cards; if neither is left, the cards coming due soonest, as practice that earns no points."""
-        deck = self.deck(deck_id)
+        deck = self.deck(member.guild_id, deck_id)
         now = self.clock.now()
         settings = await self.storage.guilds.get(member.guild_id)
         queue: list[QueuedCard] = []
@@ -120,8 +121,8 @@ class StudyService:
         first_correct: bool = False,
     ) -> AnswerResult:
         """Grade and record one answer, once per attempt key; updates the member's card state."""
-        deck = self.deck(deck_id)
-        card = self.card(deck_id, card_id)
+        deck = self.deck(member.guild_id, deck_id)
+        card = self.card(member.guild_id, deck_id, card_id)
         existing = await self.storage.attempts.by_key(attempt_key)
         if existing is not None:
             return await self._replay(existing.id, card)
@@ -160,7 +161,9 @@ class StudyService:
         """The stored result of an answer that was already recorded (a retried interaction)."""
         attempt = await self.storage.attempts.get(attempt_id)
         assert attempt is not None
-        verdict = grade(card, attempt.response, deck=self.library.get(attempt.deck_id))
+        verdict = grade(
+            card, attempt.response, deck=self.catalog.get(attempt.guild_id, attempt.deck_id)
+        )
         if verdict.outcome != attempt.outcome:
             verdict = Verdict(attempt.outcome, attempt.score, verdict.feedback)
         srs = await self.storage.srs.get(

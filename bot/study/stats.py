@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
-from bot.decks import DeckLibrary
 from bot.storage import Storage
 from bot.storage.stats import CardCounts, DayCounts
+from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, to_ms
 from bot.study.periods import Period, local_day, period_bounds, zone
 from bot.study.streaks import streaks
@@ -73,9 +73,9 @@ class MemberStats:
 
 
 class StatsService:
-    def __init__(self, storage: Storage, library: DeckLibrary, clock: Clock) -> None:
+    def __init__(self, storage: Storage, catalog: DeckCatalog, clock: Clock) -> None:
         self.storage = storage
-        self.library = library
+        self.catalog = catalog
         self.clock = clock
 
     async def leaderboard(
@@ -112,8 +112,8 @@ class StatsService:
             )
         return Leaderboard(guild_id, period, deck_id, settings.timezone, tuple(entries))
 
-    def _card_stat(self, counts: CardCounts) -> CardStat:
-        deck = self.library.get(counts.deck_id)
+    def _card_stat(self, guild_id: int, counts: CardCounts) -> CardStat:
+        deck = self.catalog.get(guild_id, counts.deck_id)
         question = counts.card_id
         if deck is not None:
             with contextlib.suppress(KeyError):
@@ -131,7 +131,8 @@ class StatsService:
         learned, due = await self.storage.srs.summary(guild_id, user_id, to_ms(now))
         current, best = streaks(await self.storage.stats.active_days(guild_id, user_id), today)
         cards = [
-            self._card_stat(c) for c in await self.storage.stats.member_cards(guild_id, user_id)
+            self._card_stat(guild_id, c)
+            for c in await self.storage.stats.member_cards(guild_id, user_id)
         ]
         best_cards = sorted(cards, key=lambda c: (-c.accuracy, -c.attempts, c.question))[:top]
         worst_cards = sorted(
@@ -164,6 +165,7 @@ class StatsService:
     ) -> list[CardStat]:
         """The guild's most-missed cards: lowest accuracy first, then most attempts."""
         cards = [
-            self._card_stat(c) for c in await self.storage.stats.guild_cards(guild_id, deck_id)
+            self._card_stat(guild_id, c)
+            for c in await self.storage.stats.guild_cards(guild_id, deck_id)
         ]
         return sorted(cards, key=lambda c: (c.accuracy, -c.attempts, c.question))[:limit]

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.decks import Card, Deck, DeckLibrary
 from bot.storage import Storage
+from bot.study.catalog import DeckCatalog
 from bot.study.clock import ManualClock
 from bot.study.practice import Member, StudyService
 from bot.study.stats import StatsService
@@ -24,7 +25,8 @@ BOB = Member(1, 200, "Bob")
 
 
 def services(storage: Storage, clock: ManualClock) -> tuple[StudyService, StatsService]:
-    return StudyService(storage, LIBRARY, clock), StatsService(storage, LIBRARY, clock)
+    catalog = DeckCatalog(LIBRARY)
+    return StudyService(storage, catalog, clock), StatsService(storage, catalog, clock)
 
 
 async def test_new_cards_are_limited_per_local_day_and_due_cards_come_first(

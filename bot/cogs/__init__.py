@@ -1,0 +1,1 @@
+"""Slash commands and component handlers: parse the interaction, call one service, render."""

@@ -1,0 +1,183 @@
+"""/quiz: personal, private practice with spaced repetition."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.common import deck_choices, failures_reported, member_of, reply
+from bot.services import Services
+from bot.storage.rounds import QuizRound
+from bot.study.clock import from_ms, to_ms
+from bot.study.practice import AnswerResult, UnknownDeck
+from bot.study.quiz import NothingToStudy, NotYours
+from bot.ui import render
+from bot.ui.components import ANSWER_MODAL, answer_modal, claim_view, modal_value, quiz_view
+
+
+class QuizCog(commands.Cog, name="Quiz"):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def _deck_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return deck_choices(self.services, interaction.guild_id, current)
+
+    @app_commands.command(
+        name="quiz", description="Practise a deck privately: due cards first, then new ones"
+    )
+    @app_commands.guild_only()
+    @app_commands.describe(
+        deck="Which deck (default: the first one)", count="How many cards (1-25)"
+    )
+    @app_commands.autocomplete(deck=_deck_autocomplete)
+    async def quiz(
+        self,
+        interaction: discord.Interaction,
+        deck: str | None = None,
+        count: app_commands.Range[int, 1, 25] = 5,
+    ) -> None:
+        member = member_of(interaction)
+        decks = self.services.catalog.for_guild(member.guild_id)
+        deck_id = deck or (decks[0].id if decks else "")
+        try:
+            quiz = await self.services.quiz.start(member, deck_id, count)
+        except UnknownDeck:
+            await reply(
+                interaction,
+                f"There is no deck `{discord.utils.escape_markdown(deck_id)[:64]}`. See /decks list.",
+            )
+            return
+        except NothingToStudy:
+            await reply(interaction, "Nothing to study in that deck right now.")
+            return
+        await self._show(interaction, quiz, new_message=True)
+
+    async def _show(
+        self,
+        interaction: discord.Interaction,
+        quiz: QuizRound,
+        *,
+        last: AnswerResult | None = None,
+        hint: bool = False,
+        new_message: bool = False,
+    ) -> None:
+        deck = self.services.study.deck(quiz.guild_id, quiz.deck_id)
+        card = self.services.quiz.card(quiz)
+        claim = last.attempt_id if last is not None and not last.verdict.correct else None
+        if card is None:
+            if not quiz.finished:
+                quiz = await self.services.quiz.stop(quiz)
+            embed = render.quiz_summary(deck, quiz, last=last)
+            view: discord.ui.View | None = None
+            if claim is not None:
+                view = claim_view(claim)
+        else:
+            embed = render.quiz_card(deck, quiz, card, last=last, hint=hint)
+            view = quiz_view(quiz.id, quiz.position, claim_attempt=claim, hint=bool(card.hint))
+        await self._send(interaction, embed, view, new_message=new_message)
+
+    async def _send(
+        self,
+        interaction: discord.Interaction,
+        embed: discord.Embed,
+        view: discord.ui.View | None,
+        *,
+        new_message: bool,
+    ) -> None:
+        none = discord.AllowedMentions.none()
+        if new_message:
+            kwargs: dict[str, Any] = {"embed": embed, "ephemeral": True, "allowed_mentions": none}
+            if view is not None:
+                kwargs["view"] = view
+            await interaction.response.send_message(**kwargs)
+        elif interaction.message is not None:
+            await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=none)
+        else:
+            await reply(interaction, embed=embed, view=view)
+
+    async def _round(self, interaction: discord.Interaction, round_id: int) -> QuizRound | None:
+        try:
+            return await self.services.quiz.get(round_id, interaction.user.id)
+        except NotYours:
+            await reply(
+                interaction, "That quiz belongs to someone else. Start your own with /quiz."
+            )
+        except LookupError:
+            await reply(interaction, "That quiz no longer exists. Start a new one with /quiz.")
+        return None
+
+    @commands.Cog.listener()
+    async def on_quiz_button(
+        self, interaction: discord.Interaction, round_id: int, action: str, position: int
+    ) -> None:
+        async with failures_reported(interaction, f"quiz button {action}"):
+            quiz = await self._round(interaction, round_id)
+            if quiz is None:
+                return
+            if quiz.finished or position != quiz.position:
+                await self._show(interaction, quiz)
+                return
+            card = self.services.quiz.card(quiz)
+            if card is None:
+                await self._show(interaction, quiz)
+                return
+            if action == "answer":
+                opened = to_ms(self.services.clock.now())
+                modal = answer_modal("quiz", quiz.id, position, opened, card.question)
+                await interaction.response.send_modal(modal)
+                modal.stop()
+            elif action == "hint":
+                await self._show(interaction, quiz, hint=True)
+            elif action == "skip":
+                await self._show(interaction, await self.services.quiz.skip(quiz, position))
+            elif action == "stop":
+                await self._show(interaction, await self.services.quiz.stop(quiz))
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        match = ANSWER_MODAL.match(str(data.get("custom_id", "")))
+        if match is None or match["context"] != "quiz":
+            return
+        async with failures_reported(interaction, "quiz answer"):
+            quiz = await self._round(interaction, int(match["ref"]))
+            if quiz is None:
+                return
+            elapsed = interaction.created_at - from_ms(int(match["opened"]))
+            answered = await self.services.quiz.answer(
+                quiz,
+                int(match["position"]),
+                member_of(interaction),
+                modal_value(data),
+                attempt_key=f"interaction:{interaction.id}",
+                elapsed=max(elapsed, timedelta(0)),
+            )
+            if answered is None:
+                await self._show(interaction, quiz)
+                return
+            await self._show(interaction, answered.round, last=answered.result)
+
+    @commands.Cog.listener()
+    async def on_claim_button(self, interaction: discord.Interaction, attempt_id: int) -> None:
+        async with failures_reported(interaction, "claim"):
+            try:
+                claim = await self.services.quiz.claim(attempt_id, interaction.user.id)
+            except NotYours:
+                await reply(interaction, "Only the member who answered can claim that answer.")
+                return
+            except ValueError:
+                await reply(interaction, "That answer was already graded correct.")
+                return
+            await reply(
+                interaction,
+                f"Claim #{claim.id} filed: a server admin will review your answer. If they agree, it counts "
+                "as correct and the points are yours.",
+            )

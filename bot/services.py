@@ -1,0 +1,37 @@
+"""Everything the Discord layer needs, built once at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.storage import Storage
+from bot.study.admin import DeckAdmin
+from bot.study.catalog import DeckCatalog
+from bot.study.clock import Clock
+from bot.study.practice import StudyService
+from bot.study.quiz import QuizService
+from bot.study.stats import StatsService
+
+
+@dataclass
+class Services:
+    storage: Storage
+    catalog: DeckCatalog
+    clock: Clock
+    study: StudyService
+    stats: StatsService
+    quiz: QuizService
+    admin: DeckAdmin
+
+    @classmethod
+    def build(cls, storage: Storage, catalog: DeckCatalog, clock: Clock) -> Services:
+        study = StudyService(storage, catalog, clock)
+        return cls(
+            storage=storage,
+            catalog=catalog,
+            clock=clock,
+            study=study,
+            stats=StatsService(storage, catalog, clock),
+            quiz=QuizService(study, storage),
+            admin=DeckAdmin(storage, catalog, clock),
+        )

@@ -1,0 +1,118 @@
+"""/quiz rounds: a member's personal practice, one card at a time, kept in the database so a round
+survives a restart of the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.decks import Card
+from bot.storage import Storage
+from bot.storage.rounds import QuizRound
+from bot.storage.study import Claim
+from bot.study.clock import to_ms
+from bot.study.practice import AnswerResult, Member, StudyService
+
+MAX_ROUND = 25
+
+
+class NothingToStudy(LookupError):
+    pass
+
+
+class NotYours(PermissionError):
+    pass
+
+
+@dataclass(frozen=True)
+class QuizAnswer:
+    result: AnswerResult
+    round: QuizRound
+    card: Card
+
+
+class QuizService:
+    def __init__(self, study: StudyService, storage: Storage) -> None:
+        self.study = study
+        self.storage = storage
+
+    async def start(self, member: Member, deck_id: str, count: int) -> QuizRound:
+        count = max(1, min(MAX_ROUND, count))
+        queue = await self.study.next_cards(member, deck_id, count)
+        if not queue:
+            raise NothingToStudy(deck_id)
+        return await self.storage.rounds.create(
+            member.guild_id,
+            member.user_id,
+            deck_id,
+            [q.card.id for q in queue],
+            {q.card.id for q in queue if not q.due},
+            to_ms(self.study.clock.now()),
+        )
+
+    async def get(self, round_id: int, user_id: int) -> QuizRound:
+        found = await self.storage.rounds.get(round_id)
+        if found is None:
+            raise LookupError(f"no quiz round {round_id}")
+        if found.user_id != user_id:
+            raise NotYours("this quiz belongs to another member")
+        return found
+
+    def card(self, quiz: QuizRound, position: int | None = None) -> Card | None:
+        index = quiz.position if position is None else position
+        if quiz.finished or index >= len(quiz.card_ids):
+            return None
+        return self.study.card(quiz.guild_id, quiz.deck_id, quiz.card_ids[index])
+
+    async def answer(
+        self,
+        quiz: QuizRound,
+        position: int,
+        member: Member,
+        response: str,
+        *,
+        attempt_key: str,
+        elapsed: timedelta | None = None,
+    ) -> QuizAnswer | None:
+        """Grade the answer to the card at `position`; None if that card is no longer current."""
+        if quiz.finished or position != quiz.position or position >= len(quiz.card_ids):
+            return None
+        card_id = quiz.card_ids[position]
+        result = await self.study.answer(
+            member,
+            quiz.deck_id,
+            card_id,
+            response,
+            attempt_key=attempt_key,
+            context="quiz",
+            context_id=quiz.id,
+            elapsed=elapsed,
+        )
+        if not result.duplicate:
+            await self.storage.rounds.advance(
+                quiz.id,
+                position,
+                answered=True,
+                correct=result.verdict.correct,
+                points=result.points,
+            )
+        updated = await self.get(quiz.id, member.user_id)
+        return QuizAnswer(result, updated, result.card)
+
+    async def skip(self, quiz: QuizRound, position: int) -> QuizRound:
+        await self.storage.rounds.advance(
+            quiz.id, position, answered=False, correct=False, points=0
+        )
+        return await self.get(quiz.id, quiz.user_id)
+
+    async def stop(self, quiz: QuizRound) -> QuizRound:
+        await self.storage.rounds.finish(quiz.id)
+        return await self.get(quiz.id, quiz.user_id)
+
+    async def claim(self, attempt_id: int, user_id: int) -> Claim:
+        attempt = await self.storage.attempts.get(attempt_id)
+        if attempt is None:
+            raise LookupError(f"no attempt {attempt_id}")
+        if attempt.user_id != user_id:
+            raise NotYours("only the member who answered can claim it")
+        return await self.storage.answers.file_claim(attempt_id, to_ms(self.study.clock.now()))

@@ -1,0 +1,9 @@
+"""Discord presentation: embeds, buttons, modals and charts. No business rules here.
+
+custom_id scheme (every id starts with "sb:" so the bot can tell its own components apart):
+
+    sb:quiz:<round>:<answer|hint|skip|stop>:<position>   /quiz round buttons
+    sb:answer:quiz:<round>:<position>:<opened_ms>         the answer modal of a /quiz card
+    sb:claim:<attempt>                                    "I was right" on a close or wrong answer
+    sb:review:<claim>:<approve|reject>                    /claims review decisions
+"""

@@ -1,0 +1,167 @@
+"""Buttons and modals. Buttons are DynamicItems: their custom_id carries everything needed, so they
+work on any message, even after the bot restarts. A click is handed on as a client event
+("quiz_button", "claim_button", "review_button") for a cog to handle."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+import discord
+from discord import ui
+
+from bot.grading import MAX_RESPONSE_CHARS
+from bot.ui.text import clip
+
+QuizAction = str
+ANSWER_FIELD = "answer"
+ANSWER_MODAL = re.compile(
+    r"^sb:answer:(?P<context>quiz|drill|session):(?P<ref>\d+):(?P<position>\d+):(?P<opened>\d+)$"
+)
+
+
+class QuizButton(
+    ui.DynamicItem[ui.Button[Any]],
+    template=r"sb:quiz:(?P<round>\d+):(?P<action>answer|hint|skip|stop):(?P<position>\d+)",
+):
+    LABELS: ClassVar[dict[str, str]] = {
+        "answer": "Answer",
+        "hint": "Hint",
+        "skip": "Skip",
+        "stop": "Stop",
+    }
+    STYLES: ClassVar[dict[str, discord.ButtonStyle]] = {
+        "answer": discord.ButtonStyle.primary,
+        "hint": discord.ButtonStyle.secondary,
+        "skip": discord.ButtonStyle.secondary,
+        "stop": discord.ButtonStyle.danger,
+    }
+
+    def __init__(
+        self, round_id: int, action: QuizAction, position: int, *, disabled: bool = False
+    ) -> None:
+        self.round_id, self.action, self.position = round_id, action, position
+        super().__init__(
+            ui.Button(
+                label=self.LABELS[action],
+                style=self.STYLES[action],
+                custom_id=f"sb:quiz:{round_id}:{action}:{position}",
+                disabled=disabled,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
+    ) -> QuizButton:
+        return cls(int(match["round"]), match["action"], int(match["position"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        interaction.client.dispatch(
+            "quiz_button", interaction, self.round_id, self.action, self.position
+        )
+
+
+class ClaimButton(ui.DynamicItem[ui.Button[Any]], template=r"sb:claim:(?P<attempt>\d+)"):
+    def __init__(self, attempt_id: int) -> None:
+        self.attempt_id = attempt_id
+        super().__init__(
+            ui.Button(
+                label="I was right",
+                style=discord.ButtonStyle.success,
+                custom_id=f"sb:claim:{attempt_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
+    ) -> ClaimButton:
+        return cls(int(match["attempt"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        interaction.client.dispatch("claim_button", interaction, self.attempt_id)
+
+
+class ReviewButton(
+    ui.DynamicItem[ui.Button[Any]],
+    template=r"sb:review:(?P<claim>\d+):(?P<decision>approve|reject)",
+):
+    def __init__(self, claim_id: int, decision: str) -> None:
+        self.claim_id, self.decision = claim_id, decision
+        approve = decision == "approve"
+        super().__init__(
+            ui.Button(
+                label="Approve" if approve else "Reject",
+                style=discord.ButtonStyle.success if approve else discord.ButtonStyle.danger,
+                custom_id=f"sb:review:{claim_id}:{decision}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
+    ) -> ReviewButton:
+        return cls(int(match["claim"]), match["decision"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        interaction.client.dispatch(
+            "review_button", interaction, self.claim_id, self.decision == "approve"
+        )
+
+
+DYNAMIC_ITEMS: tuple[type[ui.DynamicItem[Any]], ...] = (QuizButton, ClaimButton, ReviewButton)
+
+
+def quiz_view(
+    round_id: int, position: int, *, claim_attempt: int | None = None, hint: bool = True
+) -> ui.View:
+    view = ui.View(timeout=None)
+    for action in ("answer", "hint", "skip", "stop"):
+        if action == "hint" and not hint:
+            continue
+        view.add_item(QuizButton(round_id, action, position))
+    if claim_attempt is not None:
+        view.add_item(ClaimButton(claim_attempt))
+    return view
+
+
+def claim_view(attempt_id: int) -> ui.View:
+    view = ui.View(timeout=None)
+    view.add_item(ClaimButton(attempt_id))
+    return view
+
+
+def review_view(claim_id: int) -> ui.View:
+    view = ui.View(timeout=None)
+    view.add_item(ReviewButton(claim_id, "approve"))
+    view.add_item(ReviewButton(claim_id, "reject"))
+    return view
+
+
+def answer_modal(context: str, ref: int, position: int, opened_ms: int, question: str) -> ui.Modal:
+    """The answer form. Its submission is handled by the custom_id (see ANSWER_MODAL), not by this
+    object, so an answer typed across a restart of the bot still counts."""
+    modal = ui.Modal(
+        title="Your answer", custom_id=f"sb:answer:{context}:{ref}:{position}:{opened_ms}"
+    )
+    modal.add_item(
+        ui.TextInput(
+            label="Answer",
+            custom_id=ANSWER_FIELD,
+            style=discord.TextStyle.paragraph,
+            placeholder=clip(question, 100),
+            max_length=MAX_RESPONSE_CHARS,
+            required=True,
+        )
+    )
+    return modal
+
+
+def modal_value(data: dict[str, Any], field: str = ANSWER_FIELD) -> str:
+    """A text field's value from a modal submission's raw data."""
+    for row in data.get("components", []):
+        for component in row.get("components", [row]):
+            if component.get("custom_id") == field:
+                return str(component.get("value", ""))
+    return ""

@@ -1,0 +1,169 @@
+"""Embeds for every reply the bot makes. Deck text and member answers always go through `safe`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.decks import Card, Deck
+from bot.storage.rounds import QuizRound
+from bot.storage.study import Claim
+from bot.study.practice import AnswerResult
+from bot.study.stats import CardStat, Leaderboard, MemberStats
+from bot.ui.text import code_block, safe
+
+BLURPLE = discord.Colour.blurple()
+MARKS = {"correct": "✅", "close": "🟡", "wrong": "❌"}
+PERIOD_LABELS = {"day": "today", "week": "this week", "month": "this month", "all": "all time"}
+
+
+def quiz_card(
+    deck: Deck, quiz: QuizRound, card: Card, *, last: AnswerResult | None = None, hint: bool = False
+) -> discord.Embed:
+    number = quiz.position + 1
+    embed = discord.Embed(
+        title=f"{safe(deck.name, 200)} · card {number}/{len(quiz.card_ids)}",
+        description=safe(card.question, 4000),
+        colour=BLURPLE,
+    )
+    if card.id in quiz.practice:
+        embed.set_footer(text="Practice: this card is not due yet, so it earns no points.")
+    if hint:
+        embed.add_field(
+            name="Hint", value=safe(card.hint or "No hint for this card."), inline=False
+        )
+    if last is not None:
+        embed.add_field(name="Previous card", value=verdict_text(last), inline=False)
+    return embed
+
+
+def verdict_text(result: AnswerResult) -> str:
+    verdict = result.verdict
+    gained = f" (+{result.points})" if result.points else ""
+    return (
+        f"{MARKS[verdict.outcome]} {safe(verdict.feedback, 300)}{gained}\n"
+        f"**Answer:** {safe(result.card.answer, 600)}"
+    )
+
+
+def quiz_summary(deck: Deck, quiz: QuizRound, *, last: AnswerResult | None = None) -> discord.Embed:
+    embed = discord.Embed(title=f"{safe(deck.name, 200)} · round finished", colour=BLURPLE)
+    accuracy = f"{quiz.correct / quiz.answered:.0%}" if quiz.answered else "–"
+    embed.description = (
+        f"Answered {quiz.answered} of {len(quiz.card_ids)} cards: **{quiz.correct} correct** "
+        f"({accuracy}), **{quiz.points} points**."
+    )
+    if last is not None:
+        embed.add_field(name="Last card", value=verdict_text(last), inline=False)
+    embed.set_footer(text="Run /quiz again when cards come due.")
+    return embed
+
+
+def leaderboard(board: Leaderboard, deck: Deck | None) -> discord.Embed:
+    scope = f" · {safe(deck.name, 100)}" if deck else ""
+    embed = discord.Embed(
+        title=f"Leaderboard · {PERIOD_LABELS[board.period]}{scope}", colour=BLURPLE
+    )
+    if not board.entries:
+        embed.description = "Nobody has answered yet in this period."
+    else:
+        lines = []
+        for entry in board.entries:
+            name = safe(entry.display_name or f"member {entry.user_id}", 40)
+            streak = f" · 🔥{entry.current_streak}" if entry.current_streak > 1 else ""
+            lines.append(
+                f"**{entry.rank}.** {name} — **{entry.points}** pts · {entry.accuracy:.0%} of {entry.attempts}{streak}"
+            )
+        embed.description = "\n".join(lines)
+    embed.set_footer(text=f"Times in {board.timezone}")
+    return embed
+
+
+def _card_lines(cards: Sequence[CardStat]) -> str:
+    if not cards:
+        return "–"
+    return "\n".join(
+        f"{safe(card.question, 80)} — {card.correct}/{card.attempts}" for card in cards
+    )
+
+
+def member_stats(name: str, stats: MemberStats) -> discord.Embed:
+    embed = discord.Embed(title=f"Stats · {safe(name, 80)}", colour=BLURPLE)
+    embed.add_field(name="Answers", value=f"{stats.attempts} ({stats.accuracy:.0%} correct)")
+    embed.add_field(name="Points", value=str(stats.points))
+    embed.add_field(name="Streak", value=f"{stats.current_streak} days (best {stats.best_streak})")
+    embed.add_field(name="Cards learned", value=str(stats.cards_learned))
+    embed.add_field(name="Due now", value=str(stats.due_now))
+    embed.add_field(name="Best cards", value=_card_lines(stats.best_cards), inline=False)
+    embed.add_field(name="Cards to work on", value=_card_lines(stats.worst_cards), inline=False)
+    embed.set_image(url="attachment://activity.png")
+    embed.set_footer(text=f"Days in {stats.timezone}")
+    return embed
+
+
+def deck_list(decks: Sequence[Deck], guild_deck_ids: set[str]) -> discord.Embed:
+    embed = discord.Embed(title="Decks", colour=BLURPLE)
+    lines = []
+    for deck in decks[:40]:
+        mark = " · this server" if deck.id in guild_deck_ids else ""
+        lines.append(f"**{safe(deck.name, 100)}** (`{deck.id}`) — {len(deck.cards)} cards{mark}")
+    embed.description = "\n".join(lines) or "No decks yet."
+    return embed
+
+
+def deck_info(deck: Deck, *, server_deck: bool) -> discord.Embed:
+    embed = discord.Embed(
+        title=safe(deck.name, 250), description=safe(deck.description or "", 2000), colour=BLURPLE
+    )
+    embed.add_field(name="Id", value=f"`{deck.id}`")
+    embed.add_field(name="Cards", value=str(len(deck.cards)))
+    embed.add_field(
+        name="With short accepted answers", value=str(sum(1 for c in deck.cards if c.accept))
+    )
+    if deck.cards:
+        embed.add_field(
+            name="Sample question", value=safe(deck.cards[0].question, 500), inline=False
+        )
+    embed.add_field(
+        name="Source",
+        value=safe(deck.source or ("imported on this server" if server_deck else "–"), 500),
+        inline=False,
+    )
+    return embed
+
+
+def import_done(deck: Deck, warnings: Sequence[str]) -> str:
+    text = f"Imported **{safe(deck.name, 100)}** (`{deck.id}`) with {len(deck.cards)} cards for this server."
+    if warnings:
+        text += f"\nThe importer was unsure about {len(warnings)} thing(s); check these cards:\n"
+        text += code_block(list(warnings[:10]), 1200)
+    return text
+
+
+def import_failed(problems: Sequence[str]) -> str:
+    shown = list(problems[:10])
+    more = f"\n…and {len(problems) - 10} more." if len(problems) > 10 else ""
+    return "That file is not a valid deck:\n" + code_block(shown, 1700) + more
+
+
+def claim_review(claim: Claim, card: Card | None, pending: int) -> discord.Embed:
+    attempt = claim.attempt
+    embed = discord.Embed(
+        title=f"Claim #{claim.id} · {pending} waiting", colour=discord.Colour.gold()
+    )
+    embed.add_field(
+        name="Card", value=safe(card.question if card else attempt.card_id, 500), inline=False
+    )
+    embed.add_field(
+        name="Reference answer",
+        value=safe(card.answer if card else "(deck removed)", 800),
+        inline=False,
+    )
+    embed.add_field(name="Member's answer", value=safe(attempt.response, 800), inline=False)
+    embed.add_field(name="Graded", value=f"{MARKS[attempt.outcome]} {attempt.outcome}")
+    embed.add_field(name="Member", value=f"<@{attempt.user_id}>")
+    embed.set_footer(
+        text="Approving makes this wording an accepted answer on this server and awards the points."
+    )
+    return embed
