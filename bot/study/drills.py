@@ -1,0 +1,169 @@
+"""Daily drills: choosing the cards, taking answers, closing and revealing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.decks import Card
+from bot.storage import AlreadyAnswered, Storage
+from bot.storage.schedules import CardRef, Drill
+from bot.study.catalog import DeckCatalog
+from bot.study.clock import Clock, to_ms
+from bot.study.periods import period_bounds, zone
+from bot.study.practice import AnswerResult, Member, StudyService
+
+NO_REPEAT_WINDOW = timedelta(hours=36)
+
+
+class DrillClosed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class DrillCard:
+    number: int
+    deck_id: str
+    card: Card
+
+
+@dataclass(frozen=True)
+class CardTally:
+    number: int
+    card: Card
+    answered: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class DrillResults:
+    drill: Drill
+    cards: tuple[CardTally, ...]
+    top: tuple[tuple[int, str, int], ...]
+
+
+class DrillService:
+    def __init__(
+        self, storage: Storage, catalog: DeckCatalog, study: StudyService, clock: Clock
+    ) -> None:
+        self.storage = storage
+        self.catalog = catalog
+        self.study = study
+        self.clock = clock
+
+    async def choose_cards(
+        self, guild_id: int, deck_ids: tuple[str, ...], size: int
+    ) -> list[CardRef]:
+        """The cards the server misses most, then cards nobody has seen yet; never yesterday's."""
+        now = self.clock.now()
+        recent = await self.storage.drills.recent_cards(guild_id, to_ms(now - NO_REPEAT_WINDOW))
+        candidates: list[CardRef] = []
+        for deck_id in deck_ids:
+            deck = self.catalog.get(guild_id, deck_id)
+            if deck is not None:
+                candidates.extend(CardRef(deck_id, card.id) for card in deck.cards)
+        fresh = [c for c in candidates if c not in recent] or candidates
+        tallies = {}
+        for deck_id in deck_ids:
+            for counts in await self.storage.stats.guild_cards(guild_id, deck_id):
+                tallies[CardRef(counts.deck_id, counts.card_id)] = counts
+        missed = sorted(
+            (c for c in fresh if c in tallies and tallies[c].correct < tallies[c].attempts),
+            key=lambda c: (tallies[c].correct / tallies[c].attempts, -tallies[c].attempts),
+        )
+        unseen = [c for c in fresh if c not in tallies]
+        rest = sorted(
+            (c for c in fresh if c in tallies and c not in missed),
+            key=lambda c: (tallies[c].correct / tallies[c].attempts, tallies[c].attempts),
+        )
+        half = (size + 1) // 2
+        chosen = missed[:half]
+        chosen += unseen[: size - len(chosen)]
+        chosen += [c for c in missed[half:] + rest if c not in chosen][: size - len(chosen)]
+        return chosen[:size]
+
+    def cards(self, drill: Drill) -> list[DrillCard]:
+        found = []
+        for number, ref in enumerate(drill.cards, start=1):
+            deck = self.catalog.get(drill.guild_id, ref.deck_id)
+            if deck is None:
+                continue
+            try:
+                found.append(DrillCard(number, ref.deck_id, deck.card(ref.card_id)))
+            except KeyError:
+                continue
+        return found
+
+    async def open(
+        self,
+        guild_id: int,
+        channel_id: int,
+        cards: list[CardRef],
+        closes_at: datetime,
+        schedule_id: int | None,
+    ) -> Drill:
+        return await self.storage.drills.create(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            schedule_id=schedule_id,
+            opened_at_ms=to_ms(self.clock.now()),
+            closes_at_ms=to_ms(closes_at),
+            cards=cards,
+        )
+
+    async def answer(
+        self, drill_id: int, number: int, member: Member, response: str, *, attempt_key: str
+    ) -> AnswerResult:
+        drill = await self.storage.drills.get(drill_id)
+        if (
+            drill is None
+            or drill.guild_id != member.guild_id
+            or not 1 <= number <= len(drill.cards)
+        ):
+            raise LookupError("no such drill card")
+        if drill.closed_at_ms is not None or to_ms(self.clock.now()) >= drill.closes_at_ms:
+            raise DrillClosed("this drill is closed")
+        ref = drill.cards[number - 1]
+        return await self.study.answer(
+            member,
+            ref.deck_id,
+            ref.card_id,
+            response,
+            attempt_key=attempt_key,
+            context="drill",
+            context_id=drill_id,
+        )
+
+    async def close(self, drill_id: int) -> DrillResults | None:
+        """Close a drill once; returns its results, or None if it was already closed."""
+        if not await self.storage.drills.close(drill_id, to_ms(self.clock.now())):
+            return None
+        return await self.results(drill_id)
+
+    async def results(self, drill_id: int) -> DrillResults:
+        drill = await self.storage.drills.get(drill_id)
+        assert drill is not None
+        attempts = await self.storage.attempts.for_context("drill", drill_id)
+        tallies = []
+        for item in self.cards(drill):
+            mine = [a for a in attempts if a.deck_id == item.deck_id and a.card_id == item.card.id]
+            tallies.append(
+                CardTally(
+                    item.number, item.card, len(mine), sum(a.outcome == "correct" for a in mine)
+                )
+            )
+        settings = await self.storage.guilds.get(drill.guild_id)
+        start, end = period_bounds("day", self.clock.now(), zone(settings.timezone))
+        leaders = await self.storage.stats.leaders(
+            drill.guild_id,
+            start_ms=to_ms(start) if start else None,
+            end_ms=to_ms(end) if end else None,
+            limit=3,
+        )
+        top = tuple(
+            (row.user_id, row.display_name, row.points) for row in leaders if row.points > 0
+        )
+        return DrillResults(drill, tuple(tallies), top)
+
+
+__all__ = ["AlreadyAnswered", "DrillClosed", "DrillResults", "DrillService"]

@@ -1,0 +1,214 @@
+"""Schedules: creating them, and firing their slots exactly once.
+
+The database is the source of truth. `tick()` looks at every active schedule, works out the slots
+due since it last fired (through the schedule's own time zone), claims each slot in the database
+before posting, and hands the post to a Publisher (the Discord adapter). A slot older than the grace
+window is recorded as missed instead of posted late. The same tick closes drills whose window ended,
+so a drill that should have closed while the bot was down is closed at start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.storage import Storage
+from bot.storage.schedules import Drill, Kind, Schedule, ScheduleSpec
+from bot.study.catalog import DeckCatalog
+from bot.study.clock import Clock, from_ms, to_ms
+from bot.study.drills import DrillCard, DrillResults, DrillService
+from bot.study.periods import zone
+from bot.study.slots import Slot, format_days, next_slot, parse_days, parse_time, slots_between
+
+log = logging.getLogger(__name__)
+DEFAULT_GRACE = timedelta(hours=2)
+CLOSE_BEFORE_NEXT = timedelta(minutes=1)
+MAX_DRILL_WINDOW = timedelta(days=7)
+
+
+class DeliveryFailed(Exception):
+    """The post could not be made. `permanent` failures (channel deleted, no permission) pause the
+    schedule until an admin fixes the cause; others are retried at the next slot."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class Publisher(Protocol):
+    async def post_drill(self, drill: Drill, cards: list[DrillCard]) -> int: ...
+
+    async def close_drill(self, results: DrillResults) -> None: ...
+
+
+@dataclass
+class TickReport:
+    posted: list[tuple[int, str]] = field(default_factory=list)
+    missed: list[tuple[int, str]] = field(default_factory=list)
+    failed: list[tuple[int, str, str]] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+
+
+class SchedulerService:
+    def __init__(
+        self,
+        storage: Storage,
+        catalog: DeckCatalog,
+        drills: DrillService,
+        clock: Clock,
+        publisher: Publisher,
+        *,
+        grace: timedelta = DEFAULT_GRACE,
+    ) -> None:
+        self.storage = storage
+        self.catalog = catalog
+        self.drills = drills
+        self.clock = clock
+        self.publisher = publisher
+        self.grace = grace
+
+    async def add(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        kind: Kind,
+        deck_ids: tuple[str, ...],
+        time_text: str,
+        days_text: str,
+        timezone: str | None,
+        size: int,
+        seconds_per_question: int,
+        created_by: int,
+    ) -> Schedule:
+        """Validate and store a schedule. Raises BadSchedule, UnknownTimezone or LookupError."""
+        at = parse_time(time_text)
+        days = parse_days(days_text)
+        tz_name = timezone or (await self.storage.guilds.get(guild_id)).timezone
+        zone(tz_name)
+        for deck_id in deck_ids:
+            if self.catalog.get(guild_id, deck_id) is None:
+                raise LookupError(f"there is no deck {deck_id!r}")
+        return await self.storage.schedules.create(
+            ScheduleSpec(
+                guild_id=guild_id,
+                channel_id=channel_id,
+                kind=kind,
+                deck_ids=deck_ids,
+                local_time=at.strftime("%H:%M"),
+                days=format_days(days),
+                timezone=tz_name,
+                size=size,
+                seconds_per_question=seconds_per_question,
+                created_by=created_by,
+            ),
+            to_ms(self.clock.now()),
+        )
+
+    def next_slot(self, schedule: Schedule, after: datetime | None = None) -> Slot:
+        return next_slot(
+            parse_days(schedule.days),
+            parse_time(schedule.local_time),
+            zone(schedule.timezone),
+            after or self.clock.now(),
+        )
+
+    async def next_fire_at(self) -> datetime | None:
+        """When the earliest active schedule fires next, or an open drill closes."""
+        times = [self.next_slot(s).at for s in await self.storage.schedules.all() if not s.paused]
+        for drill_id in await self.storage.drills.open_drills():
+            drill = await self.storage.drills.get(drill_id)
+            if drill is not None:
+                times.append(from_ms(drill.closes_at_ms))
+        return min(times) if times else None
+
+    async def tick(self) -> TickReport:
+        report = TickReport()
+        now = self.clock.now()
+        for schedule in await self.storage.schedules.all():
+            if schedule.paused:
+                continue
+            last = await self.storage.schedules.last_slot_at(schedule.id)
+            since = from_ms(last if last is not None else schedule.created_at_ms)
+            days, at, tz = (
+                parse_days(schedule.days),
+                parse_time(schedule.local_time),
+                zone(schedule.timezone),
+            )
+            for slot in slots_between(days, at, tz, since, now):
+                if not await self.storage.schedules.claim_slot(
+                    schedule.id, slot.key, to_ms(slot.at), to_ms(now)
+                ):
+                    continue
+                if now - slot.at > self.grace:
+                    await self.storage.schedules.mark_slot(
+                        schedule.id, slot.key, "missed", "bot was offline"
+                    )
+                    report.missed.append((schedule.id, slot.key))
+                    log.info("schedule %d missed slot %s (beyond grace)", schedule.id, slot.key)
+                    continue
+                await self._fire(schedule, slot, report)
+        for drill_id in await self.storage.drills.due_to_close(to_ms(now)):
+            results = await self.drills.close(drill_id)
+            if results is None:
+                continue
+            report.closed.append(drill_id)
+            try:
+                await self.publisher.close_drill(results)
+            except DeliveryFailed as exc:
+                log.warning("could not reveal drill %d: %s", drill_id, exc.reason)
+        return report
+
+    async def fire_now(self, schedule: Schedule) -> TickReport:
+        """/schedule test: fire a schedule immediately, outside its slots."""
+        report = TickReport()
+        now = self.clock.now()
+        key = f"test-{to_ms(now)}"
+        if await self.storage.schedules.claim_slot(schedule.id, key, to_ms(now) - 1, to_ms(now)):
+            await self._fire(schedule, Slot(key, now), report)
+        return report
+
+    async def _fire(self, schedule: Schedule, slot: Slot, report: TickReport) -> None:
+        missing = [d for d in schedule.deck_ids if self.catalog.get(schedule.guild_id, d) is None]
+        if missing:
+            await self._fail(
+                schedule, slot, f"deck {missing[0]!r} was removed", permanent=True, report=report
+            )
+            return
+        if schedule.kind != "drill":
+            await self._fail(
+                schedule, slot, "live sessions are not available yet", permanent=True, report=report
+            )
+            return
+        refs = await self.drills.choose_cards(schedule.guild_id, schedule.deck_ids, schedule.size)
+        if not refs:
+            await self._fail(
+                schedule, slot, "its decks have no cards", permanent=True, report=report
+            )
+            return
+        following = self.next_slot(schedule, slot.at).at - CLOSE_BEFORE_NEXT
+        closes_at = min(following, slot.at + MAX_DRILL_WINDOW)
+        drill = await self.drills.open(
+            schedule.guild_id, schedule.channel_id, refs, closes_at, schedule.id
+        )
+        try:
+            message_id = await self.publisher.post_drill(drill, self.drills.cards(drill))
+        except DeliveryFailed as exc:
+            await self.storage.drills.close(drill.id, to_ms(self.clock.now()))
+            await self._fail(schedule, slot, exc.reason, permanent=exc.permanent, report=report)
+            return
+        await self.storage.drills.set_message(drill.id, message_id)
+        await self.storage.schedules.mark_slot(schedule.id, slot.key, "posted", f"drill {drill.id}")
+        report.posted.append((schedule.id, slot.key))
+
+    async def _fail(
+        self, schedule: Schedule, slot: Slot, reason: str, *, permanent: bool, report: TickReport
+    ) -> None:
+        await self.storage.schedules.mark_slot(schedule.id, slot.key, "failed", reason)
+        report.failed.append((schedule.id, slot.key, reason))
+        log.warning("schedule %d slot %s failed: %s", schedule.id, slot.key, reason)
+        if permanent:
+            await self.storage.schedules.set_paused(schedule.id, schedule.guild_id, True, reason)

@@ -1,0 +1,189 @@
+"""Drill schedules through the scheduler service, on a real database, with the clock moved by hand.
+
+The Publisher here records what would be posted; the Discord side of the same flow is tested end to
+end through the emulator in tests/e2e."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.decks import Card, Deck, DeckLibrary
+from bot.storage import AlreadyAnswered, Storage
+from bot.storage.schedules import Drill
+from bot.study.catalog import DeckCatalog
+from bot.study.clock import ManualClock
+from bot.study.drills import DrillCard, DrillClosed, DrillResults, DrillService
+from bot.study.practice import Member, StudyService
+from bot.study.scheduling import DeliveryFailed, SchedulerService
+from bot.study.slots import BadSchedule
+
+CARDS = tuple(
+    Card(id=f"c{i}", question=f"{i} + {i}?", answer=str(2 * i), accept=(str(2 * i),))
+    for i in range(1, 13)
+)
+DECK = Deck(id="sums", name="Sums", cards=CARDS)
+
+
+class RecordingPublisher:
+    def __init__(self) -> None:
+        self.posted: list[tuple[Drill, list[DrillCard]]] = []
+        self.closed: list[DrillResults] = []
+        self.fail_with: DeliveryFailed | None = None
+
+    async def post_drill(self, drill: Drill, cards: list[DrillCard]) -> int:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.posted.append((drill, cards))
+        return 9000 + drill.id
+
+    async def close_drill(self, results: DrillResults) -> None:
+        self.closed.append(results)
+
+
+class World:
+    def __init__(self, storage: Storage, clock: ManualClock) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.catalog = DeckCatalog(DeckLibrary(decks={"sums": DECK}))
+        self.study = StudyService(storage, self.catalog, clock)
+        self.drills = DrillService(storage, self.catalog, self.study, clock)
+        self.publisher = RecordingPublisher()
+        self.scheduler = SchedulerService(
+            storage, self.catalog, self.drills, clock, self.publisher, grace=timedelta(hours=2)
+        )
+
+    async def weekday_drill(self) -> int:
+        schedule = await self.scheduler.add(
+            guild_id=1,
+            channel_id=10,
+            kind="drill",
+            deck_ids=("sums",),
+            time_text="09:00",
+            days_text="mon-fri",
+            timezone="Europe/Berlin",
+            size=3,
+            seconds_per_question=30,
+            created_by=5,
+        )
+        return schedule.id
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> World:
+    storage = await Storage.open(tmp_path / "s.sqlite3")
+    clock = ManualClock(datetime(2026, 3, 26, 7, 0, tzinfo=UTC))  # Thursday 08:00 in Berlin
+    yield World(storage, clock)  # type: ignore[misc]
+    await storage.close()
+
+
+async def test_drill_posts_at_nine_berlin_on_weekdays_only(world: World) -> None:
+    await world.weekday_drill()
+    world.clock.set(datetime(2026, 3, 26, 7, 59, tzinfo=UTC))
+    assert (await world.scheduler.tick()).posted == []
+    world.clock.set(datetime(2026, 3, 26, 8, 0, tzinfo=UTC))  # 09:00 CET
+    report = await world.scheduler.tick()
+    assert [key for _, key in report.posted] == ["2026-03-26T09:00"]
+    assert (await world.scheduler.tick()).posted == []
+    world.clock.set(
+        datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
+    )  # Saturday: Friday's slot passed unseen
+    report = await world.scheduler.tick()
+    assert report.posted == []
+    assert [key for _, key in report.missed] == ["2026-03-27T09:00"]
+    world.clock.set(
+        datetime(2026, 3, 30, 7, 0, tzinfo=UTC)
+    )  # Monday 09:00 CEST, after the clock change
+    report = await world.scheduler.tick()
+    assert [key for _, key in report.posted] == ["2026-03-30T09:00"]
+    assert len(world.publisher.posted) == 2
+
+
+async def test_answers_close_reveal_and_no_repeats(world: World) -> None:
+    await world.weekday_drill()
+    world.clock.set(datetime(2026, 3, 26, 8, 0, tzinfo=UTC))
+    await world.scheduler.tick()
+    drill, cards = world.publisher.posted[0]
+    assert len(cards) == 3
+    ada, bob = Member(1, 100, "Ada"), Member(1, 200, "Bob")
+    first = cards[0]
+    ok = await world.drills.answer(drill.id, 1, ada, first.card.answer, attempt_key="a1")
+    assert ok.verdict.correct
+    assert ok.points == 10
+    await world.drills.answer(drill.id, 1, bob, "nope", attempt_key="b1")
+    with pytest.raises(AlreadyAnswered):
+        await world.drills.answer(drill.id, 1, ada, first.card.answer, attempt_key="a2")
+    repeat = await world.drills.answer(drill.id, 1, ada, first.card.answer, attempt_key="a1")
+    assert repeat.duplicate
+    world.clock.set(datetime(2026, 3, 27, 7, 59, tzinfo=UTC))  # just before Friday's drill
+    report = await world.scheduler.tick()
+    assert report.closed == [drill.id]
+    results = world.publisher.closed[0]
+    assert [(t.number, t.answered, t.correct) for t in results.cards] == [
+        (1, 2, 1),
+        (2, 0, 0),
+        (3, 0, 0),
+    ]
+    with pytest.raises(DrillClosed):
+        await world.drills.answer(drill.id, 2, ada, "x", attempt_key="late")
+    world.clock.set(datetime(2026, 3, 27, 8, 0, tzinfo=UTC))
+    await world.scheduler.tick()
+    _, friday = world.publisher.posted[1]
+    assert not {c.card.id for c in friday} & {c.card.id for c in cards}
+
+
+async def test_missed_slots_within_and_beyond_grace(world: World) -> None:
+    await world.weekday_drill()
+    world.clock.set(datetime(2026, 3, 26, 9, 30, tzinfo=UTC))  # 90 minutes late: within grace
+    report = await world.scheduler.tick()
+    assert [key for _, key in report.posted] == ["2026-03-26T09:00"]
+    world.clock.set(datetime(2026, 3, 27, 12, 0, tzinfo=UTC))  # 4 hours late: beyond grace
+    report = await world.scheduler.tick()
+    assert report.posted == []
+    assert [key for _, key in report.missed] == ["2026-03-27T09:00"]
+    assert report.closed  # Thursday's drill closed on the way
+
+
+async def test_permanent_failures_pause_the_schedule_with_a_reason(world: World) -> None:
+    schedule_id = await world.weekday_drill()
+    world.publisher.fail_with = DeliveryFailed("the channel was deleted", permanent=True)
+    world.clock.set(datetime(2026, 3, 26, 8, 0, tzinfo=UTC))
+    report = await world.scheduler.tick()
+    assert report.failed == [(schedule_id, "2026-03-26T09:00", "the channel was deleted")]
+    schedule = await world.storage.schedules.get(schedule_id)
+    assert schedule is not None
+    assert schedule.paused
+    assert schedule.pause_reason == "the channel was deleted"
+    world.clock.set(datetime(2026, 3, 27, 8, 0, tzinfo=UTC))
+    assert (await world.scheduler.tick()).failed == []
+
+
+async def test_bad_input_is_refused(world: World) -> None:
+    with pytest.raises(BadSchedule):
+        await world.scheduler.add(
+            guild_id=1,
+            channel_id=1,
+            kind="drill",
+            deck_ids=("sums",),
+            time_text="25:00",
+            days_text="daily",
+            timezone="UTC",
+            size=3,
+            seconds_per_question=30,
+            created_by=1,
+        )
+    with pytest.raises(LookupError):
+        await world.scheduler.add(
+            guild_id=1,
+            channel_id=1,
+            kind="drill",
+            deck_ids=("nope",),
+            time_text="09:00",
+            days_text="daily",
+            timezone="UTC",
+            size=3,
+            seconds_per_question=30,
+            created_by=1,
+        )
