@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from datetime import timedelta
 from typing import Any
 
 import discord
@@ -16,14 +17,18 @@ from discord.ext import commands
 from bot.cogs.claims import ClaimsCog
 from bot.cogs.common import FAILED, reply
 from bot.cogs.decks import DecksCog
+from bot.cogs.drills import DiscordPublisher, DrillsCog
 from bot.cogs.progress import ProgressCog
 from bot.cogs.quiz import QuizCog
+from bot.cogs.schedule import ScheduleCog, SettingsCog
 from bot.config import Settings
 from bot.decks import load_library
+from bot.scheduler import ScheduleRunner
 from bot.services import Services
 from bot.storage import Storage
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, SystemClock, to_ms
+from bot.study.scheduling import SchedulerService
 from bot.ui.components import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
@@ -45,7 +50,14 @@ def point_at_endpoints(settings: Settings) -> None:
 
 
 class StudyBot(commands.Bot):
-    def __init__(self, settings: Settings, *, clock: Clock | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        run_scheduler: bool = True,
+        **options: Any,
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
@@ -56,12 +68,25 @@ class StudyBot(commands.Bot):
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self._services: Services | None = None
+        self._scheduler: SchedulerService | None = None
+        self.run_scheduler = run_scheduler
+        self.runner: ScheduleRunner | None = None
 
     @property
     def services(self) -> Services:
         if self._services is None:
             raise RuntimeError("the bot is not set up yet")
         return self._services
+
+    @property
+    def scheduler(self) -> SchedulerService:
+        if self._scheduler is None:
+            raise RuntimeError("the bot is not set up yet")
+        return self._scheduler
+
+    async def rearm(self) -> None:
+        if self.runner is not None:
+            await self.runner.rearm()
 
     async def setup_hook(self) -> None:
         storage = await Storage.open(self.settings.database_path, now_ms=to_ms(self.clock.now()))
@@ -72,16 +97,30 @@ class StudyBot(commands.Bot):
         for line in await self._services.admin.load_saved():
             log.warning("server deck problem: %s", line)
         log.info("loaded %d decks from %s", len(library), self.settings.decks_dir)
+        self._scheduler = SchedulerService(
+            storage,
+            self._services.catalog,
+            self._services.drills,
+            self.clock,
+            DiscordPublisher(self),
+            grace=timedelta(minutes=self.settings.grace_minutes),
+        )
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         for cog in (
             QuizCog(self._services),
             ProgressCog(self._services),
             DecksCog(self._services),
             ClaimsCog(self._services),
+            DrillsCog(self._services.drills),
+            ScheduleCog(self._services, self._scheduler, self.rearm),
+            SettingsCog(self._services),
         ):
             await self.add_cog(cog)
         self.tree.error(self.on_app_command_error)
         await self.sync_commands()
+        if self.run_scheduler:
+            self.runner = ScheduleRunner(self._scheduler)
+            await self.runner.start()
 
     async def sync_commands(self) -> None:
         if self.settings.dev_guild_id:
@@ -112,6 +151,8 @@ class StudyBot(commands.Bot):
             log.warning("could not report a command failure to the member")
 
     async def close(self) -> None:
+        if self.runner is not None:
+            self.runner.shutdown()
         await super().close()
         if self._services is not None:
             await self._services.storage.close()

@@ -28,6 +28,7 @@ class Settings:
     log_level: str
     api_base: str | None
     gateway_url: str | None
+    grace_minutes: int = 120
 
     def require_token(self) -> str:
         if not self.discord_token:
@@ -54,6 +55,9 @@ def load_settings(
     guild = get("DEV_GUILD_ID")
     if guild is not None and not guild.isdigit():
         raise ConfigError(f"DEV_GUILD_ID must be a numeric Discord server id, not {guild!r}")
+    grace = get("DRILL_GRACE_MINUTES") or "120"
+    if not grace.isdigit():
+        raise ConfigError(f"DRILL_GRACE_MINUTES must be a whole number of minutes, not {grace!r}")
     level = (get("LOG_LEVEL") or "INFO").upper()
     if level not in _LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(sorted(_LEVELS))}, not {level!r}")
@@ -65,4 +69,5 @@ def load_settings(
         log_level=level,
         api_base=get("DISCORD_API_BASE"),
         gateway_url=get("DISCORD_GATEWAY_URL"),
+        grace_minutes=int(grace),
     )

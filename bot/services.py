@@ -8,6 +8,7 @@ from bot.storage import Storage
 from bot.study.admin import DeckAdmin
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock
+from bot.study.drills import DrillService
 from bot.study.practice import StudyService
 from bot.study.quiz import QuizService
 from bot.study.stats import StatsService
@@ -22,6 +23,7 @@ class Services:
     stats: StatsService
     quiz: QuizService
     admin: DeckAdmin
+    drills: DrillService
 
     @classmethod
     def build(cls, storage: Storage, catalog: DeckCatalog, clock: Clock) -> Services:
@@ -34,4 +36,5 @@ class Services:
             stats=StatsService(storage, catalog, clock),
             quiz=QuizService(study, storage),
             admin=DeckAdmin(storage, catalog, clock),
+            drills=DrillService(storage, catalog, study, clock),
         )

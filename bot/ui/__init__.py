@@ -6,4 +6,6 @@ custom_id scheme (every id starts with "sb:" so the bot can tell its own compone
     sb:answer:quiz:<round>:<position>:<opened_ms>         the answer modal of a /quiz card
     sb:claim:<attempt>                                    "I was right" on a close or wrong answer
     sb:review:<claim>:<approve|reject>                    /claims review decisions
+    sb:drill:<drill>:<card number>                        Answer buttons on a scheduled drill
+    sb:answer:drill:<drill>:<card number>:<opened_ms>     the answer modal of a drill card
 """

@@ -110,7 +110,43 @@ class ReviewButton(
         )
 
 
-DYNAMIC_ITEMS: tuple[type[ui.DynamicItem[Any]], ...] = (QuizButton, ClaimButton, ReviewButton)
+class DrillButton(
+    ui.DynamicItem[ui.Button[Any]], template=r"sb:drill:(?P<drill>\d+):(?P<number>\d+)"
+):
+    def __init__(self, drill_id: int, number: int, *, disabled: bool = False) -> None:
+        self.drill_id, self.number = drill_id, number
+        super().__init__(
+            ui.Button(
+                label=f"Answer {number}",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"sb:drill:{drill_id}:{number}",
+                disabled=disabled,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
+    ) -> DrillButton:
+        return cls(int(match["drill"]), int(match["number"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        interaction.client.dispatch("drill_button", interaction, self.drill_id, self.number)
+
+
+def drill_view(drill_id: int, numbers: list[int], *, disabled: bool = False) -> ui.View:
+    view = ui.View(timeout=None)
+    for number in numbers[:25]:
+        view.add_item(DrillButton(drill_id, number, disabled=disabled))
+    return view
+
+
+DYNAMIC_ITEMS: tuple[type[ui.DynamicItem[Any]], ...] = (
+    QuizButton,
+    ClaimButton,
+    ReviewButton,
+    DrillButton,
+)
 
 
 def quiz_view(

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import discord
 
 from bot.decks import Card, Deck
 from bot.storage.rounds import QuizRound
+from bot.storage.schedules import Drill, Schedule
 from bot.storage.study import Claim
+from bot.study.drills import DrillCard, DrillResults
 from bot.study.practice import AnswerResult
 from bot.study.stats import CardStat, Leaderboard, MemberStats
-from bot.ui.text import code_block, safe
+from bot.ui.text import clip, code_block, safe
 
 BLURPLE = discord.Colour.blurple()
 MARKS = {"correct": "✅", "close": "🟡", "wrong": "❌"}
@@ -167,3 +170,51 @@ def claim_review(claim: Claim, card: Card | None, pending: int) -> discord.Embed
         text="Approving makes this wording an accepted answer on this server and awards the points."
     )
     return embed
+
+
+def drill_post(drill: Drill, cards: Sequence[DrillCard], closes_at: datetime) -> discord.Embed:
+    embed = discord.Embed(
+        title="📚 Daily drill",
+        description=(
+            "Answer each card with its button: your answer stays private, and each card takes one "
+            f"answer per member. Answers are revealed <t:{int(closes_at.timestamp())}:R>."
+        ),
+        colour=BLURPLE,
+    )
+    for item in cards:
+        embed.add_field(name=f"{item.number}.", value=safe(item.card.question, 1000), inline=False)
+    return embed
+
+
+def drill_reveal(results: DrillResults) -> discord.Embed:
+    embed = discord.Embed(title="📚 Daily drill · closed", colour=discord.Colour.dark_grey())
+    for tally in results.cards:
+        embed.add_field(
+            name=f"{tally.number}. {clip(tally.card.question, 200)}",
+            value=f"{safe(tally.card.answer, 700)}\n*{tally.correct} of {tally.answered} got it*",
+            inline=False,
+        )
+    return embed
+
+
+def drill_results_line(results: DrillResults) -> str:
+    if not results.top:
+        return "Drill closed: nobody scored today yet. The next drill is your chance!"
+    names = ", ".join(
+        f"{safe(name or f'member {uid}', 40)} ({points})" for uid, name, points in results.top
+    )
+    return f"Drill closed. Today's top: {names}."
+
+
+def schedule_line(schedule: Schedule, next_at: datetime | None) -> str:
+    state = (
+        f"⏸ paused: {safe(schedule.pause_reason or 'by an admin', 200)}"
+        if schedule.paused
+        else "▶ active"
+    )
+    upcoming = f", next <t:{int(next_at.timestamp())}:f>" if next_at and not schedule.paused else ""
+    decks = ", ".join(f"`{d}`" for d in schedule.deck_ids)
+    return (
+        f"**#{schedule.id}** {schedule.kind} in <#{schedule.channel_id}> at {schedule.local_time} "
+        f"{schedule.days} ({schedule.timezone}), {schedule.size} cards from {decks} — {state}{upcoming}"
+    )

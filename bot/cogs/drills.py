@@ -1,0 +1,127 @@
+"""Scheduled drills in channels: posting, answering through buttons and modals, closing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.cogs.common import NO_MENTIONS, failures_reported, member_of, reply
+from bot.storage import AlreadyAnswered
+from bot.storage.schedules import Drill
+from bot.study.clock import from_ms, to_ms
+from bot.study.drills import DrillCard, DrillClosed, DrillResults, DrillService
+from bot.study.scheduling import DeliveryFailed
+from bot.ui import render
+from bot.ui.components import ANSWER_MODAL, answer_modal, drill_view, modal_value
+
+
+class DiscordPublisher:
+    """Posts and edits drills in channels; turns Discord errors into DeliveryFailed."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def post_drill(self, drill: Drill, cards: list[DrillCard]) -> int:
+        channel = self.client.get_partial_messageable(drill.channel_id, guild_id=drill.guild_id)
+        embed = render.drill_post(drill, cards, from_ms(drill.closes_at_ms))
+        view = drill_view(drill.id, [c.number for c in cards])
+        message = await self._deliver(
+            channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS), drill.channel_id
+        )
+        return message.id
+
+    async def close_drill(self, results: DrillResults) -> None:
+        drill = results.drill
+        channel = self.client.get_partial_messageable(drill.channel_id, guild_id=drill.guild_id)
+        if drill.message_id is not None:
+            message = channel.get_partial_message(drill.message_id)
+            await self._deliver(
+                message.edit(
+                    embed=render.drill_reveal(results), view=None, allowed_mentions=NO_MENTIONS
+                ),
+                drill.channel_id,
+            )
+        await self._deliver(
+            channel.send(render.drill_results_line(results), allowed_mentions=NO_MENTIONS),
+            drill.channel_id,
+        )
+
+    async def _deliver(self, call: Any, channel_id: int) -> discord.Message:
+        try:
+            result: discord.Message = await call
+            return result
+        except discord.NotFound as exc:
+            raise DeliveryFailed(
+                f"the channel <#{channel_id}> or its message was deleted", permanent=True
+            ) from exc
+        except discord.Forbidden as exc:
+            raise DeliveryFailed(
+                f"the bot may not post in <#{channel_id}> (it needs View Channel, Send Messages and Embed Links)",
+                permanent=True,
+            ) from exc
+        except discord.HTTPException as exc:
+            raise DeliveryFailed(
+                f"Discord refused the post ({exc.status})", permanent=False
+            ) from exc
+
+
+class DrillsCog(commands.Cog, name="Drills"):
+    def __init__(self, drills: DrillService) -> None:
+        self.drills = drills
+
+    @commands.Cog.listener()
+    async def on_drill_button(
+        self, interaction: discord.Interaction, drill_id: int, number: int
+    ) -> None:
+        async with failures_reported(interaction, "drill button"):
+            drill = await self.drills.storage.drills.get(drill_id)
+            if drill is None or not 1 <= number <= len(drill.cards):
+                await reply(interaction, "That drill no longer exists.")
+                return
+            if (
+                drill.closed_at_ms is not None
+                or to_ms(self.drills.clock.now()) >= drill.closes_at_ms
+            ):
+                await reply(
+                    interaction, "This drill has closed; the answers are revealed on the post."
+                )
+                return
+            card = {c.number: c for c in self.drills.cards(drill)}.get(number)
+            if card is None:
+                await reply(interaction, "That card's deck was removed.")
+                return
+            opened = to_ms(self.drills.clock.now())
+            modal = answer_modal("drill", drill_id, number, opened, card.card.question)
+            await interaction.response.send_modal(modal)
+            modal.stop()
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        match = ANSWER_MODAL.match(str(data.get("custom_id", "")))
+        if match is None or match["context"] != "drill" or interaction.guild_id is None:
+            return
+        async with failures_reported(interaction, "drill answer"):
+            number = int(match["position"])
+            try:
+                result = await self.drills.answer(
+                    int(match["ref"]),
+                    number,
+                    member_of(interaction),
+                    modal_value(data),
+                    attempt_key=f"interaction:{interaction.id}",
+                )
+            except AlreadyAnswered:
+                await reply(interaction, f"You already answered card {number} of this drill.")
+                return
+            except DrillClosed:
+                await reply(interaction, "This drill has closed; your answer came too late.")
+                return
+            except LookupError:
+                await reply(interaction, "That drill no longer exists.")
+                return
+            await reply(interaction, f"**Card {number}.** {render.verdict_text(result)}")

@@ -1,0 +1,212 @@
+"""/schedule and /settings: admins set up drills and the server's time zone."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.common import deck_choices, reply, require_admin
+from bot.services import Services
+from bot.study.clock import to_ms
+from bot.study.periods import UnknownTimezone, timezone_names, zone
+from bot.study.scheduling import SchedulerService
+from bot.study.slots import BadSchedule
+from bot.ui import render
+
+Rearm = Callable[[], Awaitable[None]]
+
+
+async def paused_notice(services: Services, guild_id: int) -> str:
+    """A line for admins about schedules that paused themselves, and why."""
+    paused = [
+        s
+        for s in await services.storage.schedules.for_guild(guild_id)
+        if s.paused and s.pause_reason
+    ]
+    if not paused:
+        return ""
+    lines = [
+        f"⚠️ Schedule #{s.id} is paused: {s.pause_reason}. Fix it, then `/schedule resume {s.id}`."
+        for s in paused
+    ]
+    return "\n".join(lines[:5]) + "\n"
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class ScheduleCog(commands.GroupCog, group_name="schedule", group_description="Scheduled drills"):
+    def __init__(self, services: Services, scheduler: SchedulerService, rearm: Rearm) -> None:
+        self.services = services
+        self.scheduler = scheduler
+        self.rearm = rearm
+        super().__init__()
+
+    async def _deck_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return deck_choices(self.services, interaction.guild_id, current)
+
+    async def _timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return timezone_choices(current)
+
+    @app_commands.command(
+        name="drill", description="Post a drill in a channel at a local time on chosen days"
+    )
+    @app_commands.describe(
+        channel="Where to post",
+        deck="Which deck",
+        time="Local time, 24-hour HH:MM (e.g. 09:00)",
+        days="daily, mon-fri, sat,sun … (default daily)",
+        cards="Cards per drill (1-10, default 5)",
+        timezone="IANA zone such as Europe/Berlin (default: the server's)",
+    )
+    @app_commands.autocomplete(deck=_deck_autocomplete, timezone=_timezone_autocomplete)
+    async def drill(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        deck: str,
+        time: str,
+        days: str = "daily",
+        cards: app_commands.Range[int, 1, 10] = 5,
+        timezone: str | None = None,
+    ) -> None:
+        if not await require_admin(interaction):
+            return
+        assert interaction.guild_id is not None
+        try:
+            schedule = await self.scheduler.add(
+                guild_id=interaction.guild_id,
+                channel_id=channel.id,
+                kind="drill",
+                deck_ids=(deck,),
+                time_text=time,
+                days_text=days,
+                timezone=timezone,
+                size=cards,
+                seconds_per_question=30,
+                created_by=interaction.user.id,
+            )
+        except (BadSchedule, UnknownTimezone, LookupError) as exc:
+            await reply(interaction, f"Not scheduled: {exc}.")
+            return
+        await self.rearm()
+        next_at = self.scheduler.next_slot(schedule).at
+        await reply(interaction, f"Scheduled. {render.schedule_line(schedule, next_at)}")
+
+    @app_commands.command(name="list", description="This server's schedules")
+    async def list_schedules(self, interaction: discord.Interaction) -> None:
+        if not await require_admin(interaction):
+            return
+        assert interaction.guild_id is not None
+        schedules = await self.services.storage.schedules.for_guild(interaction.guild_id)
+        if not schedules:
+            await reply(interaction, "No schedules yet. Create one with `/schedule drill`.")
+            return
+        lines = [
+            render.schedule_line(s, None if s.paused else self.scheduler.next_slot(s).at)
+            for s in schedules
+        ]
+        await reply(interaction, "\n".join(lines)[:1900])
+
+    async def _toggle(
+        self, interaction: discord.Interaction, schedule_id: int, paused: bool
+    ) -> None:
+        if not await require_admin(interaction):
+            return
+        assert interaction.guild_id is not None
+        reason = f"paused by {interaction.user.display_name}" if paused else None
+        if not await self.services.storage.schedules.set_paused(
+            schedule_id, interaction.guild_id, paused, reason
+        ):
+            await reply(interaction, f"There is no schedule #{schedule_id} on this server.")
+            return
+        await self.rearm()
+        await reply(interaction, f"Schedule #{schedule_id} {'paused' if paused else 'resumed'}.")
+
+    @app_commands.command(name="pause", description="Pause a schedule")
+    async def pause(self, interaction: discord.Interaction, id: int) -> None:
+        await self._toggle(interaction, id, True)
+
+    @app_commands.command(name="resume", description="Resume a paused schedule")
+    async def resume(self, interaction: discord.Interaction, id: int) -> None:
+        await self._toggle(interaction, id, False)
+
+    @app_commands.command(name="remove", description="Delete a schedule")
+    async def remove(self, interaction: discord.Interaction, id: int) -> None:
+        if not await require_admin(interaction):
+            return
+        assert interaction.guild_id is not None
+        if await self.services.storage.schedules.remove(id, interaction.guild_id):
+            await self.rearm()
+            await reply(interaction, f"Schedule #{id} removed.")
+        else:
+            await reply(interaction, f"There is no schedule #{id} on this server.")
+
+    @app_commands.command(name="test", description="Fire a schedule now, to check it")
+    async def test(self, interaction: discord.Interaction, id: int) -> None:
+        if not await require_admin(interaction):
+            return
+        assert interaction.guild_id is not None
+        schedule = await self.services.storage.schedules.get(id)
+        if schedule is None or schedule.guild_id != interaction.guild_id:
+            await reply(interaction, f"There is no schedule #{id} on this server.")
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await self.scheduler.fire_now(schedule)
+        await self.rearm()
+        if report.failed:
+            await reply(
+                interaction,
+                f"The test failed: {report.failed[0][2]}. The schedule is paused until fixed.",
+            )
+        else:
+            await reply(interaction, f"Schedule #{id} fired: check <#{schedule.channel_id}>.")
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class SettingsCog(commands.GroupCog, group_name="settings", group_description="Server settings"):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        super().__init__()
+
+    async def _timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return timezone_choices(current)
+
+    @app_commands.command(
+        name="timezone", description="The server's time zone for drills, days and leaderboards"
+    )
+    @app_commands.describe(name="An IANA time zone such as Europe/Berlin or America/New_York")
+    @app_commands.autocomplete(name=_timezone_autocomplete)
+    async def timezone(self, interaction: discord.Interaction, name: str) -> None:
+        if not await require_admin(interaction):
+            return
+        assert interaction.guild_id is not None
+        try:
+            zone(name)
+        except UnknownTimezone as exc:
+            await reply(interaction, f"{exc}.")
+            return
+        await self.services.storage.guilds.set_timezone(
+            interaction.guild_id, name, to_ms(self.services.clock.now())
+        )
+        notice = await paused_notice(self.services, interaction.guild_id)
+        await reply(
+            interaction,
+            f"{notice}Time zone set to **{name}**. Leaderboards and new schedules use it.",
+        )
+
+
+def timezone_choices(current: str) -> list[app_commands.Choice[str]]:
+    wanted = current.casefold().replace(" ", "_")
+    names = [n for n in timezone_names() if wanted in n.casefold()]
+    names.sort(key=lambda n: (not n.casefold().startswith(wanted), n))
+    return [app_commands.Choice(name=n, value=n) for n in names[:25]]
