@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import discord
+import pytest
+
+from bot.app import StudyBot
+from bot.config import Settings
+from bot.study.clock import ManualClock
+from tests.conftest import FIXTURES
+from tests.emulator import DiscordEmulator, running_bot
+
+ADMIN = discord.Permissions(manage_guild=True).value
+
+
+@dataclass
+class Server:
+    emulator: DiscordEmulator
+    bot: StudyBot
+    clock: ManualClock
+    guild: int
+    channel: int
+    ada: int
+    bob: int
+    admin: int
+
+
+def settings_for(tmp_path: Path) -> Settings:
+    return Settings(
+        discord_token="emulated.bot.token",
+        database_path=tmp_path / "bot.sqlite3",
+        decks_dir=FIXTURES / "e2e_decks",
+        dev_guild_id=None,
+        log_level="INFO",
+        api_base=None,
+        gateway_url=None,
+    )
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[DiscordEmulator]:
+    emu = DiscordEmulator()
+    await emu.start()
+    try:
+        yield emu
+    finally:
+        await emu.stop()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 3, 26, 7, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def server(
+    emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
+) -> AsyncIterator[Server]:
+    guild = emulator.add_guild("Study Hall")
+    channel = emulator.add_channel(guild, "study")
+    ada = emulator.add_member(guild, "ada")
+    bob = emulator.add_member(guild, "bob")
+    admin = emulator.add_member(guild, "admin", permissions=ADMIN)
+
+    def make() -> StudyBot:
+        return StudyBot(
+            settings_for(tmp_path), clock=clock, run_scheduler=False, guild_ready_timeout=0.05
+        )
+
+    async with running_bot(emulator, make) as bot:
+        assert isinstance(bot, StudyBot)
+        yield Server(emulator, bot, clock, guild, channel, ada, bob, admin)

@@ -1,0 +1,52 @@
+"""Start the real bot against the emulator and tear it down cleanly, failing loudly on problems."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+
+from discord.ext import commands
+
+from tests.emulator.server import DiscordEmulator
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    emulator: DiscordEmulator, make_bot: Callable[[], commands.Bot], *, timeout: float = 10
+) -> AsyncIterator[commands.Bot]:
+    """Run `make_bot()` logged in to the emulator until the block ends.
+
+    Raises if the client task crashed, or if the bot used a route the emulator does not know or
+    sent something it could not read.
+    """
+    with emulator.patched():
+        bot = make_bot()
+        task = asyncio.create_task(bot.start(emulator.token), name="bot under test")
+        ready = asyncio.create_task(bot.wait_until_ready())
+        done, _ = await asyncio.wait(
+            {task, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+        if task in done:
+            ready.cancel()
+            task.result()
+            raise RuntimeError("the bot stopped before it was ready")
+        if ready not in done:
+            ready.cancel()
+            await bot.close()
+            raise TimeoutError("the bot did not become ready")
+        try:
+            yield bot
+        finally:
+            await bot.close()
+            keep_alive = getattr(bot.ws, "_keep_alive", None) if bot.ws else None
+            if keep_alive is not None:
+                keep_alive.join(timeout=2)
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(task, timeout)
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                raise RuntimeError("the bot crashed") from task.exception()
+    if emulator.unknown_routes or emulator.errors:
+        raise AssertionError(
+            f"emulator problems: unknown routes {emulator.unknown_routes}, errors {emulator.errors}"
+        )
