@@ -35,6 +35,10 @@ class RecordedCall:
     status: int = 200
 
 
+def _succeeded(call: RecordedCall) -> bool:
+    return 200 <= call.status < 300
+
+
 @dataclass
 class InteractionHandle:
     id: int
@@ -490,6 +494,7 @@ class DiscordEmulator:
                             "X-RateLimit-Reset-After": str(failure.retry_after),
                             "X-RateLimit-Bucket": "emulated",
                             "X-RateLimit-Scope": "user",
+                            "Via": "1.1 google",
                         },
                     )
                 return self._error(failure.status, 0, f"{failure.status}: injected server error")
@@ -526,7 +531,10 @@ class DiscordEmulator:
 
     async def response_to(self, handle: InteractionHandle, *, timeout: float = 5) -> Reply:
         callback = await self.wait_for(
-            "POST", rf"^/interactions/{handle.id}/[^/]+/callback$", timeout=timeout
+            "POST",
+            rf"^/interactions/{handle.id}/[^/]+/callback$",
+            predicate=_succeeded,
+            timeout=timeout,
         )
         kind = int(callback.json["type"])
         data = callback.json.get("data") or {}
@@ -544,7 +552,11 @@ class DiscordEmulator:
 
         def find() -> RecordedCall | None:
             for call in self.calls:
-                if call.method in ("POST", "PATCH") and pattern.search(call.path):
+                if (
+                    call.method in ("POST", "PATCH")
+                    and pattern.search(call.path)
+                    and _succeeded(call)
+                ):
                     return call
             return None
 
@@ -925,7 +937,9 @@ class DiscordEmulator:
         target = data["options"][0]["options"] if subcommand else data["options"]
         target.append({"name": focused, "type": 3, "value": value, "focused": True})
         handle = await self._inject(4, guild_id, channel_id, user_id, data)
-        callback = await self.wait_for("POST", rf"^/interactions/{handle.id}/[^/]+/callback$")
+        callback = await self.wait_for(
+            "POST", rf"^/interactions/{handle.id}/[^/]+/callback$", predicate=_succeeded
+        )
         return list(callback.json["data"]["choices"])
 
     async def click(self, message_id: int, custom_id: str, *, user_id: int) -> InteractionHandle:
