@@ -151,11 +151,15 @@ class StudyBot(commands.Bot):
             log.warning("could not report a command failure to the member")
 
     async def close(self) -> None:
+        """Stop scheduling, disconnect, then let pending writes finish and close the database.
+        Safe to call more than once."""
         if self.runner is not None:
             self.runner.shutdown()
-        await super().close()
-        if self._services is not None:
-            await self._services.storage.close()
+        try:
+            await super().close()
+        finally:
+            if self._services is not None:
+                await self._services.storage.close()
 
 
 async def run_bot(settings: Settings, token: str) -> None:
@@ -163,8 +167,13 @@ async def run_bot(settings: Settings, token: str) -> None:
     point_at_endpoints(settings)
     bot = StudyBot(settings)
     loop = asyncio.get_running_loop()
+    closing: list[asyncio.Task[None]] = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, lambda: asyncio.create_task(bot.close()))
-    async with bot:
+            loop.add_signal_handler(signum, lambda: closing.append(asyncio.create_task(bot.close())))
+    try:
         await bot.start(token)
+    finally:
+        for task in closing:
+            await task
+        await bot.close()

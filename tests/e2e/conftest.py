@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +39,15 @@ def settings_for(tmp_path: Path) -> Settings:
         api_base=None,
         gateway_url=None,
     )
+
+
+def bot_factory(tmp_path: Path, clock: ManualClock) -> Callable[[], StudyBot]:
+    def make() -> StudyBot:
+        return StudyBot(
+            settings_for(tmp_path), clock=clock, run_scheduler=False, guild_ready_timeout=0.05
+        )
+
+    return make
 
 
 @pytest.fixture

@@ -126,6 +126,7 @@ class DiscordEmulator:
         self._identified: set[web.WebSocketResponse] = set()
         self._sequence = 0
         self._ready = asyncio.Event()
+        self.resumed = False
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Any]]] = []
@@ -333,6 +334,7 @@ class DiscordEmulator:
                 await self._identify(socket)
             elif op == 6:
                 self._identified.add(socket)
+                self.resumed = True
                 await self._send(socket, "RESUMED", {})
             elif op in (3, 4, 8):
                 continue
