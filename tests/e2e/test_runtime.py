@@ -55,16 +55,11 @@ async def test_gateway_reconnect_resumes(
     ada = emulator.add_member(guild, "ada")
     async with running_bot(emulator, bot_factory(tmp_path, clock)):
         await emulator.drop_connection()
-        await asyncio.wait_for(_until_resumed(emulator), 10)
+        await asyncio.wait_for(emulator.resumed.wait(), 10)
         handle = await emulator.slash(
             "decks", guild_id=guild, channel_id=channel, user_id=ada, subcommand="list"
         )
         assert "Basics" in (await emulator.response_to(handle)).text()
-
-
-async def _until_resumed(emulator: DiscordEmulator) -> None:
-    while not emulator.resumed:
-        await asyncio.sleep(0.01)
 
 
 async def test_python_m_bot_run_against_the_emulator(

@@ -126,7 +126,7 @@ class DiscordEmulator:
         self._identified: set[web.WebSocketResponse] = set()
         self._sequence = 0
         self._ready = asyncio.Event()
-        self.resumed = False
+        self.resumed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Any]]] = []
@@ -334,7 +334,7 @@ class DiscordEmulator:
                 await self._identify(socket)
             elif op == 6:
                 self._identified.add(socket)
-                self.resumed = True
+                self.resumed.set()
                 await self._send(socket, "RESUMED", {})
             elif op in (3, 4, 8):
                 continue
