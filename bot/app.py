@@ -170,7 +170,9 @@ async def run_bot(settings: Settings, token: str) -> None:
     closing: list[asyncio.Task[None]] = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, lambda: closing.append(asyncio.create_task(bot.close())))
+            loop.add_signal_handler(
+                signum, lambda: closing.append(asyncio.create_task(bot.close()))
+            )
     try:
         await bot.start(token)
     finally:

@@ -9,7 +9,7 @@ from bot.decks import Card
 from bot.storage import AlreadyAnswered, Storage
 from bot.storage.schedules import CardRef, Drill
 from bot.study.catalog import DeckCatalog
-from bot.study.clock import Clock, to_ms
+from bot.study.clock import Clock, from_ms, to_ms
 from bot.study.periods import period_bounds, zone
 from bot.study.practice import AnswerResult, Member, StudyService
 
@@ -153,7 +153,7 @@ class DrillService:
                 )
             )
         settings = await self.storage.guilds.get(drill.guild_id)
-        start, end = period_bounds("day", self.clock.now(), zone(settings.timezone))
+        start, end = period_bounds("day", from_ms(drill.opened_at_ms), zone(settings.timezone))
         leaders = await self.storage.stats.leaders(
             drill.guild_id,
             start_ms=to_ms(start) if start else None,
