@@ -101,6 +101,7 @@ class StudyBot(commands.Bot):
             storage,
             self._services.catalog,
             self._services.drills,
+            self._services.sessions,
             self.clock,
             DiscordPublisher(self),
             grace=timedelta(minutes=self.settings.grace_minutes),
@@ -111,7 +112,7 @@ class StudyBot(commands.Bot):
             ProgressCog(self._services),
             DecksCog(self._services),
             ClaimsCog(self._services),
-            DrillsCog(self._services.drills),
+            DrillsCog(self._services.drills, self._services.sessions),
             ScheduleCog(self._services, self._scheduler, self.rearm),
             SettingsCog(self._services),
         ):

@@ -11,6 +11,7 @@ from bot.study.clock import Clock
 from bot.study.drills import DrillService
 from bot.study.practice import StudyService
 from bot.study.quiz import QuizService
+from bot.study.sessions import SessionService
 from bot.study.stats import StatsService
 
 
@@ -24,6 +25,7 @@ class Services:
     quiz: QuizService
     admin: DeckAdmin
     drills: DrillService
+    sessions: SessionService
 
     @classmethod
     def build(cls, storage: Storage, catalog: DeckCatalog, clock: Clock) -> Services:
@@ -37,4 +39,5 @@ class Services:
             quiz=QuizService(study, storage),
             admin=DeckAdmin(storage, catalog, clock),
             drills=DrillService(storage, catalog, study, clock),
+            sessions=SessionService(storage, catalog, study, clock),
         )

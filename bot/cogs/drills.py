@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import discord
 from discord.ext import commands
 
 from bot.cogs.common import NO_MENTIONS, failures_reported, member_of, reply
+from bot.decks import Card
 from bot.storage import AlreadyAnswered
-from bot.storage.schedules import Drill
+from bot.storage.schedules import Drill, SessionQuestion, StudySession
 from bot.study.clock import from_ms, to_ms
 from bot.study.drills import DrillCard, DrillClosed, DrillResults, DrillService
 from bot.study.scheduling import DeliveryFailed
+from bot.study.sessions import QuestionClosed, QuestionResult, SessionService, Standing
 from bot.ui import render
-from bot.ui.components import ANSWER_MODAL, answer_modal, drill_view, modal_value
+from bot.ui.components import ANSWER_MODAL, answer_modal, drill_view, modal_value, session_view
 
 
 class DiscordPublisher:
@@ -48,6 +51,46 @@ class DiscordPublisher:
             drill.channel_id,
         )
 
+    async def ask_question(
+        self, session: StudySession, question: SessionQuestion, card: Card, closes_at: datetime
+    ) -> int:
+        channel = self.client.get_partial_messageable(session.channel_id, guild_id=session.guild_id)
+        message = await self._deliver(
+            channel.send(
+                embed=render.session_question(session, question, card, closes_at),
+                view=session_view(session.id, question.position),
+                allowed_mentions=NO_MENTIONS,
+            ),
+            session.channel_id,
+        )
+        return message.id
+
+    async def close_question(self, session: StudySession, result: QuestionResult) -> None:
+        if result.question.message_id is None:
+            return
+        channel = self.client.get_partial_messageable(session.channel_id, guild_id=session.guild_id)
+        message = channel.get_partial_message(result.question.message_id)
+        await self._deliver(
+            message.edit(
+                embed=render.session_question_closed(session, result),
+                view=None,
+                allowed_mentions=NO_MENTIONS,
+            ),
+            session.channel_id,
+        )
+
+    async def post_session_results(
+        self, session: StudySession, standings: list[Standing], played: int
+    ) -> None:
+        channel = self.client.get_partial_messageable(session.channel_id, guild_id=session.guild_id)
+        await self._deliver(
+            channel.send(
+                embed=render.session_results(standings, played, len(session.questions)),
+                allowed_mentions=NO_MENTIONS,
+            ),
+            session.channel_id,
+        )
+
     async def _deliver(self, call: Any, channel_id: int) -> discord.Message:
         try:
             result: discord.Message = await call
@@ -68,8 +111,32 @@ class DiscordPublisher:
 
 
 class DrillsCog(commands.Cog, name="Drills"):
-    def __init__(self, drills: DrillService) -> None:
+    def __init__(self, drills: DrillService, sessions: SessionService) -> None:
         self.drills = drills
+        self.sessions = sessions
+
+    @commands.Cog.listener()
+    async def on_session_button(
+        self, interaction: discord.Interaction, session_id: int, position: int
+    ) -> None:
+        async with failures_reported(interaction, "session button"):
+            session = await self.sessions.storage.sessions.get(session_id)
+            if session is None or not 0 <= position < len(session.questions):
+                await reply(interaction, "That session no longer exists.")
+                return
+            question = session.questions[position]
+            card = self.sessions.card(session, question)
+            now = to_ms(self.sessions.clock.now())
+            if (
+                card is None
+                or question.closed_at_ms is not None
+                or (question.closes_at_ms or 0) <= now
+            ):
+                await reply(interaction, "Time is up for this question.")
+                return
+            modal = answer_modal("session", session_id, position, now, card.question)
+            await interaction.response.send_modal(modal)
+            modal.stop()
 
     @commands.Cog.listener()
     async def on_drill_button(
@@ -103,7 +170,16 @@ class DrillsCog(commands.Cog, name="Drills"):
             return
         data: dict[str, Any] = dict(interaction.data or {})
         match = ANSWER_MODAL.match(str(data.get("custom_id", "")))
-        if match is None or match["context"] != "drill" or interaction.guild_id is None:
+        if (
+            match is None
+            or match["context"] not in ("drill", "session")
+            or interaction.guild_id is None
+        ):
+            return
+        if match["context"] == "session":
+            await self._session_answer(
+                interaction, int(match["ref"]), int(match["position"]), modal_value(data)
+            )
             return
         async with failures_reported(interaction, "drill answer"):
             number = int(match["position"])
@@ -125,3 +201,28 @@ class DrillsCog(commands.Cog, name="Drills"):
                 await reply(interaction, "That drill no longer exists.")
                 return
             await reply(interaction, f"**Card {number}.** {render.verdict_text(result)}")
+
+    async def _session_answer(
+        self, interaction: discord.Interaction, session_id: int, position: int, text: str
+    ) -> None:
+        async with failures_reported(interaction, "session answer"):
+            try:
+                result = await self.sessions.answer(
+                    session_id,
+                    position,
+                    member_of(interaction),
+                    text,
+                    attempt_key=f"interaction:{interaction.id}",
+                )
+            except AlreadyAnswered:
+                await reply(interaction, "You already answered this question.")
+                return
+            except QuestionClosed:
+                await reply(
+                    interaction, "Time was up for this question; your answer came too late."
+                )
+                return
+            except LookupError:
+                await reply(interaction, "That session no longer exists.")
+                return
+            await reply(interaction, render.verdict_text(result))

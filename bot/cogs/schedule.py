@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.cogs.common import deck_choices, reply, require_admin
 from bot.services import Services
+from bot.storage.schedules import Kind
 from bot.study.clock import to_ms
 from bot.study.periods import UnknownTimezone, timezone_names, zone
 from bot.study.scheduling import SchedulerService
@@ -76,6 +77,20 @@ class ScheduleCog(commands.GroupCog, group_name="schedule", group_description="S
         cards: app_commands.Range[int, 1, 10] = 5,
         timezone: str | None = None,
     ) -> None:
+        await self._create(interaction, "drill", channel, deck, time, days, cards, 30, timezone)
+
+    async def _create(
+        self,
+        interaction: discord.Interaction,
+        kind: Kind,
+        channel: discord.TextChannel,
+        deck: str,
+        time: str,
+        days: str,
+        size: int,
+        seconds: int,
+        timezone: str | None,
+    ) -> None:
         if not await require_admin(interaction):
             return
         assert interaction.guild_id is not None
@@ -83,13 +98,13 @@ class ScheduleCog(commands.GroupCog, group_name="schedule", group_description="S
             schedule = await self.scheduler.add(
                 guild_id=interaction.guild_id,
                 channel_id=channel.id,
-                kind="drill",
+                kind=kind,
                 deck_ids=(deck,),
                 time_text=time,
                 days_text=days,
                 timezone=timezone,
-                size=cards,
-                seconds_per_question=30,
+                size=size,
+                seconds_per_question=seconds,
                 created_by=interaction.user.id,
             )
         except (BadSchedule, UnknownTimezone, LookupError) as exc:
@@ -97,7 +112,44 @@ class ScheduleCog(commands.GroupCog, group_name="schedule", group_description="S
             return
         await self.rearm()
         next_at = self.scheduler.next_slot(schedule).at
-        await reply(interaction, f"Scheduled. {render.schedule_line(schedule, next_at)}")
+        notice = await paused_notice(self.services, interaction.guild_id)
+        await reply(interaction, f"{notice}Scheduled. {render.schedule_line(schedule, next_at)}")
+
+    @app_commands.command(
+        name="session", description="Run a live study session in a channel at a local time"
+    )
+    @app_commands.describe(
+        channel="Where to hold it",
+        deck="Which deck",
+        time="Local time, 24-hour HH:MM (e.g. 18:00)",
+        days="daily, mon-fri, sat,sun … (default daily)",
+        questions="Questions per session (1-20, default 5)",
+        seconds_per_question="Seconds to answer each (10-300, default 30)",
+        timezone="IANA zone such as Europe/Berlin (default: the server's)",
+    )
+    @app_commands.autocomplete(deck=_deck_autocomplete, timezone=_timezone_autocomplete)
+    async def session(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        deck: str,
+        time: str,
+        days: str = "daily",
+        questions: app_commands.Range[int, 1, 20] = 5,
+        seconds_per_question: app_commands.Range[int, 10, 300] = 30,
+        timezone: str | None = None,
+    ) -> None:
+        await self._create(
+            interaction,
+            "session",
+            channel,
+            deck,
+            time,
+            days,
+            questions,
+            seconds_per_question,
+            timezone,
+        )
 
     @app_commands.command(name="list", description="This server's schedules")
     async def list_schedules(self, interaction: discord.Interaction) -> None:

@@ -98,6 +98,16 @@ class StatsRepository:
             for r in rows
         ]
 
+    async def names(self, guild_id: int, user_ids: list[int]) -> dict[int, str]:
+        if not user_ids:
+            return {}
+        marks = ",".join("?" * len(user_ids))
+        rows = await self.db.fetchall(
+            f"SELECT user_id, display_name FROM members WHERE guild_id = ? AND user_id IN ({marks})",
+            (guild_id, *user_ids),
+        )
+        return {row["user_id"]: row["display_name"] for row in rows}
+
     async def active_days(self, guild_id: int, user_id: int) -> list[int]:
         rows = await self.db.fetchall(
             "SELECT DISTINCT local_day FROM attempts WHERE guild_id = ? AND user_id = ?",

@@ -256,6 +256,14 @@ class AttemptRepository:
         )
         return int(row[0]) if row else 0
 
+    async def add_points(self, attempt_id: int, points: int) -> None:
+        def op(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE attempts SET points = points + ? WHERE id = ?", (points, attempt_id)
+            )
+
+        await self.db.write(op)
+
     async def for_context(self, context: Context, context_id: int) -> list[Attempt]:
         rows = await self.db.fetchall(
             "SELECT * FROM attempts WHERE context = ? AND context_id = ? ORDER BY answered_at, id",

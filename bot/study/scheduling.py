@@ -20,6 +20,7 @@ from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, from_ms, to_ms
 from bot.study.drills import DrillCard, DrillResults, DrillService
 from bot.study.periods import zone
+from bot.study.sessions import SessionPublisher, SessionService
 from bot.study.slots import Slot, format_days, next_slot, parse_days, parse_time, slots_between
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ class DeliveryFailed(Exception):
         self.permanent = permanent
 
 
-class Publisher(Protocol):
+class Publisher(SessionPublisher, Protocol):
     async def post_drill(self, drill: Drill, cards: list[DrillCard]) -> int: ...
 
     async def close_drill(self, results: DrillResults) -> None: ...
@@ -58,6 +59,7 @@ class SchedulerService:
         storage: Storage,
         catalog: DeckCatalog,
         drills: DrillService,
+        sessions: SessionService,
         clock: Clock,
         publisher: Publisher,
         *,
@@ -66,6 +68,7 @@ class SchedulerService:
         self.storage = storage
         self.catalog = catalog
         self.drills = drills
+        self.sessions = sessions
         self.clock = clock
         self.publisher = publisher
         self.grace = grace
@@ -123,6 +126,14 @@ class SchedulerService:
             drill = await self.storage.drills.get(drill_id)
             if drill is not None:
                 times.append(from_ms(drill.closes_at_ms))
+        for session_id in await self.storage.sessions.running():
+            session = await self.storage.sessions.get(session_id)
+            if session is not None:
+                times += [
+                    from_ms(q.closes_at_ms)
+                    for q in session.questions
+                    if q.closes_at_ms and not q.closed_at_ms
+                ]
         return min(times) if times else None
 
     async def tick(self) -> TickReport:
@@ -151,6 +162,12 @@ class SchedulerService:
                     log.info("schedule %d missed slot %s (beyond grace)", schedule.id, slot.key)
                     continue
                 await self._fire(schedule, slot, report)
+        for session_id in await self.storage.sessions.running():
+            try:
+                await self.sessions.advance(session_id, self.publisher, self.grace)
+            except DeliveryFailed as exc:
+                log.warning("session %d could not go on: %s", session_id, exc.reason)
+                await self.storage.sessions.finish(session_id, "aborted", to_ms(self.clock.now()))
         for drill_id in await self.storage.drills.due_to_close(to_ms(now)):
             results = await self.drills.close(drill_id)
             if results is None:
@@ -178,16 +195,30 @@ class SchedulerService:
                 schedule, slot, f"deck {missing[0]!r} was removed", permanent=True, report=report
             )
             return
-        if schedule.kind != "drill":
-            await self._fail(
-                schedule, slot, "live sessions are not available yet", permanent=True, report=report
-            )
-            return
         refs = await self.drills.choose_cards(schedule.guild_id, schedule.deck_ids, schedule.size)
         if not refs:
             await self._fail(
                 schedule, slot, "its decks have no cards", permanent=True, report=report
             )
+            return
+        if schedule.kind == "session":
+            session = await self.sessions.start(
+                guild_id=schedule.guild_id,
+                channel_id=schedule.channel_id,
+                schedule_id=schedule.id,
+                cards=refs,
+                seconds=schedule.seconds_per_question,
+            )
+            try:
+                await self.sessions.advance(session.id, self.publisher, self.grace)
+            except DeliveryFailed as exc:
+                await self.storage.sessions.finish(session.id, "aborted", to_ms(self.clock.now()))
+                await self._fail(schedule, slot, exc.reason, permanent=exc.permanent, report=report)
+                return
+            await self.storage.schedules.mark_slot(
+                schedule.id, slot.key, "posted", f"session {session.id}"
+            )
+            report.posted.append((schedule.id, slot.key))
             return
         following = self.next_slot(schedule, slot.at).at - CLOSE_BEFORE_NEXT
         closes_at = min(following, slot.at + MAX_DRILL_WINDOW)

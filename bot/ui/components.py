@@ -134,6 +134,35 @@ class DrillButton(
         interaction.client.dispatch("drill_button", interaction, self.drill_id, self.number)
 
 
+class SessionButton(
+    ui.DynamicItem[ui.Button[Any]], template=r"sb:session:(?P<session>\d+):(?P<position>\d+)"
+):
+    def __init__(self, session_id: int, position: int) -> None:
+        self.session_id, self.position = session_id, position
+        super().__init__(
+            ui.Button(
+                label="Answer",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"sb:session:{session_id}:{position}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
+    ) -> SessionButton:
+        return cls(int(match["session"]), int(match["position"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        interaction.client.dispatch("session_button", interaction, self.session_id, self.position)
+
+
+def session_view(session_id: int, position: int) -> ui.View:
+    view = ui.View(timeout=None)
+    view.add_item(SessionButton(session_id, position))
+    return view
+
+
 def drill_view(drill_id: int, numbers: list[int], *, disabled: bool = False) -> ui.View:
     view = ui.View(timeout=None)
     for number in numbers[:25]:

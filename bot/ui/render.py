@@ -9,10 +9,11 @@ import discord
 
 from bot.decks import Card, Deck
 from bot.storage.rounds import QuizRound
-from bot.storage.schedules import Drill, Schedule
+from bot.storage.schedules import Drill, Schedule, SessionQuestion, StudySession
 from bot.storage.study import Claim
 from bot.study.drills import DrillCard, DrillResults
 from bot.study.practice import AnswerResult
+from bot.study.sessions import QuestionResult, Standing
 from bot.study.stats import CardStat, Leaderboard, MemberStats
 from bot.ui.text import clip, code_block, safe
 
@@ -216,5 +217,52 @@ def schedule_line(schedule: Schedule, next_at: datetime | None) -> str:
     decks = ", ".join(f"`{d}`" for d in schedule.deck_ids)
     return (
         f"**#{schedule.id}** {schedule.kind} in <#{schedule.channel_id}> at {schedule.local_time} "
-        f"{schedule.days} ({schedule.timezone}), {schedule.size} cards from {decks} — {state}{upcoming}"
+        f"{schedule.days} ({schedule.timezone}), {schedule.size} {'questions' if schedule.kind == 'session' else 'cards'} "
+        f"from {decks} — {state}{upcoming}"
     )
+
+
+def session_question(
+    session: StudySession, question: SessionQuestion, card: Card, closes_at: datetime
+) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"⏱ Live session · question {question.position + 1}/{len(session.questions)}",
+        description=safe(card.question, 3000),
+        colour=discord.Colour.orange(),
+    )
+    embed.add_field(name="Time", value=f"closes <t:{int(closes_at.timestamp())}:R>")
+    embed.set_footer(text="10 points for a correct answer, +5 for the fastest.")
+    return embed
+
+
+def session_question_closed(session: StudySession, result: QuestionResult) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"⏱ Live session · question {result.question.position + 1}/{len(session.questions)} · closed",
+        description=safe(result.card.question, 2000),
+        colour=discord.Colour.dark_grey(),
+    )
+    embed.add_field(name="Answer", value=safe(result.card.answer, 1000), inline=False)
+    fastest = f" · fastest: {safe(result.fastest[1] or 'a member', 40)}" if result.fastest else ""
+    embed.add_field(
+        name="Results",
+        value=f"{result.correct} of {result.answered} correct{fastest}",
+        inline=False,
+    )
+    return embed
+
+
+def session_results(standings: Sequence[Standing], played: int, total: int) -> discord.Embed:
+    title = (
+        "🏁 Live session · results"
+        if played == total
+        else f"🏁 Live session ended early · {played} of {total} played"
+    )
+    embed = discord.Embed(title=title, colour=discord.Colour.green())
+    if not standings:
+        embed.description = "Nobody answered this time."
+    else:
+        embed.description = "\n".join(
+            f"**{rank}.** {safe(s.name or f'member {s.user_id}', 40)} — **{s.points}** pts ({s.correct} correct)"
+            for rank, s in enumerate(standings[:20], start=1)
+        )
+    return embed

@@ -18,6 +18,7 @@ from bot.study.clock import ManualClock
 from bot.study.drills import DrillCard, DrillClosed, DrillResults, DrillService
 from bot.study.practice import Member, StudyService
 from bot.study.scheduling import DeliveryFailed, SchedulerService
+from bot.study.sessions import SessionService
 from bot.study.slots import BadSchedule
 
 CARDS = tuple(
@@ -51,8 +52,15 @@ class World:
         self.study = StudyService(storage, self.catalog, clock)
         self.drills = DrillService(storage, self.catalog, self.study, clock)
         self.publisher = RecordingPublisher()
+        self.sessions = SessionService(storage, self.catalog, self.study, clock)
         self.scheduler = SchedulerService(
-            storage, self.catalog, self.drills, clock, self.publisher, grace=timedelta(hours=2)
+            storage,
+            self.catalog,
+            self.drills,
+            self.sessions,
+            clock,
+            self.publisher,
+            grace=timedelta(hours=2),
         )
 
     async def weekday_drill(self) -> int:
