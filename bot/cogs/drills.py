@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.cogs.common import NO_MENTIONS, failures_reported, member_of, reply
 from bot.decks import Card
+from bot.ratelimit import TokenBucket
 from bot.storage import AlreadyAnswered
 from bot.storage.schedules import Drill, SessionQuestion, StudySession
 from bot.study.clock import from_ms, to_ms
@@ -23,8 +24,9 @@ from bot.ui.components import ANSWER_MODAL, answer_modal, drill_view, modal_valu
 class DiscordPublisher:
     """Posts and edits drills in channels; turns Discord errors into DeliveryFailed."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, limiter: TokenBucket | None = None) -> None:
         self.client = client
+        self.limiter = limiter or TokenBucket(rate=45, burst=5)
 
     async def post_drill(self, drill: Drill, cards: list[DrillCard]) -> int:
         channel = self.client.get_partial_messageable(drill.channel_id, guild_id=drill.guild_id)
@@ -92,6 +94,7 @@ class DiscordPublisher:
         )
 
     async def _deliver(self, call: Any, channel_id: int) -> discord.Message:
+        await self.limiter.acquire()
         try:
             result: discord.Message = await call
             return result

@@ -9,6 +9,7 @@ so a drill that should have closed while the bot was down is closed at start-up.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 DEFAULT_GRACE = timedelta(hours=2)
 CLOSE_BEFORE_NEXT = timedelta(minutes=1)
 MAX_DRILL_WINDOW = timedelta(days=7)
+CONCURRENT_FIRES = 64
 
 
 class DeliveryFailed(Exception):
@@ -139,29 +141,36 @@ class SchedulerService:
     async def tick(self) -> TickReport:
         report = TickReport()
         now = self.clock.now()
+        last_slots = await self.storage.schedules.last_slots()
+        due: list[tuple[Schedule, Slot]] = []
         for schedule in await self.storage.schedules.all():
             if schedule.paused:
                 continue
-            last = await self.storage.schedules.last_slot_at(schedule.id)
-            since = from_ms(last if last is not None else schedule.created_at_ms)
+            since = from_ms(last_slots.get(schedule.id, schedule.created_at_ms))
             days, at, tz = (
                 parse_days(schedule.days),
                 parse_time(schedule.local_time),
                 zone(schedule.timezone),
             )
-            for slot in slots_between(days, at, tz, since, now):
+            due += [(schedule, slot) for slot in slots_between(days, at, tz, since, now)]
+        gate = asyncio.Semaphore(CONCURRENT_FIRES)
+
+        async def handle(schedule: Schedule, slot: Slot) -> None:
+            async with gate:
                 if not await self.storage.schedules.claim_slot(
                     schedule.id, slot.key, to_ms(slot.at), to_ms(now)
                 ):
-                    continue
+                    return
                 if now - slot.at > self.grace:
                     await self.storage.schedules.mark_slot(
                         schedule.id, slot.key, "missed", "bot was offline"
                     )
                     report.missed.append((schedule.id, slot.key))
                     log.info("schedule %d missed slot %s (beyond grace)", schedule.id, slot.key)
-                    continue
+                    return
                 await self._fire(schedule, slot, report)
+
+        await asyncio.gather(*(handle(schedule, slot) for schedule, slot in due))
         for session_id in await self.storage.sessions.running():
             try:
                 await self.sessions.advance(session_id, self.publisher, self.grace)

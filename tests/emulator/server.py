@@ -12,6 +12,7 @@ import contextlib
 import itertools
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,7 @@ class RecordedCall:
     json: Any
     files: list[str]
     status: int = 200
+    at: float = 0.0
 
 
 def _succeeded(call: RecordedCall) -> bool:
@@ -121,6 +123,9 @@ class DiscordEmulator:
         self.errors: list[str] = []
         self.interactions: dict[int, InteractionHandle] = {}
         self._failures: list[_Failure] = []
+        self._global_per_second = 0
+        self._recent: list[float] = []
+        self.global_limited = 0
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
         self._identified: set[web.WebSocketResponse] = set()
@@ -431,8 +436,10 @@ class DiscordEmulator:
             return web.Response(body=data, headers={"Content-Type": "application/octet-stream"})
         path = path.removeprefix("/api/v10")
         body, files = await self._read_body(request)
-        call = RecordedCall(request.method, path, dict(request.query), body, files)
-        response = self._injected_failure(call)
+        call = RecordedCall(
+            request.method, path, dict(request.query), body, files, at=time.monotonic()
+        )
+        response = self._injected_failure(call) or self._global_limit(call)
         if response is None:
             for method, pattern, handler in self._routes:
                 match = pattern.match(path)
@@ -472,6 +479,29 @@ class DiscordEmulator:
         except ValueError:
             self.errors.append(f"{request.method} {request.path}: body is not JSON")
             return text, []
+
+    def enforce_global_limit(self, per_second: int = 50) -> None:
+        """Answer 429 (global) like Discord when more than `per_second` requests arrive within a second."""
+        self._global_per_second = per_second
+
+    def _global_limit(self, call: RecordedCall) -> web.Response | None:
+        if not self._global_per_second or call.path.startswith("/interactions/"):
+            return None
+        window = [t for t in self._recent if call.at - t < 1.0]
+        self._recent = [*window, call.at]
+        if len(window) < self._global_per_second:
+            return None
+        self.global_limited += 1
+        return self._json(
+            {"message": "You are being rate limited.", "retry_after": 0.5, "global": True},
+            429,
+            {
+                "Retry-After": "0.5",
+                "X-RateLimit-Global": "true",
+                "X-RateLimit-Scope": "global",
+                "Via": "1.1 google",
+            },
+        )
 
     def _injected_failure(self, call: RecordedCall) -> web.Response | None:
         for failure in self._failures:
