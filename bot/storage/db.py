@@ -259,8 +259,11 @@ class Database:
                 pending.future.set_exception(value)
 
     async def fetchall(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        async with self._reader.execute(sql, tuple(parameters)) as cursor:
-            return list(await cursor.fetchall())
+        """Run a query to completion in one hand-off to the database thread. (Separate execute and
+        fetch calls would let concurrent queries interleave on the reader, and a query whose
+        statement is still open keeps its read snapshot: a later reader would miss fresh writes.)"""
+        rows = await self._reader.execute_fetchall(sql, tuple(parameters))
+        return list(rows)
 
     async def fetchone(self, sql: str, parameters: Iterable[Any] = ()) -> sqlite3.Row | None:
         rows = await self.fetchall(sql, parameters)
