@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.decks import DeckLibrary  # noqa: E402
 from bot.storage import Storage  # noqa: E402
-from bot.storage.study import NewAttempt  # noqa: E402
+from bot.storage.study import ATTEMPT_COLUMNS, NewAttempt, attempt_values  # noqa: E402
 from bot.study.catalog import DeckCatalog  # noqa: E402
 from bot.study.clock import ManualClock, to_ms  # noqa: E402
 from bot.study.periods import local_day, period_bounds, zone  # noqa: E402
@@ -47,11 +47,7 @@ DECKS = (
     "understanding-cnns",
     "training-and-regularization",
 )
-INSERT = (
-    "INSERT INTO attempts (attempt_key, guild_id, user_id, deck_id, card_id, context, context_id,"
-    " response, outcome, score, points, answered_at, local_day)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+INSERT = f"INSERT INTO attempts ({ATTEMPT_COLUMNS}) VALUES ({', '.join('?' * 13)})"
 
 
 def new_attempt(key: str, rng: random.Random, when: datetime) -> NewAttempt:
@@ -73,24 +69,6 @@ def new_attempt(key: str, rng: random.Random, when: datetime) -> NewAttempt:
         points=10 if outcome == "correct" else 0,
         answered_at_ms=to_ms(when),
         local_day=local_day(when, zone("UTC")),
-    )
-
-
-def row(attempt: NewAttempt) -> tuple[object, ...]:
-    return (
-        attempt.attempt_key,
-        attempt.guild_id,
-        attempt.user_id,
-        attempt.deck_id,
-        attempt.card_id,
-        attempt.context,
-        attempt.context_id,
-        attempt.response,
-        attempt.outcome,
-        attempt.score,
-        attempt.points,
-        attempt.answered_at_ms,
-        attempt.local_day,
     )
 
 
@@ -117,7 +95,7 @@ async def record_rates(directory: Path, count: int) -> None:
     finally:
         await storage.close()
 
-    raw_rows = [row(new_attempt(f"raw-{i}", rng, NOW)) for i in range(count * 4)]
+    raw_rows = [attempt_values(new_attempt(f"raw-{i}", rng, NOW)) for i in range(count * 4)]
     connection = sqlite3.connect(directory / "record.sqlite3", isolation_level=None)
     connection.execute("PRAGMA synchronous = FULL")
     start = time.perf_counter()
@@ -149,7 +127,7 @@ def populate(path: Path, total: int) -> None:
     batch: list[tuple[object, ...]] = []
     for i in range(total):
         when = NOW - timedelta(seconds=rng.randrange(90 * 86400))
-        batch.append(row(new_attempt(f"p-{i}", rng, when)))
+        batch.append(attempt_values(new_attempt(f"p-{i}", rng, when)))
         if len(batch) == 50_000:
             connection.executemany(INSERT, batch)
             batch.clear()

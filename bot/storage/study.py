@@ -118,6 +118,32 @@ def _one(connection: sqlite3.Connection, sql: str, params: Sequence[object]) -> 
     return row
 
 
+def attempt_values(attempt: NewAttempt) -> tuple[object, ...]:
+    """Column values for INSERT INTO attempts, in ATTEMPT_COLUMNS order."""
+    return (
+        attempt.attempt_key,
+        attempt.guild_id,
+        attempt.user_id,
+        attempt.deck_id,
+        attempt.card_id,
+        attempt.context,
+        attempt.context_id,
+        attempt.response,
+        attempt.outcome,
+        attempt.score,
+        attempt.points,
+        attempt.answered_at_ms,
+        attempt.local_day,
+    )
+
+
+ATTEMPT_COLUMNS = (
+    "attempt_key, guild_id, user_id, deck_id, card_id, context, context_id, response, outcome, score,"
+    " points, answered_at, local_day"
+)
+_PLACEHOLDERS = ", ".join("?" * len(ATTEMPT_COLUMNS.split(",")))
+
+
 class GuildRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -169,25 +195,9 @@ class AttemptRepository:
             try:
                 inserted = _one(
                     connection,
-                    "INSERT INTO attempts (attempt_key, guild_id, user_id, deck_id, card_id, context,"
-                    " context_id, response, outcome, score, points, answered_at, local_day)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    f"INSERT INTO attempts ({ATTEMPT_COLUMNS}) VALUES ({_PLACEHOLDERS})"
                     " ON CONFLICT (attempt_key) DO NOTHING RETURNING *",
-                    (
-                        attempt.attempt_key,
-                        attempt.guild_id,
-                        attempt.user_id,
-                        attempt.deck_id,
-                        attempt.card_id,
-                        attempt.context,
-                        attempt.context_id,
-                        attempt.response,
-                        attempt.outcome,
-                        attempt.score,
-                        attempt.points,
-                        attempt.answered_at_ms,
-                        attempt.local_day,
-                    ),
+                    attempt_values(attempt),
                 )
             except sqlite3.IntegrityError as exc:
                 raise AlreadyAnswered(str(exc)) from None
