@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import discord
+
 from bot.study.clock import ManualClock
 from tests.e2e.conftest import ADMIN, Server, bot_factory
 from tests.emulator import DiscordEmulator, Reply, running_bot
@@ -261,3 +263,26 @@ async def test_schedule_commands_pause_resume_test_and_remove(server: Server) ->
     assert "removed" in await run("remove", id=1)
     assert "No schedules" in await run("list")
     assert "no schedule #7" in await run("pause", id=7)
+
+
+async def test_lost_permission_pauses_the_schedule(server: Server) -> None:
+    emu, bot = server.emulator, server.bot
+    await schedule_drill(server)
+    emu.deny_bot(server.channel, discord.Permissions(send_messages=True).value)
+    server.clock.set(utc(2026, 3, 26, 8, 0))
+    report = await bot.scheduler.tick()
+    assert report.failed
+    schedule = (await bot.services.storage.schedules.all())[0]
+    assert schedule.paused
+    assert "may not post" in (schedule.pause_reason or "")
+    handle = await emu.slash(
+        "settings",
+        guild_id=server.guild,
+        channel_id=server.channel,
+        user_id=server.admin,
+        subcommand="timezone",
+        options={"name": "Europe/Berlin"},
+    )
+    told = (await emu.response_to(handle)).text()
+    assert "Schedule #1 is paused" in told
+    assert "Time zone set to **Europe/Berlin**" in told

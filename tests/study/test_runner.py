@@ -1,0 +1,60 @@
+"""The APScheduler runner is rebuilt from the database: at start-up and after every change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.decks import Card, Deck, DeckLibrary
+from bot.scheduler import ScheduleRunner
+from bot.storage import Storage
+from bot.study.catalog import DeckCatalog
+from bot.study.clock import ManualClock
+from bot.study.drills import DrillService
+from bot.study.practice import StudyService
+from bot.study.scheduling import SchedulerService
+from bot.study.sessions import SessionService
+from tests.study.test_scheduling import RecordingPublisher
+
+DECK = Deck(id="d", name="D", cards=(Card(id="c", question="Q?", answer="A"),))
+
+
+async def test_wake_up_job_follows_the_database(storage: Storage) -> None:
+    clock = ManualClock(
+        datetime.now(UTC) + timedelta(days=400)
+    )  # safely in the future of real time
+    catalog = DeckCatalog(DeckLibrary(decks={"d": DECK}))
+    study = StudyService(storage, catalog, clock)
+    service = SchedulerService(
+        storage,
+        catalog,
+        DrillService(storage, catalog, study, clock),
+        SessionService(storage, catalog, study, clock),
+        clock,
+        RecordingPublisher(),
+    )
+    runner = ScheduleRunner(service)
+    await runner.start()
+    try:
+        assert runner.scheduler.get_job("next") is None
+        assert runner.scheduler.get_job("safety-net") is not None
+        schedule = await service.add(
+            guild_id=1,
+            channel_id=2,
+            kind="drill",
+            deck_ids=("d",),
+            time_text="09:00",
+            days_text="daily",
+            timezone="Asia/Tokyo",
+            size=1,
+            seconds_per_question=30,
+            created_by=3,
+        )
+        await runner.rearm()
+        job = runner.scheduler.get_job("next")
+        assert job is not None
+        assert job.trigger.run_date == service.next_slot(schedule).at
+        await storage.schedules.set_paused(schedule.id, 1, True)
+        await runner.rearm()
+        assert runner.scheduler.get_job("next") is None
+    finally:
+        runner.shutdown()
