@@ -1,6 +1,8 @@
 """A token bucket that keeps the bot's own channel posts under Discord's global limit of 50 requests
 per second, so that a thousand drills due in the same minute are paced instead of hitting 429s.
-discord.py still handles per-route buckets and any 429 that gets through."""
+The bot paces at 40/s with no burst: requests leave evenly spaced, and event-loop stalls that bunch
+them up in transit still stay under 50 in any second. discord.py still handles per-route buckets and
+any 429 that gets through."""
 
 from __future__ import annotations
 

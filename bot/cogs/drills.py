@@ -26,7 +26,7 @@ class DiscordPublisher:
 
     def __init__(self, client: discord.Client, limiter: TokenBucket | None = None) -> None:
         self.client = client
-        self.limiter = limiter or TokenBucket(rate=45, burst=5)
+        self.limiter = limiter or TokenBucket(rate=40, burst=1)
 
     async def post_drill(self, drill: Drill, cards: list[DrillCard]) -> int:
         channel = self.client.get_partial_messageable(drill.channel_id, guild_id=drill.guild_id)

@@ -29,6 +29,7 @@ DEFAULT_GRACE = timedelta(hours=2)
 CLOSE_BEFORE_NEXT = timedelta(minutes=1)
 MAX_DRILL_WINDOW = timedelta(days=7)
 CONCURRENT_FIRES = 64
+RETRY_PAUSES = (2.0, 8.0, 30.0, 0.0)
 
 
 class DeliveryFailed(Exception):
@@ -66,6 +67,7 @@ class SchedulerService:
         publisher: Publisher,
         *,
         grace: timedelta = DEFAULT_GRACE,
+        retry_pauses: tuple[float, ...] = RETRY_PAUSES,
     ) -> None:
         self.storage = storage
         self.catalog = catalog
@@ -74,6 +76,7 @@ class SchedulerService:
         self.clock = clock
         self.publisher = publisher
         self.grace = grace
+        self.retry_pauses = retry_pauses
 
     async def add(
         self,
@@ -235,7 +238,7 @@ class SchedulerService:
             schedule.guild_id, schedule.channel_id, refs, closes_at, schedule.id
         )
         try:
-            message_id = await self.publisher.post_drill(drill, self.drills.cards(drill))
+            message_id = await self._post_with_retries(drill)
         except DeliveryFailed as exc:
             await self.storage.drills.close(drill.id, to_ms(self.clock.now()))
             await self._fail(schedule, slot, exc.reason, permanent=exc.permanent, report=report)
@@ -243,6 +246,18 @@ class SchedulerService:
         await self.storage.drills.set_message(drill.id, message_id)
         await self.storage.schedules.mark_slot(schedule.id, slot.key, "posted", f"drill {drill.id}")
         report.posted.append((schedule.id, slot.key))
+
+    async def _post_with_retries(self, drill: Drill) -> int:
+        """Post a drill, retrying transient failures (rate limits, Discord errors) a few times."""
+        for attempt, pause in enumerate(self.retry_pauses):
+            try:
+                return await self.publisher.post_drill(drill, self.drills.cards(drill))
+            except DeliveryFailed as exc:
+                if exc.permanent or attempt == len(self.retry_pauses) - 1:
+                    raise
+                log.info("drill %d: %s; retrying in %.0f s", drill.id, exc.reason, pause)
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")
 
     async def _fail(
         self, schedule: Schedule, slot: Slot, reason: str, *, permanent: bool, report: TickReport

@@ -33,10 +33,14 @@ class RecordingPublisher:
         self.posted: list[tuple[Drill, list[DrillCard]]] = []
         self.closed: list[DrillResults] = []
         self.fail_with: DeliveryFailed | None = None
+        self.transient_failures = 0
 
     async def post_drill(self, drill: Drill, cards: list[DrillCard]) -> int:
         if self.fail_with is not None:
             raise self.fail_with
+        if self.transient_failures:
+            self.transient_failures -= 1
+            raise DeliveryFailed("Discord refused the post (429)", permanent=False)
         self.posted.append((drill, cards))
         return 9000 + drill.id
 
@@ -61,6 +65,7 @@ class World:
             clock,
             self.publisher,
             grace=timedelta(hours=2),
+            retry_pauses=(0.0, 0.0, 0.0),
         )
 
     async def weekday_drill(self) -> int:
@@ -195,3 +200,19 @@ async def test_bad_input_is_refused(world: World) -> None:
             seconds_per_question=30,
             created_by=1,
         )
+
+
+async def test_transient_failures_are_retried_not_dropped(world: World) -> None:
+    schedule_id = await world.weekday_drill()
+    world.publisher.transient_failures = 2
+    world.clock.set(datetime(2026, 3, 26, 8, 0, tzinfo=UTC))
+    report = await world.scheduler.tick()
+    assert [key for _, key in report.posted] == ["2026-03-26T09:00"]
+    assert report.failed == []
+    world.publisher.transient_failures = 5
+    world.clock.set(datetime(2026, 3, 27, 8, 0, tzinfo=UTC))
+    report = await world.scheduler.tick()
+    assert [reason for _, _, reason in report.failed] == ["Discord refused the post (429)"]
+    schedule = await world.storage.schedules.get(schedule_id)
+    assert schedule is not None
+    assert not schedule.paused
