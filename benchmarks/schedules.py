@@ -55,7 +55,7 @@ async def run(schedules: int, guilds: int) -> None:
         def make() -> StudyBot:
             return StudyBot(settings, clock=clock, run_scheduler=False, guild_ready_timeout=0.5)
 
-        async with running_bot(emulator, make, timeout=120) as client:
+        async with running_bot(emulator, make, timeout=120, fast_retries=False) as client:
             bot = client
             assert isinstance(bot, StudyBot)
             start = time.perf_counter()

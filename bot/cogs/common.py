@@ -17,6 +17,7 @@ from bot.study.practice import Member
 log = logging.getLogger("bot.cogs")
 NO_MENTIONS = discord.AllowedMentions.none()
 ADMIN_ONLY = "You need the **Manage Server** permission to do that."
+ALREADY_ACKNOWLEDGED = 40060
 FAILED = "Something went wrong on our side; it has been logged. Please try again."
 
 
@@ -62,12 +63,24 @@ async def failures_reported(interaction: discord.Interaction, what: str) -> Asyn
     """Any exception: a log line with the traceback and a short private message to the member."""
     try:
         yield
+    except discord.HTTPException as exc:
+        if exc.code == ALREADY_ACKNOWLEDGED:
+            log.info(
+                "%s: Discord delivered an interaction twice; it was answered the first time", what
+            )
+            return
+        log.exception("%s failed", what)
+        await _tell_member(interaction, what)
     except Exception:
         log.exception("%s failed", what)
-        try:
-            await reply(interaction, FAILED)
-        except discord.HTTPException:
-            log.warning("could not tell the member that %s failed", what)
+        await _tell_member(interaction, what)
+
+
+async def _tell_member(interaction: discord.Interaction, what: str) -> None:
+    try:
+        await reply(interaction, FAILED)
+    except discord.HTTPException:
+        log.warning("could not tell the member that %s failed", what)
 
 
 def deck_choices(

@@ -148,6 +148,7 @@ async def test_a_429_and_a_500_during_a_reply_are_survived(server: Server) -> No
     assert "Basics" in reply.text()
     statuses = [c.status for c in emu.calls if c.path.startswith(f"/interactions/{handle.id}/")]
     assert statuses == [429, 500, 200]
+    assert emu.retry_sleeps == [0.01, 3]  # what discord.py asked for; the test waited for neither
 
 
 async def test_mentions_in_answers_and_names_never_ping(server: Server) -> None:

@@ -13,14 +13,18 @@ from tests.emulator.server import DiscordEmulator
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    emulator: DiscordEmulator, make_bot: Callable[[], commands.Bot], *, timeout: float = 10
+    emulator: DiscordEmulator,
+    make_bot: Callable[[], commands.Bot],
+    *,
+    timeout: float = 10,
+    fast_retries: bool = True,
 ) -> AsyncIterator[commands.Bot]:
     """Run `make_bot()` logged in to the emulator until the block ends.
 
     Raises if the client task crashed, or if the bot used a route the emulator does not know or
     sent something it could not read.
     """
-    with emulator.patched():
+    with emulator.patched(fast_retries=fast_retries):
         bot = make_bot()
         task = asyncio.create_task(bot.start(emulator.token), name="bot under test")
         ready = asyncio.create_task(bot.wait_until_ready())

@@ -37,6 +37,22 @@ class RecordedCall:
     at: float = 0.0
 
 
+class _InstantSleep:
+    """Stands in for the asyncio module inside discord.py's HTTP code: everything is asyncio's,
+    except that sleep records the delay and only yields to the event loop."""
+
+    def __init__(self, record: list[float]) -> None:
+        self._record = record
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    async def sleep(self, delay: float, result: Any = None) -> Any:
+        if delay > 0:
+            self._record.append(delay)
+        return await asyncio.sleep(0, result)
+
+
 def _succeeded(call: RecordedCall) -> bool:
     return 200 <= call.status < 300
 
@@ -126,6 +142,8 @@ class DiscordEmulator:
         self._global_per_second = 0
         self._recent: list[float] = []
         self.global_limited = 0
+        self.retry_sleeps: list[float] = []
+        self._acknowledged: set[int] = set()
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
         self._identified: set[web.WebSocketResponse] = set()
@@ -174,18 +192,28 @@ class DiscordEmulator:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
     @contextlib.contextmanager
-    def patched(self) -> Iterator[None]:
+    def patched(self, *, fast_retries: bool = True) -> Iterator[None]:
+        """Point discord.py at the emulator. With `fast_retries`, the back-off sleeps discord.py takes
+        after a 429 or 5xx return at once (what it asked for is kept in `retry_sleeps`), so a test
+        of error handling waits for no real time."""
         old_base, old_gateway = (
             discord.http.Route.BASE,
             discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY,
         )
+        modules = (discord.http, discord.webhook.async_)
+        old_asyncio = [module.asyncio for module in modules]  # type: ignore[attr-defined]
         discord.http.Route.BASE = self.api_base
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.gateway_url)
+        if fast_retries:
+            for module in modules:
+                module.asyncio = _InstantSleep(self.retry_sleeps)  # type: ignore[attr-defined]
         try:
             yield
         finally:
             discord.http.Route.BASE = old_base
             discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
+            for module, original in zip(modules, old_asyncio, strict=True):
+                module.asyncio = original  # type: ignore[attr-defined]
 
     # ----------------------------------------------------------------- the model
 
@@ -701,6 +729,9 @@ class DiscordEmulator:
             handle = self.interactions.get(int(interaction))
             if handle is None or handle.token != token:
                 return self._error(404, 10062, "Unknown interaction")
+            if handle.id in self._acknowledged:
+                return self._error(400, 40060, "Interaction has already been acknowledged.")
+            self._acknowledged.add(handle.id)
             kind = int(call.json["type"])
             data = call.json.get("data") or {}
             resource: JSON = {"type": kind}
