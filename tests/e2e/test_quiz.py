@@ -60,7 +60,9 @@ async def test_a_full_quiz_round_with_claim_and_review(server: Server) -> None:
     await emu.send_interaction_again(submit)  # Discord delivers the same modal submit twice
     await emu.wait_for("POST", rf"/interactions/{submit.id}/", after=len(emu.calls))  # type: ignore[attr-defined]
     assert await storage.attempts.count(server.guild) == 1
-    assert not [c for c in emu.calls if c.path.startswith(f"/webhooks/{emu.application_id}/{submit.token}")]
+    assert not [
+        c for c in emu.calls if c.path.startswith(f"/webhooks/{emu.application_id}/{submit.token}")
+    ]
     assert (
         "Two common types of pooling"
         in Reply(7, emu.model.messages[first.message_id], first.message_id).text()
