@@ -113,6 +113,20 @@ def _insert_returning_id(connection: sqlite3.Connection, sql: str, params: Seque
     return int(row[0])
 
 
+def _insert_cards(
+    connection: sqlite3.Connection,
+    table: Literal["drill_cards", "session_cards"],
+    owner_id: int,
+    cards: Sequence[CardRef],
+) -> None:
+    """The ordered cards of a drill or a session."""
+    owner = "drill_id" if table == "drill_cards" else "session_id"
+    connection.executemany(
+        f"INSERT INTO {table} ({owner}, position, deck_id, card_id) VALUES (?, ?, ?, ?)",
+        [(owner_id, position, card.deck_id, card.card_id) for position, card in enumerate(cards)],
+    )
+
+
 class ScheduleRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -244,10 +258,7 @@ class DrillRepository:
                 " VALUES (?, ?, ?, ?, ?)",
                 (guild_id, channel_id, schedule_id, opened_at_ms, closes_at_ms),
             )
-            connection.executemany(
-                "INSERT INTO drill_cards (drill_id, position, deck_id, card_id) VALUES (?, ?, ?, ?)",
-                [(drill_id, i, c.deck_id, c.card_id) for i, c in enumerate(cards)],
-            )
+            _insert_cards(connection, "drill_cards", drill_id, cards)
             return drill_id
 
         drill = await self.get(await self.db.write(op))
@@ -337,10 +348,7 @@ class SessionRepository:
                 " started_at) VALUES (?, ?, ?, ?, ?)",
                 (guild_id, channel_id, schedule_id, seconds_per_question, started_at_ms),
             )
-            connection.executemany(
-                "INSERT INTO session_cards (session_id, position, deck_id, card_id) VALUES (?, ?, ?, ?)",
-                [(session_id, i, c.deck_id, c.card_id) for i, c in enumerate(cards)],
-            )
+            _insert_cards(connection, "session_cards", session_id, cards)
             return session_id
 
         session = await self.get(await self.db.write(op))
