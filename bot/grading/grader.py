@@ -439,6 +439,20 @@ def _best(results: Sequence[_Result], concept: _Result | None) -> _Result:
     return best
 
 
+_YES = frozenset({"yes", "yeah", "yep", "yup", "true", "correct", "right", "affirmative"})
+_NO = frozenset({"no", "nope", "nah", "false", "incorrect", "not"})
+
+
+_FIRST_WORD = re.compile(r"^\W*\w+\W*")
+
+
+def _polar_word(response: _Response) -> str | None:
+    if not response.tokens:
+        return None
+    first = response.tokens[0].surface
+    return "yes" if first in _YES else "no" if first in _NO else None
+
+
 def _judge(ref: Reference, response: _Response) -> _Result:
     hedge = _hedge(ref, response)
     if hedge:
@@ -447,6 +461,21 @@ def _judge(ref: Reference, response: _Response) -> _Result:
             if listed is not None and listed.hard and listed.relevance == 1.0:
                 return listed
         return hedge
+    if ref.polar is not None:
+        said = _polar_word(response)
+        if said is not None and said != ref.polar:
+            return _hard(f"The answer is {ref.polar.capitalize()}.", 1.0)
+        if said == ref.polar:
+            rest = _Response(_FIRST_WORD.sub("", response.raw, count=1))
+            if not rest.content or not (ref.candidates or ref.concepts):
+                return _Result("correct", 1.0, "Correct.", 1.0)
+            explained = _judge(ref, rest)
+            if explained.outcome == "correct" or explained.hard:
+                return explained
+            feedback = (
+                f"Right ({ref.polar.capitalize()}), but the reason differs from the reference."
+            )
+            return _Result("close", 0.6, feedback, 0.6)
     if ref.comparisons and contradicts(ref.comparisons, comparisons(response.simplified)):
         return _hard("That's the wrong way round: compare your answer with the reference.", 1.0)
     results = [_candidate_result(ref, c, response) for c in ref.candidates]

@@ -136,8 +136,22 @@ def near_miss(
     for token in response:
         if token.numeric or token.stop or token.key == target.key:
             continue
-        if OSA.normalized_similarity(target.surface, token.surface) >= 0.6 and not is_typo(
-            target.surface, token.surface
+        if (
+            OSA.normalized_similarity(target.surface, token.surface) >= 0.6
+            and not is_typo(target.surface, token.surface)
+            and not _part_of(target.surface, token.surface)
         ):
             return token
     return None
+
+
+_NEGATING_PREFIXES = ("un", "non", "in", "im", "dis", "de", "anti", "ir", "il")
+
+
+def _part_of(a: str, b: str) -> bool:
+    """One word inside the other ('light' in 'sunlight'): the same idea said less precisely, unless
+    the extra piece is a negating prefix ('labeled' / 'unlabeled')."""
+    short, long = sorted((a, b), key=len)
+    if short not in long:
+        return False
+    return not (long.endswith(short) and long[: -len(short)] in _NEGATING_PREFIXES)

@@ -90,6 +90,7 @@ def _orient(match: re.Match[str]) -> str:
 
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")
+_TIMES_VARIABLE = re.compile(r"\b(\d+)\s+x\s+([a-z])\b(?!\s*[a-z(])")
 _COEFFICIENT = re.compile(r"\b(\d+)\s+([a-z]\d?)\b(?!\s*[a-z(])")
 _PRODUCT = re.compile(r"(\d)\s*(?:x|\*|by)\s*(?=\d)")
 _TOKEN = re.compile(r"[a-z0-9σλη∂]+(?:\.[0-9]+)?(?:-[a-z0-9]+)*")
@@ -120,6 +121,7 @@ def simplify(text: str) -> str:
         text = _PRODUCT.sub(r"\1x", text)
         text = _PRODUCT.sub(r"\1x", text)
         text = _COEFFICIENT.sub(r"\1\2", text)
+        text = _TIMES_VARIABLE.sub(r"\1\2", text)
     return text.replace("^", "").replace("_", "")
 
 

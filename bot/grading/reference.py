@@ -17,11 +17,14 @@ from bot.grading.normalize import Token, clauses, formula_tokens, simplify, toke
 from bot.grading.relations import Comparison, comparisons
 
 QUESTION_WEIGHT = 0.1
+ASIDE_WEIGHT = 0.05
 GENERIC_WEIGHT = 0.4
 NUMBER_WEIGHT = 1.5
 SHORT_ANSWER_TOKENS = 10
 _FORMULA_MARK = re.compile(r"[=+/^Σσ∑λη∂×*²]")
 _OPERATOR_SYMBOLS = frozenset("=+-/×")
+# "William Shakespeare", "Yann LeCun": the family name alone identifies the person.
+_PERSON_NAME = re.compile(r"^[A-Z][\w'’-]*(?: (?:[A-Z][\w'’-]*|van|von|de|da|del|der|le|la)){1,3}$")
 _CAPITALIZED = re.compile(r"\b[A-Z][a-z]*\b")
 _CLAUSE_VERBS = frozenset(
     [
@@ -114,6 +117,7 @@ class Reference:
     question_numbers: frozenset[str]
     candidates: tuple[Candidate, ...]
     points: tuple[Point, ...]
+    polar: str | None
     comparisons: frozenset[Comparison]
     concept_mode: bool
     answer_negated: bool
@@ -261,15 +265,25 @@ def compile_candidate(
     simplified = simplify(text)
     tokens = tuple(tokenize(simplified))
     examples = {t.key for m in _EXAMPLE.finditer(text) for t in tokenize(simplify(m.group(0)))}
+    asides = {t.key for m in _PARENTHETICAL.finditer(text) for t in tokenize(simplify(m.group(0)))}
     content = tuple(
         Weighted(
             w.token,
-            (GENERIC_WEIGHT if w.token.key in examples and w.weight > GENERIC_WEIGHT else w.weight)
+            (
+                ASIDE_WEIGHT
+                if w.token.key in asides
+                else GENERIC_WEIGHT
+                if w.token.key in examples and w.weight > GENERIC_WEIGHT
+                else w.weight
+            )
             * _idf(document_frequency, w.token.key),
-            w.core and w.token.key not in examples,
+            w.core and w.token.key not in examples and w.token.key not in asides,
         )
         for w in _content(tokens, question_keys, question_numbers, _kept_stopwords(text))
     )
+    if _PERSON_NAME.match(text.strip()) and len(content) > 1:
+        *given, family = content
+        content = (*(Weighted(w.token, w.weight * 0.2, False) for w in given), family)
     negated, subjects = _negation_structure(text)
     formula, rhs = _formula(text)
     meaningful = [w for w in content if w.weight >= GENERIC_WEIGHT]
@@ -301,6 +315,7 @@ def _short_answer(answer: str) -> bool:
 _EXAMPLE = re.compile(
     r"\b(?:like|such as|e\.g\.|for example|for instance|including)\b[^,;.]*", re.I
 )
+_PARENTHETICAL = re.compile(r"\([^()]*\)")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 
 
@@ -330,6 +345,12 @@ def _enumeration(text: str, concepts: tuple[Weighted, ...]) -> tuple[tuple[Weigh
     return tuple(items) if len(items) >= 3 else ()
 
 
+def _polar(answer: str) -> str | None:
+    """'yes' or 'no' when the reference answers a yes/no question."""
+    first = re.split(r"[\s,.;:!]+", answer.strip().lower(), maxsplit=1)[0]
+    return {"yes": "yes", "true": "yes", "no": "no", "false": "no"}.get(first)
+
+
 def _idf(frequency: DocumentFrequency | None, key: str) -> float:
     return frequency.idf(key) if frequency else 1.0
 
@@ -350,15 +371,17 @@ def _compile_reference(
     question_keys = frozenset(t.key for t in question_tokens if not t.stop and not t.numeric)
     question_numbers = frozenset(t.key for t in question_tokens if t.numeric)
     texts = [*card.accept, *extra_accept]
-    if _short_answer(card.answer):
-        texts.append(card.answer.strip().rstrip("."))
+    polar = _polar(card.answer)
+    body = re.sub(r"^\W*\w+\W*", "", card.answer.strip()) if polar else card.answer
+    if _short_answer(body) and body.strip().rstrip("."):
+        texts.append(body.strip().rstrip("."))
     candidates = tuple(
         compile_candidate(text, question_keys, question_numbers, document_frequency)
         for text in dict.fromkeys(texts)
     )
     answer_tokens = tokenize(simplify(card.answer))
     points = []
-    for text, weight in _points(card.answer):
+    for text, weight in _points(body):
         examples = {t.key for m in _EXAMPLE.finditer(text) for t in tokenize(simplify(m.group(0)))}
         concepts = tuple(
             Weighted(
@@ -382,10 +405,11 @@ def _compile_reference(
         question_numbers=question_numbers,
         candidates=candidates,
         points=tuple(points),
+        polar=polar,
         comparisons=frozenset().union(
             *(comparisons(simplify(text)) for text in (card.answer, *card.accept, *extra_accept))
         ),
-        concept_mode=not _short_answer(card.answer),
+        concept_mode=not _short_answer(body),
         answer_negated=any(t.negation for t in answer_tokens),
         vocabulary=vocabulary,
     )

@@ -355,3 +355,42 @@ class TestJunk:
 
     def test_restating_the_question_is_not_an_answer(self) -> None:
         assert outcome(KAIMING, "Best initialization for ReLU-based networks") == "wrong"
+
+
+class TestGeneralCards:
+    """Cards outside the shipped decks: names, yes/no questions, formulas, compounds."""
+
+    def test_a_family_name_identifies_a_person(self) -> None:
+        hamlet = card("William Shakespeare", question="Who wrote Hamlet?")
+        assert outcome(hamlet, "Shakespeare") == "correct"
+        assert outcome(hamlet, "william shakespear") == "correct"
+        assert outcome(hamlet, "William") == "wrong"
+        assert outcome(hamlet, "Marlowe") == "wrong"
+
+    def test_yes_no_questions(self) -> None:
+        flat = card("No, the Earth is round (an oblate spheroid).", question="Is the Earth flat?")
+        assert outcome(flat, "No.") == "correct"
+        assert outcome(flat, "no, it is round") == "correct"
+        assert outcome(flat, "no, because it is a cube") == "close"
+        verdict = grade(flat, "yes it is flat")
+        assert verdict.outcome == "wrong"
+        assert verdict.feedback == "The answer is No."
+        assert outcome(card("Yes.", question="Is dropout a regularizer?"), "nope") == "wrong"
+
+    def test_products_written_with_a_star(self) -> None:
+        derivative = card("2x", question="Derivative of x^2?")
+        assert outcome(derivative, "2*x") == "correct"
+        assert outcome(derivative, "x^2") == "wrong"
+        assert outcome(card("H2O", question="Formula of water?"), "H2O2") == "wrong"
+
+    def test_a_shorter_word_inside_the_reference_is_not_a_look_alike(self) -> None:
+        photosynthesis = card(
+            "The process by which green plants use sunlight to synthesize foods from carbon dioxide and water.",
+            question="What is photosynthesis?",
+        )
+        assert "is not" not in grade(photosynthesis, "how plants make food from light").feedback
+        semi = card(
+            "Training on a small labeled dataset together with a large unlabeled one.",
+            question="Semi-supervised learning?",
+        )
+        assert outcome(semi, "training on labeled data only") != "correct"
