@@ -121,7 +121,3 @@ def next_slot(days: frozenset[int], at: time, tz: ZoneInfo, after: datetime) -> 
         raise BadSchedule("a schedule needs at least one day")
     return next(slots_between(days, at, tz, after, after + timedelta(days=8)))
 
-
-def previous_slot(days: frozenset[int], at: time, tz: ZoneInfo, before: datetime) -> Slot | None:
-    found = list(slots_between(days, at, tz, before - timedelta(days=8), before))
-    return found[-1] if found else None
