@@ -216,3 +216,15 @@ async def test_transient_failures_are_retried_not_dropped(world: World) -> None:
     schedule = await world.storage.schedules.get(schedule_id)
     assert schedule is not None
     assert not schedule.paused
+
+
+async def test_a_removed_deck_pauses_the_schedule(world: World) -> None:
+    schedule_id = await world.weekday_drill()
+    world.catalog.shipped.decks.pop("sums")
+    world.clock.set(datetime(2026, 3, 26, 8, 0, tzinfo=UTC))
+    report = await world.scheduler.tick()
+    assert [reason for _, _, reason in report.failed] == ["deck 'sums' was removed"]
+    schedule = await world.storage.schedules.get(schedule_id)
+    assert schedule is not None
+    assert schedule.paused
+    assert world.publisher.posted == []
