@@ -120,4 +120,3 @@ def next_slot(days: frozenset[int], at: time, tz: ZoneInfo, after: datetime) -> 
     if not days:
         raise BadSchedule("a schedule needs at least one day")
     return next(slots_between(days, at, tz, after, after + timedelta(days=8)))
-
