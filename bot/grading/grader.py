@@ -467,10 +467,11 @@ def _judge(ref: Reference, response: _Response) -> _Result:
             return _hard(f"The answer is {ref.polar.capitalize()}.", 1.0)
         if said == ref.polar:
             rest = _Response(_FIRST_WORD.sub("", response.raw, count=1))
-            if not rest.content or not (ref.candidates or ref.concepts):
+            reasons = [t for t in rest.content if not t.negation]
+            if not reasons or not (ref.candidates or ref.concepts):
                 return _Result("correct", 1.0, "Correct.", 1.0)
             explained = _judge(ref, rest)
-            if explained.outcome == "correct" or explained.hard:
+            if explained.outcome == "correct":
                 return explained
             feedback = (
                 f"Right ({ref.polar.capitalize()}), but the reason differs from the reference."

@@ -32,13 +32,13 @@ def _contrast_table() -> dict[str, frozenset[str]]:
 
 
 CONTRAST_PARTNERS = _contrast_table()
-_TERM_KEYS = frozenset(canonical(term) for term in TERMS)
+TERM_KEYS = frozenset(canonical(term) for term in TERMS)
 
 
 def typo_budget(length: int) -> int:
     if length <= 3:
         return 0
-    if length <= 5:
+    if length <= 7:
         return 1
     if length <= 9:
         return 2
@@ -67,7 +67,7 @@ def is_typo(reference: str, response: str) -> bool:
     ref_key, resp_key = canonical(reference), canonical(response)
     if contrasting(ref_key, resp_key):
         return False
-    if resp_key in _TERM_KEYS and ref_key in _TERM_KEYS and resp_key != ref_key:
+    if resp_key in TERM_KEYS and ref_key in TERM_KEYS and resp_key != ref_key:
         return False
     return OSA.distance(reference, response, score_cutoff=budget) <= budget
 

@@ -138,11 +138,14 @@ def _weight(token: Token, question_keys: frozenset[str], question_numbers: froze
     return 1.0
 
 
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
 def _kept_stopwords(text: str) -> frozenset[str]:
     """Capitalized stopwords in a short answer are names ('He initialization'), not filler."""
     if len(text.split()) > 4:
         return frozenset()
-    return frozenset(word.lower() for word in _CAPITALIZED.findall(text))
+    return frozenset(word.lower() for word in _CAPITALIZED.findall(text)) - _ARTICLES
 
 
 def _content(
@@ -281,6 +284,13 @@ def compile_candidate(
         )
         for w in _content(tokens, question_keys, question_numbers, _kept_stopwords(text))
     )
+    if content and not any(w.core or w.token.numeric for w in content):
+        # Every word also appears in the question ("What does CNN stand for?"): the words are the
+        # answer, so they keep their full weight.
+        content = tuple(
+            Weighted(w.token, w.weight, w.weight >= 1.0)
+            for w in _content(tokens, frozenset(), frozenset(), _kept_stopwords(text))
+        )
     if _PERSON_NAME.match(text.strip()) and len(content) > 1:
         *given, family = content
         content = (*(Weighted(w.token, w.weight * 0.2, False) for w in given), family)
@@ -315,7 +325,9 @@ def _short_answer(answer: str) -> bool:
 _EXAMPLE = re.compile(
     r"\b(?:like|such as|e\.g\.|for example|for instance|including)\b[^,;.]*", re.I
 )
-_PARENTHETICAL = re.compile(r"\([^()]*\)")
+# An aside in brackets after a space, with words in it: "(takes the maximum value)". Brackets right
+# after a name hold arguments ("max(0, z)") and belong to the answer.
+_PARENTHETICAL = re.compile(r"(?<=\s)\([^()]*[A-Za-z]{2,}[^()]*\)")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 
 

@@ -394,3 +394,49 @@ class TestGeneralCards:
             question="Semi-supervised learning?",
         )
         assert outcome(semi, "training on labeled data only") != "correct"
+
+
+class TestReviewFindings:
+    """Cases an independent review found; each is a principle, not a tuned example."""
+
+    def test_brackets_after_a_name_are_arguments_not_an_aside(self) -> None:
+        relu = card("a = max(0, z)", "max(0, z)", question="ReLU activation")
+        assert outcome(relu, "max pooling") != "correct"
+        assert outcome(relu, "max") != "correct"
+        assert outcome(relu, "max(0,z)") == "correct"
+
+    def test_a_real_word_two_edits_away_in_a_short_word_is_not_a_typo(self) -> None:
+        assert (
+            outcome(card("Meiosis", question="Which division makes gametes?"), "mitosis") == "wrong"
+        )
+        assert outcome(card("Canberra", question="Capital of Australia?"), "canbera") == "correct"
+
+    def test_articles_are_not_part_of_the_answer(self) -> None:
+        assert (
+            outcome(
+                card("An epoch", question="One full pass over the training data is called?"),
+                "epoch",
+            )
+            == "correct"
+        )
+        assert (
+            outcome(card("The Pacific Ocean", question="Largest ocean?"), "Pacific Ocean")
+            == "correct"
+        )
+
+    def test_an_answer_made_only_of_question_words_keeps_its_weight(self) -> None:
+        cnn = card(
+            "Convolutional neural network", question="What does the CNN abbreviation stand for?"
+        )
+        assert outcome(cnn, "convolutional neural network") == "correct"
+        assert outcome(cnn, "neural network") != "correct"
+
+    def test_a_right_yes_or_no_with_a_different_reason_is_at_least_close(self) -> None:
+        none = card(
+            "No, pooling layers have no learnable parameters.",
+            question="Does max pooling have weights?",
+        )
+        assert outcome(none, "No, it has none") == "correct"
+        nine = card("No, 9 = 3 × 3.", question="Is 9 prime?")
+        assert outcome(nine, "No, it is divisible by 3") == "close"
+        assert outcome(nine, "yes") == "wrong"
