@@ -123,21 +123,19 @@ class DrillsCog(commands.Cog, name="Drills"):
         self, interaction: discord.Interaction, session_id: int, position: int
     ) -> None:
         async with failures_reported(interaction, "session button"):
-            session = await self.sessions.storage.sessions.get(session_id)
-            if session is None or not 0 <= position < len(session.questions):
-                await reply(interaction, "That session no longer exists.")
-                return
-            question = session.questions[position]
-            card = self.sessions.card(session, question)
-            now = to_ms(self.sessions.clock.now())
-            if (
-                card is None
-                or question.closed_at_ms is not None
-                or (question.closes_at_ms or 0) <= now
-            ):
+            assert interaction.guild_id is not None
+            try:
+                _, card = await self.sessions.open_question(
+                    session_id, position, interaction.guild_id
+                )
+            except QuestionClosed:
                 await reply(interaction, "Time is up for this question.")
                 return
-            modal = answer_modal("session", session_id, position, now, card.question)
+            except LookupError:
+                await reply(interaction, "That session no longer exists.")
+                return
+            opened = to_ms(self.sessions.clock.now())
+            modal = answer_modal("session", session_id, position, opened, card.question)
             await interaction.response.send_modal(modal)
             modal.stop()
 
@@ -146,21 +144,16 @@ class DrillsCog(commands.Cog, name="Drills"):
         self, interaction: discord.Interaction, drill_id: int, number: int
     ) -> None:
         async with failures_reported(interaction, "drill button"):
-            drill = await self.drills.storage.drills.get(drill_id)
-            if drill is None or not 1 <= number <= len(drill.cards):
-                await reply(interaction, "That drill no longer exists.")
-                return
-            if (
-                drill.closed_at_ms is not None
-                or to_ms(self.drills.clock.now()) >= drill.closes_at_ms
-            ):
+            assert interaction.guild_id is not None
+            try:
+                card = await self.drills.open_card(drill_id, number, interaction.guild_id)
+            except DrillClosed:
                 await reply(
                     interaction, "This drill has closed; the answers are revealed on the post."
                 )
                 return
-            card = {c.number: c for c in self.drills.cards(drill)}.get(number)
-            if card is None:
-                await reply(interaction, "That card's deck was removed.")
+            except LookupError:
+                await reply(interaction, "That drill card no longer exists.")
                 return
             opened = to_ms(self.drills.clock.now())
             modal = answer_modal("drill", drill_id, number, opened, card.card.question)

@@ -216,25 +216,12 @@ class ScheduleRepository:
 
         await self.db.write(op)
 
-    async def slots(self, schedule_id: int) -> list[tuple[str, SlotStatus]]:
-        rows = await self.db.fetchall(
-            "SELECT slot, status FROM schedule_fires WHERE schedule_id = ? ORDER BY slot_at",
-            (schedule_id,),
-        )
-        return [(row["slot"], row["status"]) for row in rows]
-
     async def last_slots(self) -> dict[int, int]:
         """The latest claimed slot instant of every schedule that has fired."""
         rows = await self.db.fetchall(
             "SELECT schedule_id, MAX(slot_at) AS last FROM schedule_fires GROUP BY schedule_id"
         )
         return {row["schedule_id"]: row["last"] for row in rows}
-
-    async def last_slot_at(self, schedule_id: int) -> int | None:
-        row = await self.db.fetchone(
-            "SELECT MAX(slot_at) FROM schedule_fires WHERE schedule_id = ?", (schedule_id,)
-        )
-        return int(row[0]) if row and row[0] is not None else None
 
 
 class DrillRepository:

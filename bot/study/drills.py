@@ -111,23 +111,26 @@ class DrillService:
             cards=cards,
         )
 
-    async def answer(
-        self, drill_id: int, number: int, member: Member, response: str, *, attempt_key: str
-    ) -> AnswerResult:
+    async def open_card(self, drill_id: int, number: int, guild_id: int) -> DrillCard:
+        """The card a member may answer now; LookupError if there is none, DrillClosed if late."""
         drill = await self.storage.drills.get(drill_id)
-        if (
-            drill is None
-            or drill.guild_id != member.guild_id
-            or not 1 <= number <= len(drill.cards)
-        ):
+        if drill is None or drill.guild_id != guild_id or not 1 <= number <= len(drill.cards):
             raise LookupError("no such drill card")
         if drill.closed_at_ms is not None or to_ms(self.clock.now()) >= drill.closes_at_ms:
             raise DrillClosed("this drill is closed")
-        ref = drill.cards[number - 1]
+        card = {c.number: c for c in self.cards(drill)}.get(number)
+        if card is None:
+            raise LookupError("that card's deck was removed")
+        return card
+
+    async def answer(
+        self, drill_id: int, number: int, member: Member, response: str, *, attempt_key: str
+    ) -> AnswerResult:
+        card = await self.open_card(drill_id, number, member.guild_id)
         return await self.study.answer(
             member,
-            ref.deck_id,
-            ref.card_id,
+            card.deck_id,
+            card.card.id,
             response,
             attempt_key=attempt_key,
             context="drill",

@@ -91,26 +91,37 @@ class SessionService:
             cards=cards,
         )
 
-    async def answer(
-        self, session_id: int, position: int, member: Member, response: str, *, attempt_key: str
-    ) -> AnswerResult:
+    async def open_question(
+        self, session_id: int, position: int, guild_id: int
+    ) -> tuple[SessionQuestion, Card]:
+        """The question a member may answer now; LookupError if none, QuestionClosed if time is up."""
         session = await self.storage.sessions.get(session_id)
         if (
             session is None
-            or session.guild_id != member.guild_id
+            or session.guild_id != guild_id
             or not 0 <= position < len(session.questions)
         ):
             raise LookupError("no such session question")
         question = session.questions[position]
-        now = to_ms(self.clock.now())
+        card = self.card(session, question)
+        if card is None:
+            raise LookupError("that question's deck was removed")
         if (
             session.status != "running"
             or question.asked_at_ms is None
             or question.closed_at_ms is not None
+            or (
+                question.closes_at_ms is not None
+                and to_ms(self.clock.now()) >= question.closes_at_ms
+            )
         ):
-            raise QuestionClosed("this question is closed")
-        if question.closes_at_ms is not None and now >= question.closes_at_ms:
             raise QuestionClosed("time is up for this question")
+        return question, card
+
+    async def answer(
+        self, session_id: int, position: int, member: Member, response: str, *, attempt_key: str
+    ) -> AnswerResult:
+        question, _ = await self.open_question(session_id, position, member.guild_id)
         return await self.study.answer(
             member,
             question.card.deck_id,

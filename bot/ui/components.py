@@ -5,7 +5,7 @@ work on any message, even after the bot restarts. A click is handed on as a clie
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, cast
 
 import discord
 from discord import ui
@@ -13,7 +13,7 @@ from discord import ui
 from bot.grading import MAX_RESPONSE_CHARS
 from bot.ui.text import clip
 
-QuizAction = str
+QuizAction = Literal["answer", "hint", "skip", "stop"]
 ANSWER_FIELD = "answer"
 ANSWER_MODAL = re.compile(
     r"^sb:answer:(?P<context>quiz|drill|session):(?P<ref>\d+):(?P<position>\d+):(?P<opened>\d+)$"
@@ -54,7 +54,7 @@ class QuizButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
     ) -> QuizButton:
-        return cls(int(match["round"]), match["action"], int(match["position"]))
+        return cls(int(match["round"]), cast(QuizAction, match["action"]), int(match["position"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         interaction.client.dispatch(
@@ -182,7 +182,8 @@ def quiz_view(
     round_id: int, position: int, *, claim_attempt: int | None = None, hint: bool = True
 ) -> ui.View:
     view = ui.View(timeout=None)
-    for action in ("answer", "hint", "skip", "stop"):
+    actions: tuple[QuizAction, ...] = ("answer", "hint", "skip", "stop")
+    for action in actions:
         if action == "hint" and not hint:
             continue
         view.add_item(QuizButton(round_id, action, position))
