@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TextIO, get_args
 
 from bot.config import ConfigError, load_settings
-from bot.decks import Card, Deck, DeckError, dump_deck, load_deck, load_library
+from bot.decks import Card, Deck, DeckError, dump_deck, load_library
 from bot.decks.importers import Format, import_file
 from bot.grading import explain, grade
 from bot.storage.db import Database, MigrationError
 from bot.study.clock import SystemClock, to_ms
-from bot.terminal import read_line, run_study
+from bot.terminal import read_line, resolve_deck, run_study
 
 
 def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -81,17 +81,20 @@ def _cmd_decks_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
 
 
 def find_card(deck: Deck, reference: str) -> Card:
-    """A card by exact id, else by the start of its question (case-insensitive)."""
+    """A card by exact id, else by the start of its question, else by words in it
+    (case-insensitive)."""
     for card in deck.cards:
         if card.id == reference:
             return card
     wanted = reference.casefold().strip()
     matches = [card for card in deck.cards if card.question.casefold().startswith(wanted)]
+    if not matches:
+        matches = [card for card in deck.cards if wanted in card.question.casefold()]
     if len(matches) == 1:
         return matches[0]
     if not matches:
         raise DeckError.single(
-            deck.path or deck.id, f"no card has id or question starting {reference!r}"
+            deck.path or deck.id, f"no card has id {reference!r} or a question with it"
         )
     listed = "; ".join(f"{c.id}: {c.question[:50]}" for c in matches[:5])
     raise DeckError.single(
@@ -100,7 +103,8 @@ def find_card(deck: Deck, reference: str) -> Card:
 
 
 def _cmd_grade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    deck = load_deck(args.deck)
+    library, deck_id = resolve_deck(args.deck, load_settings().decks_dir)
+    deck = library.decks[deck_id]
     card = find_card(deck, args.card)
     verdict = grade(card, args.response, deck=deck)
     print(f"card:     {card.id}  {card.question}", file=out)
@@ -188,7 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade_parser = commands.add_parser(
         "grade", help="grade a response to one card and show why (for checking accept lists)"
     )
-    grade_parser.add_argument("deck", help="a TOML deck file")
+    grade_parser.add_argument(
+        "deck", help="a deck id from the decks directory, or a TOML deck file"
+    )
     grade_parser.add_argument("card", help="the card's id or the start of its question")
     grade_parser.add_argument("response", help="the answer to grade")
     grade_parser.set_defaults(handler=_cmd_grade)

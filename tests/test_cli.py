@@ -146,3 +146,37 @@ def test_migrate_creates_the_schema(tmp_path: Path) -> None:
     assert "schema version 4" in out
     code, out, _ = run_cli("migrate", "--db", str(tmp_path / "m.sqlite3"))
     assert "applied" not in out
+
+
+def test_grade_takes_a_deck_id_and_shows_evidence_guards_and_decision() -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "DECKS_DIR": str(DECKS_DIR)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "grade",
+            "training-and-regularization",
+            "initialization for ReLU",
+            "xavier or kaiming",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "verdict:  wrong" in out
+    assert "evidence: recall" in out
+    assert "guards: guess list" in out
+    assert "vetoed by the guess list guard" in out
+    missing = subprocess.run(
+        [sys.executable, "-m", "bot", "grade", "no-such-deck", "x", "y"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert missing.returncode != 0
+    assert "no deck 'no-such-deck'" in missing.stderr

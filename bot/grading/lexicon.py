@@ -129,16 +129,12 @@ STOPWORDS = frozenset(
 )
 
 # Words that flip what a clause says. "n't" is expanded to "not" before tokenizing.
-NEGATIONS = frozenset(
+NEGATIONS = frozenset(["not", "no", "never", "none", "neither", "nor", "without", "cannot"])
+
+# Words that make a clause negative in tone without a plain "not": a reference that says "barely"
+# is not contradicted by a response that says "hardly ever", nor by one that says "doesn't".
+WEAK_NEGATIVES = frozenset(
     [
-        "not",
-        "no",
-        "never",
-        "none",
-        "neither",
-        "nor",
-        "without",
-        "cannot",
         "non",
         "barely",
         "hardly",
@@ -149,6 +145,17 @@ NEGATIONS = frozenset(
         "fail",
         "fails",
         "failed",
+        "lack",
+        "lacks",
+        "unable",
+        "little",
+        "few",
+        "less",
+        "only",
+        "instead",
+        "avoid",
+        "prevent",
+        "stop",
     ]
 )
 
@@ -505,6 +512,25 @@ CONTRASTS = (
     ("horizontal", "vertical"),
     ("left", "right"),
     ("dropout", "dropconnect"),
+    ("ascent", "descent"),
+    ("same", "different"),
+    ("same", "opposite"),
+    ("similar", "different"),
+    ("proton", "neutron"),
+    ("proton", "electron"),
+    ("neutron", "electron"),
+    ("mitosis", "meiosis"),
+    ("photosynthesis", "respiration"),
+    ("acid", "base"),
+    ("exothermic", "endothermic"),
+    ("absorb", "release"),
+    ("anode", "cathode"),
+    ("north", "south"),
+    ("east", "west"),
+    ("early", "late"),
+    ("early", "final"),
+    ("labeled", "unlabeled"),
+    ("small", "large"),
 )
 
 # Generic words that carry little of an answer's meaning.

@@ -14,8 +14,9 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from bot.grading.lexicon import CONTRASTS, TERMS
+from bot.grading.lexicon import CONTRASTS
 from bot.grading.normalize import Token, canonical, stem
+from bot.grading.words import is_other_word
 
 EXACT = 1.0
 SYNONYM = 0.95
@@ -32,7 +33,6 @@ def _contrast_table() -> dict[str, frozenset[str]]:
 
 
 CONTRAST_PARTNERS = _contrast_table()
-TERM_KEYS = frozenset(canonical(term) for term in TERMS)
 
 
 def typo_budget(length: int) -> int:
@@ -64,12 +64,13 @@ def is_typo(reference: str, response: str) -> bool:
     )
     if not opening_kept:
         return False
-    ref_key, resp_key = canonical(reference), canonical(response)
-    if contrasting(ref_key, resp_key):
+    if contrasting(canonical(reference), canonical(response)) or canonical(reference) == canonical(
+        response
+    ):
         return False
-    if resp_key in TERM_KEYS and ref_key in TERM_KEYS and resp_key != ref_key:
+    if OSA.distance(reference, response, score_cutoff=budget) > budget:
         return False
-    return OSA.distance(reference, response, score_cutoff=budget) <= budget
+    return not is_other_word(reference, response)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,41 +118,3 @@ def joined_pairs(tokens: Sequence[Token]) -> dict[str, int]:
         first.surface + second.surface: first.position
         for first, second in itertools.pairwise(tokens)
     }
-
-
-def near_miss(
-    target: Token, response: Sequence[Token], used: frozenset[int] = frozenset()
-) -> Token | None:
-    """A response word that looks like the target but is a different term (underfitting/overfitting).
-
-    Words in `used` already stand for another part of the answer and are not considered.
-    """
-    response = [token for token in response if token.position not in used]
-    partners = CONTRAST_PARTNERS.get(target.key, frozenset())
-    for token in response:
-        if token.key in partners:
-            return token
-    if target.numeric or len(target.surface) < 4:
-        return None
-    for token in response:
-        if token.numeric or token.stop or token.key == target.key:
-            continue
-        if (
-            OSA.normalized_similarity(target.surface, token.surface) >= 0.6
-            and not is_typo(target.surface, token.surface)
-            and not _part_of(target.surface, token.surface)
-        ):
-            return token
-    return None
-
-
-_NEGATING_PREFIXES = ("un", "non", "in", "im", "dis", "de", "anti", "ir", "il")
-
-
-def _part_of(a: str, b: str) -> bool:
-    """One word inside the other ('light' in 'sunlight'): the same idea said less precisely, unless
-    the extra piece is a negating prefix ('labeled' / 'unlabeled')."""
-    short, long = sorted((a, b), key=len)
-    if short not in long:
-        return False
-    return not (long.endswith(short) and long[: -len(short)] in _NEGATING_PREFIXES)

@@ -89,6 +89,10 @@ def _orient(match: re.Match[str]) -> str:
 
 
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_SPACED_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?: \d{3})+)(?![\d.])")
+_POWER = re.compile(r"\b([a-z]|\d+)\s+(squared|cubed)\b")
+_DERIVATIVE = re.compile(r"\bd([a-z])\s*/\s*d([a-z])\b")
+_RARELY = re.compile(r"\b(?:almost|nearly) never\b|\bhardly (?:ever|any)\b")
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")
 _TIMES_VARIABLE = re.compile(r"\b(\d+)\s+x\s+([a-z])\b(?!\s*[a-z(])")
 _COEFFICIENT = re.compile(r"\b(\d+)\s+([a-z]\d?)\b(?!\s*[a-z(])")
@@ -98,6 +102,7 @@ _CLAUSE_SPLIT = re.compile(r"[,;:.!?()\n]|\b(?:and|but|while|whereas|however|alt
 _ITEM_SPLIT = re.compile(r"[,;\n/&]|\b(?:or|and|vs|versus|nor)\b")
 _HAS_WORD = re.compile(r"[^\W_]")
 _DIGIT = re.compile(r"\d")
+_GLUED_WORD = re.compile(r"\b(\d+)(?!st\b|nd\b|rd\b|th\b)([a-z]{2,})\b")
 
 
 def simplify(text: str) -> str:
@@ -115,9 +120,17 @@ def simplify(text: str) -> str:
         text = _LESSER.sub(_orient, text)
     if " up" in text or " down" in text:
         text = _GO_UP.sub("increase", _GO_DOWN.sub("decrease", text))
+    if "squared" in text or "cubed" in text:
+        text = _POWER.sub(lambda m: m.group(1) + ("2" if m.group(2) == "squared" else "3"), text)
+    if "/" in text:
+        text = _DERIVATIVE.sub(r"∂\1/∂\2", text)
+    if "never" in text or "hardly" in text:
+        text = _RARELY.sub("rarely", text)
     text = _NUMBER_WORD.sub(_number, text)
     if _DIGIT.search(text):
         text = _THOUSANDS.sub("", text)
+        text = _GLUED_WORD.sub(r"\1 \2", text)
+        text = _SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), text)
         text = _PRODUCT.sub(r"\1x", text)
         text = _PRODUCT.sub(r"\1x", text)
         text = _COEFFICIENT.sub(r"\1\2", text)
@@ -281,6 +294,10 @@ _FORMULA_WORDS = {
     "plus": "+",
     "minus": "-",
     "equals": "=",
+    "in": "input",
+    "out": "output",
+    "lr": "η",
+    "grad": "gradient",
 }
 _FILLER = frozenset({"size", "number", "the", "of", "total", "count", "value", "a", "an"})
 _FORMULA_TOKEN = re.compile(r"[a-z0-9σλη∂]+|[=+\-/<>!]")

@@ -122,6 +122,29 @@ class Reference:
     concept_mode: bool
     answer_negated: bool
     vocabulary: frozenset[str]
+    answer_keys: frozenset[str]
+    """Keys of every word the answer and its accepted forms use."""
+    answer_roles: tuple[tuple[str, frozenset[str]], ...]
+    bindings: tuple[tuple[frozenset[str], ...], ...]
+    """Per statement (the answer's lines, each accepted form), the words only each clause says."""
+    answer_surfaces: frozenset[str]
+    answer_numbers: frozenset[str]
+    core_terms: tuple[Token, ...]
+    """The answer's meaningful words, once each: what a look-alike could stand in for."""
+    body: str
+    """The answer without a leading yes/no."""
+    contrastive: bool
+    """The question asks how two things differ ('L1 vs L2', 'difference between ...')."""
+    formulas: tuple[tuple[str, str | None], ...]
+    """Each formula the answer or an accepted form states: (whole, right-hand side)."""
+    semantic_texts: tuple[str, ...]
+    """What a paraphrase is compared with: the answer, its lead sentence, each accepted form."""
+    simplified_texts: tuple[str, ...]
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The answer and every accepted form, as written."""
+        return (self.body, *(c.text for c in self.candidates))
 
     @property
     def concepts(self) -> tuple[Weighted, ...]:
@@ -225,18 +248,26 @@ def _negation_structure(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(negated), frozenset(subjects)
 
 
-def _roles(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+def _roles(
+    text: str, question_keys: frozenset[str] = frozenset()
+) -> tuple[tuple[str, frozenset[str]], ...]:
     """For contrastive statements ('L1 does X, L2 does Y'): each clause's subject and the words
-    that only its clause says, so that swapping the subjects can be caught."""
+    that only its clause says, so that swapping the subjects can be caught. A statement is taken
+    as contrastive when the question names its subjects ('Difference between L1 and L2'); a
+    paragraph of steps is not."""
     found: list[tuple[str, set[str]]] = []
-    for clause in clauses(simplify(text)):
+    parts = clauses(simplify(text))
+    short = sum(1 for clause in parts for t in clause if not t.stop) <= 12
+    for clause in parts:
         if any(t.negation for t in clause):
             return ()
         content = [t for t in clause if not t.stop and t.surface not in GENERIC]
-        if len(content) >= 2:
+        if len(content) >= (2 if short else 3):
             found.append((content[0].key, {t.key for t in content[1:]}))
     subjects = [subject for subject, _ in found]
     if len(found) < 2 or len(set(subjects)) < len(subjects):
+        return ()
+    if len({s for s in subjects if not s.isdigit()} & question_keys) < 2:
         return ()
     roles = []
     for index, (subject, words) in enumerate(found):
@@ -245,6 +276,24 @@ def _roles(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
         if exclusive:
             roles.append((subject, exclusive))
     return tuple(roles) if len(roles) >= 2 else ()
+
+
+def _bindings(text: str) -> tuple[frozenset[str], ...]:
+    """The words only one clause of a statement says: 'same … protons' / 'different … neutrons'.
+    A response that pairs them the other way round in two clauses has swapped them."""
+    found = [
+        {t.key for t in clause if not t.stop and not t.numeric}
+        for clause in clauses(simplify(text))
+        if not any(t.negation for t in clause)
+    ]
+    found = [words for words in found if len(words) >= 2]
+    if len(found) < 2:
+        return ()
+    exclusive = []
+    for index, words in enumerate(found):
+        others = set().union(*(w for i, w in enumerate(found) if i != index))
+        exclusive.append(frozenset(words - others))
+    return tuple(exclusive) if sum(1 for e in exclusive if e) >= 2 else ()
 
 
 def _formula(text: str) -> tuple[str | None, str | None]:
@@ -264,6 +313,7 @@ def compile_candidate(
     question_keys: frozenset[str],
     question_numbers: frozenset[str],
     document_frequency: DocumentFrequency | None = None,
+    contrastive: bool = False,
 ) -> Candidate:
     simplified = simplify(text)
     tokens = tuple(tokenize(simplified))
@@ -308,7 +358,7 @@ def compile_candidate(
         formula_rhs=rhs,
         negated_subjects=negated,
         clause_subjects=subjects,
-        roles=_roles(text),
+        roles=_roles(text, question_keys | question_numbers) if contrastive else (),
         statement=bool(negated) or len(meaningful) >= 3,
         keys=frozenset(w.token.key for w in content),
         total_weight=sum(w.weight for w in content) or 1.0,
@@ -322,6 +372,9 @@ def _short_answer(answer: str) -> bool:
     return len(content) <= SHORT_ANSWER_TOKENS
 
 
+_CONTRASTIVE = re.compile(
+    r"\b(?:differences?|differ|vs|versus|compared?|contrast|distinguish)\b", re.IGNORECASE
+)
 _EXAMPLE = re.compile(
     r"\b(?:like|such as|e\.g\.|for example|for instance|including)\b[^,;.]*", re.I
 )
@@ -388,9 +441,16 @@ def _compile_reference(
     if _short_answer(body) and body.strip().rstrip("."):
         texts.append(body.strip().rstrip("."))
     candidates = tuple(
-        compile_candidate(text, question_keys, question_numbers, document_frequency)
+        compile_candidate(
+            text,
+            question_keys,
+            question_numbers,
+            document_frequency,
+            bool(_CONTRASTIVE.search(card.question)),
+        )
         for text in dict.fromkeys(texts)
     )
+    question_all = question_keys | question_numbers
     answer_tokens = tokenize(simplify(card.answer))
     points = []
     for text, weight in _points(body):
@@ -406,10 +466,30 @@ def _compile_reference(
         )
         if concepts:
             points.append(Point(concepts, weight, _enumeration(text, concepts)))
-    vocabulary = frozenset(
-        {t.key for t in question_tokens}
-        | {t.key for t in answer_tokens}
-        | {t.key for c in candidates for t in c.tokens}
+    short_body = body.strip().rstrip(".")
+    own = next((c for c in candidates if c.text == short_body), None)
+    if _short_answer(body) and own is not None and own.content:
+        # A short answer is one point, weighed exactly as the accepted form it also is (a family
+        # name alone names the person; words shared with the question keep their weight).
+        points = [Point(own.content, 1.0)]
+    answer_keys = frozenset(
+        {t.key for t in answer_tokens} | {t.key for c in candidates for t in c.tokens}
+    )
+    vocabulary = answer_keys | {t.key for t in question_tokens}
+    core: dict[str, Token] = {}
+    for weighted in (
+        *(w for c in candidates for w in c.content),
+        *(w for p in points for w in p.concepts),
+    ):
+        if weighted.core and not weighted.token.numeric:
+            core.setdefault(weighted.token.surface, weighted.token)
+    point_texts = [text for text, _ in _points(body)]
+    semantic_texts = tuple(
+        dict.fromkeys(
+            text.strip()
+            for text in (body, *point_texts[:1], *(c.text for c in candidates))
+            if text.strip()
+        )
     )
     return Reference(
         card=card,
@@ -424,6 +504,32 @@ def _compile_reference(
         concept_mode=not _short_answer(body),
         answer_negated=any(t.negation for t in answer_tokens),
         vocabulary=vocabulary,
+        answer_keys=answer_keys,
+        answer_roles=_roles(body, question_all)
+        if not _short_answer(body) and _CONTRASTIVE.search(card.question)
+        else (),
+        bindings=tuple(
+            b
+            for text in dict.fromkeys((*point_texts, *(c.text for c in candidates)))
+            if (b := _bindings(text))
+        ),
+        answer_surfaces=frozenset(t.surface for t in answer_tokens)
+        | frozenset(t.surface for c in candidates for t in c.tokens),
+        answer_numbers=frozenset(t.key for t in answer_tokens if t.numeric)
+        | frozenset(n for c in candidates for n in c.numbers),
+        core_terms=tuple(core.values()),
+        body=body.strip(),
+        contrastive=bool(_CONTRASTIVE.search(card.question)),
+        formulas=tuple(
+            dict.fromkeys(
+                (whole, right)
+                for text in (*(c.text for c in candidates), *point_texts)
+                for whole, right in (_formula(text),)
+                if whole is not None
+            )
+        ),
+        semantic_texts=semantic_texts,
+        simplified_texts=tuple(simplify(text) for text in semantic_texts),
     )
 
 

@@ -79,7 +79,7 @@ async def test_a_full_quiz_round_with_claim_and_review(server: Server) -> None:
     stranger = await emu.click(first.message_id, claim_id, user_id=server.bob)  # type: ignore[arg-type]
     assert "Only the member who answered" in (await emu.response_to(stranger)).text()
 
-    fourth, _ = await answer(server, first, server.ada, "overfitting")
+    fourth, _ = await answer(server, first, server.ada, "prevents fitting too much")
     assert "Close" in fourth.text()
     assert "Capital of France?" in fourth.text()
     last, _ = await answer(server, first, server.ada, "Paris")

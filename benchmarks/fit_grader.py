@@ -1,0 +1,149 @@
+"""Fit the grader's decision (bot/grading/decision.json) on public labelled answers.
+
+    python benchmarks/fit_grader.py [--write]
+
+Reads ../shared/asag/ (split `train` only), computes the grader's own evidence for every answer,
+fits two logistic models (lexical evidence alone, and with semantic similarity), and picks each
+model's accept threshold and close band on `train`:
+
+- accept_at maximises balanced accuracy among thresholds whose auto-accept precision on train is at
+  least MIN_PRECISION (train is about 40% correct; flashcard drills run at 50-70%, where the same
+  threshold reads higher precision);
+- close_at sits below it so that at most CLOSE_SHARE of train answers land in the close band.
+
+Answers that a guard vetoes are left out of the fit: the guards decide those, not the weights.
+Prints the fit and the train figures; `--write` saves decision.json. Report figures on data the fit
+never saw with `python benchmarks/grading_quality.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.asag import ROOT, rows
+from bot import grading
+from bot.grading import evidence as ev
+from bot.grading import semantic
+from bot.grading.guards import Context, first_fired
+from bot.grading.reference import compile_reference
+from bot.grading.response import Response
+
+MIN_PRECISION = 0.75
+CLOSE_SHARE = 0.12
+REGULARIZATION = 1.0
+OUT = ROOT / "bot" / "grading" / "decision.json"
+
+
+def _evidence(embedder: semantic.Embedder | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    features: list[list[float]] = []
+    labels: list[int] = []
+    semantic_column: list[float] = []
+    vetoed = 0
+    for row in rows("train"):
+        ref = compile_reference(row.card)
+        response = Response(row.response)
+        if not response.content:
+            continue
+        lexical = ev.lexical(ref, response)
+        if first_fired(Context(ref, response, lexical)) is not None:
+            vetoed += 1
+            continue
+        features.append(lexical.vector(semantic=False))
+        semantic_column.append(
+            ev.semantic(ref, response, embedder) if embedder is not None else 0.0
+        )
+        labels.append(int(row.correct))
+    return np.array(features), np.array(semantic_column), np.array(labels), vetoed
+
+
+def _thresholds(p: np.ndarray, y: np.ndarray) -> tuple[float, float, dict[str, float]]:
+    best: tuple[float, float] | None = None
+    for t in np.arange(0.30, 0.95, 0.005):
+        accepted = p >= t
+        if not accepted.any():
+            continue
+        precision = float(y[accepted].mean())
+        tpr = float(accepted[y == 1].mean())
+        tnr = float((~accepted)[y == 0].mean())
+        balanced = (tpr + tnr) / 2
+        if precision >= MIN_PRECISION and (best is None or balanced > best[1]):
+            best = (float(t), balanced)
+    if best is None:
+        raise SystemExit(f"no threshold reaches precision {MIN_PRECISION} on train")
+    accept_at = best[0]
+    close_at = accept_at
+    for t in np.arange(accept_at, 0.0, -0.005):
+        if float(((p >= t) & (p < accept_at)).mean()) > CLOSE_SHARE:
+            break
+        close_at = float(t)
+    accepted = p >= accept_at
+    report = {
+        "balanced_accuracy": best[1],
+        "precision": float(y[accepted].mean()),
+        "recall": float(accepted[y == 1].mean()),
+        "close_share": float(((p >= close_at) & (p < accept_at)).mean()),
+    }
+    return round(accept_at, 3), round(close_at, 3), report
+
+
+def _fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...]) -> dict[str, object]:
+    model = LogisticRegression(C=REGULARIZATION, max_iter=2000)
+    model.fit(x, y)
+    p = model.predict_proba(x)[:, 1]
+    accept_at, close_at, report = _thresholds(p, y)
+    weights = [round(float(w), 4) for w in model.coef_[0]]
+    print(f"  weights: {dict(zip(names, weights, strict=True))}, bias {model.intercept_[0]:.4f}")
+    print(
+        f"  train: accept_at {accept_at}, close_at {close_at}; "
+        + ", ".join(f"{k} {v:.3f}" for k, v in report.items())
+    )
+    return {
+        "features": list(names),
+        "weights": weights,
+        "bias": round(float(model.intercept_[0]), 4),
+        "accept_at": accept_at,
+        "close_at": close_at,
+        "train": {k: round(v, 4) for k, v in report.items()},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--write", action="store_true", help="save bot/grading/decision.json")
+    args = parser.parse_args()
+    grading.use_embedder(None)
+    embedder = semantic.default_embedder()
+    started = time.perf_counter()
+    x, s, y, vetoed = _evidence(embedder)
+    print(
+        f"train: {len(y)} answers fitted ({y.mean():.1%} correct), {vetoed} vetoed by guards, "
+        f"evidence in {time.perf_counter() - started:.1f} s"
+    )
+    print("lexical model")
+    lexical = _fit(x, y, ev.LEXICAL_FEATURES)
+    if embedder is None:
+        raise SystemExit("the embedding model did not load; the semantic model needs it")
+    print(f"semantic model ({embedder.name})")
+    with_semantic = _fit(np.column_stack([x, s]), y, ev.FEATURES)
+    decision = {
+        "source": "benchmarks/fit_grader.py on ../shared/asag/semeval2013_dev.csv, split train",
+        "embedder": embedder.name,
+        "lexical": lexical,
+        "semantic": with_semantic,
+    }
+    if args.write:
+        OUT.write_text(json.dumps(decision, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""How often the grader agrees with human labels, beside plain fuzzy matching in the same run.
+
+    python benchmarks/grading_quality.py [--lexical] [--show N]
+
+Sets, each through `bot.grading.grade` exactly as the bot calls it:
+- public labelled answers, ../shared/asag/ split `test-unseen-answers` (the fit never saw them),
+  per dataset;
+- tests/grading/independent_cases.csv: realistic answers written by another hand before the
+  grader was run, part `tune` (looked at while changing the grader) and part `frozen` (never);
+- tests/grading/eval_set.csv: the first build's own set, tuned on (a unit test, not evidence).
+
+Figures: accuracy, balanced accuracy, auto-accept precision and recall (a "correct" verdict is an
+accept; close and wrong are not), the share of "close", and false accepts. The baseline accepts when
+`rapidfuzz.fuzz.token_set_ratio(response, reference) >= 60` on lower-cased text, best over the
+answer and its accepted forms. `--lexical` grades without the embedding model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.asag import ROOT, rows
+from bot import grading
+from bot.decks import Card, Deck, load_library
+
+TESTS = ROOT / "tests" / "grading"
+
+
+@dataclass(frozen=True)
+class Case:
+    card: Card
+    deck: Deck | None
+    response: str
+    correct: bool
+    label: str = ""
+
+
+@dataclass
+class Tally:
+    n: int = 0
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    close: int = 0
+    misses: list[tuple[Case, str]] = field(default_factory=list)
+
+    def add(self, case: Case, accepted: bool, close: bool = False, why: str = "") -> None:
+        self.n += 1
+        self.close += close
+        if accepted and case.correct:
+            self.tp += 1
+        elif accepted:
+            self.fp += 1
+            self.misses.append((case, f"FALSE ACCEPT: {why}"))
+        elif case.correct:
+            self.fn += 1
+            self.misses.append((case, f"false reject: {why}"))
+        else:
+            self.tn += 1
+
+    def row(self) -> str:
+        pos, neg = self.tp + self.fn, self.fp + self.tn
+        accuracy = (self.tp + self.tn) / max(1, self.n)
+        balanced = (self.tp / max(1, pos) + self.tn / max(1, neg)) / 2
+        precision = self.tp / max(1, self.tp + self.fp)
+        recall = self.tp / max(1, pos)
+        return (
+            f"acc {accuracy:.3f}  bal {balanced:.3f}  prec {precision:.3f}  rec {recall:.3f}  "
+            f"close {self.close / max(1, self.n):.3f}  false-acc {self.fp:>3}"
+        )
+
+
+def baseline_accepts(case: Case) -> bool:
+    response = case.response.lower()
+    return any(
+        fuzz.token_set_ratio(response, text.lower()) >= 60
+        for text in (case.card.answer, *case.card.accept)
+    )
+
+
+def measure(name: str, cases: Iterable[Case], show: int) -> None:
+    ours, base = Tally(), Tally()
+    started = time.perf_counter()
+    for case in cases:
+        verdict = grading.grade(case.card, case.response, deck=case.deck)
+        ours.add(case, verdict.correct, verdict.outcome == "close", verdict.feedback)
+        base.add(case, baseline_accepts(case))
+    seconds = time.perf_counter() - started
+    print(f"{name}: {ours.n} answers, {seconds:.1f} s")
+    print(f"  grader    {ours.row()}")
+    print(f"  baseline  {base.row()}")
+    for case, why in ours.misses[:show]:
+        print(f"    {case.label}{case.card.question[:50]!r} <- {case.response[:70]!r}: {why}")
+
+
+def asag_cases(dataset: str) -> list[Case]:
+    return [
+        Case(r.card, None, r.response, r.correct)
+        for r in rows("test-unseen-answers")
+        if r.dataset == dataset
+    ]
+
+
+def deck_cases(path: Path, part: str | None = None) -> list[Case]:
+    decks = dict(load_library(ROOT / "decks").decks)
+    general = TESTS / "general_decks"
+    if general.exists():
+        decks.update(load_library(general).decks)
+    cases = []
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            if part is not None and row.get("part") != part:
+                continue
+            deck = decks[row["deck"]]
+            found = [c for c in deck.cards if c.question.startswith(row["question"])]
+            if len(found) != 1:
+                raise SystemExit(f"{path.name}: {row['question']!r} matches {len(found)} cards")
+            cases.append(
+                Case(
+                    found[0],
+                    deck,
+                    row["response"],
+                    row["expected"] == "correct",
+                    f"[{row['category']}] ",
+                )
+            )
+    return cases
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lexical", action="store_true", help="grade without the embedding model")
+    parser.add_argument("--show", type=int, default=0, help="print up to N disagreements per set")
+    parser.add_argument("--only", default="", help="run only sets whose name contains this")
+    args = parser.parse_args()
+    if args.lexical:
+        grading.use_embedder(None)
+    sets = {
+        "asag sciEntsBank test-unseen-answers": lambda: asag_cases("sciEntsBank"),
+        "asag beetle test-unseen-answers": lambda: asag_cases("beetle"),
+        "independent cases, frozen": lambda: deck_cases(TESTS / "independent_cases.csv", "frozen"),
+        "independent cases, tune": lambda: deck_cases(TESTS / "independent_cases.csv", "tune"),
+        "eval_set.csv (first build's own, tuned on)": lambda: deck_cases(TESTS / "eval_set.csv"),
+    }
+    for name, load in sets.items():
+        if args.only and args.only not in name:
+            continue
+        if "independent" in name and not (TESTS / "independent_cases.csv").exists():
+            continue
+        measure(name, load(), args.show)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,584 @@
+"""Guards: what no similarity may forgive. Each is one small rule; GUARDS is their priority order.
+
+A guard looks at a response that is about the card (it shares the card's words) and says what is
+wrong with it in one sentence, or None. The first guard that fires makes the verdict wrong, whatever
+the fitted decision would have said: semantics rescue paraphrases, they never accept another number,
+a contrast term, a flipped negation, swapped roles, a list of guesses or half of a two-part answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.grading.evidence import Evidence, candidate_match
+from bot.grading.lexicon import ELABORATION_STARTS, WEAK_NEGATIVES
+from bot.grading.match import CONTRAST_PARTNERS, joined_pairs, match_word
+from bot.grading.normalize import Token, clauses, formula_tokens, simplify, tokenize
+from bot.grading.reference import Candidate, Reference
+from bot.grading.relations import comparisons, contradicts
+from bot.grading.response import Response
+from bot.grading.words import is_real_word
+
+RELEVANT_AT = 0.4
+"""Coverage from which a response is taken as aimed at the answer, so its faults are its own."""
+SHORT_RESPONSE_WORDS = 4
+ROLES_AT = 0.6
+"""Roles are checked when the response uses most of the answer's words: swapped, not missing."""
+GUESSES = "Pick one answer: a list of guesses doesn't count, even when it includes the right one."
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    ref: Reference
+    response: Response
+    evidence: Evidence
+
+    @property
+    def coverage(self) -> float:
+        return max(self.evidence.recall, self.evidence.concept)
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    name: str
+    rule: Callable[[Context], str | None]
+    """The feedback sentence when the guard fires, else None."""
+
+
+def clip(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def display(word: str, *sources: str) -> str:
+    """The word as the deck or the member wrote it ('Kaiming', not 'kaiming')."""
+    for source in sources:
+        found = re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", source, re.IGNORECASE)
+        if found:
+            return found.group(0)
+    return word
+
+
+def _content(tokens: Iterable[Token]) -> list[Token]:
+    return [t for t in tokens if not t.stop and not t.hedge and not t.negation]
+
+
+# --- parts of a list answer -------------------------------------------------------------------
+
+
+def _named_parts(candidate: Candidate, response: Response) -> list[str]:
+    return [p.text for p in candidate.parts if all(response.match(t) for t in p.tokens)]
+
+
+def _extra_items(candidate: Candidate, response: Response) -> list[str]:
+    part_tokens = [t for part in candidate.parts for t in part.tokens]
+    extras = []
+    for item in response.items:
+        content = _content(item)
+        if not content or item[0].surface in ELABORATION_STARTS or len(content) > 4:
+            continue
+        joined = joined_pairs(item)
+        if any(match_word(t, item, joined) for t in part_tokens):
+            continue
+        if all(t.key in candidate.keys for t in content):
+            continue
+        extras.append(" ".join(t.surface for t in item))
+    return extras
+
+
+def missing_parts(ctx: Context) -> str | None:
+    """'max pooling' for 'max pooling and average pooling': half of a two-part answer."""
+    listed = [c for c in ctx.ref.candidates if c.parts]
+    if not listed or (
+        ctx.evidence.best
+        and ctx.evidence.best.recall >= 0.95
+        and not ctx.evidence.best.candidate.parts
+    ):
+        return None
+    for candidate in listed:
+        found = _named_parts(candidate, ctx.response)
+        n = len(candidate.parts)
+        if len(found) == n:
+            extras = _extra_items(candidate, ctx.response)
+            if extras:
+                return f"You listed more than the card asks for: {', '.join(extras)}."
+            return None
+    candidate = max(listed, key=lambda c: len(_named_parts(c, ctx.response)) / len(c.parts))
+    found = _named_parts(candidate, ctx.response)
+    if not found or ctx.coverage >= 0.95:
+        return None
+    if len(candidate.parts) == 2:
+        return f"That's {found[0]}; the card asks for the other one too."
+    return f"Partly right: you named {', '.join(found)}, but the card asks for all {len(candidate.parts)}."
+
+
+# --- guesses ------------------------------------------------------------------------------------
+
+
+def _asks_for_a_list(ref: Reference) -> bool:
+    """Several things asked for: an accepted answer in parts, an enumeration, or an answer
+    written as lines of a few words each."""
+    if any(c.parts for c in ref.candidates) or any(p.items for p in ref.points):
+        return True
+    lines = [line.strip(" -•*\t").lower() for line in ref.body.splitlines() if line.strip(" -•*\t")]
+    if len(lines) < 2 or any(line.split()[0] in ELABORATION_STARTS for line in lines[1:]):
+        return False
+    return all(len(p.concepts) <= SHORT_RESPONSE_WORDS for p in ref.points)
+
+
+def guess_list(ctx: Context) -> str | None:
+    """'Xavier or Kaiming', 'maybe Kaiming, maybe Xavier': alternatives where one is right and
+    another is a different answer. 'And' joins what a member asserts, so a sentence with commas and
+    'and' is no list of guesses; nor is a list when the card asks for several things."""
+    if _asks_for_a_list(ctx.ref):
+        return None
+    items = alternatives(ctx.response.simplified)
+    if len(items) < 2:
+        return None
+    hedged = (
+        any(t.hedge for t in ctx.response.tokens)
+        or len(items) > 2
+        or _OR.search(ctx.response.simplified)
+    )
+    if not hedged or any(len(_content(item)) > 3 for item in items):
+        return None
+    targets = _core_targets(ctx.ref)
+    matched = competitors = 0
+    for item in items:
+        if any(t.negation for t in item):
+            continue
+        words = [t for t in item if not t.hedge]
+        content = [t for t in words if not t.stop]
+        joined = joined_pairs(words)
+        if words and any(match_word(t, words, joined) for t in targets):
+            matched += 1
+        elif (
+            content and not all(t.key in ctx.ref.vocabulary for t in content)
+        ) or _contrasts_reference(ctx.ref, content):
+            competitors += 1
+    return GUESSES if matched and competitors else None
+
+
+_OR = re.compile(r"\b(?:or|vs|versus)\b|/")
+_ALTERNATIVES = re.compile(r"[,;/?\n]|\b(?:or|vs|versus)\b")
+
+
+def alternatives(simplified: str) -> list[list[Token]]:
+    """The response split where it offers alternatives: commas, slashes, 'or'."""
+    without_parens = re.sub(r"\([^()]*\)", " ", simplified)
+    return [t for part in _ALTERNATIVES.split(without_parens) if (t := tokenize(part))]
+
+
+def _core_targets(ref: Reference) -> list[Token]:
+    targets = [w.token for c in ref.candidates for w in c.content if w.core]
+    return targets + [w.token for w in ref.concepts if w.core]
+
+
+def _contrasts_reference(ref: Reference, content: Sequence[Token]) -> bool:
+    return any(CONTRAST_PARTNERS.get(t.key, frozenset()) & ref.answer_keys for t in content)
+
+
+# --- numbers and formulas -----------------------------------------------------------------------
+
+
+def numbers(ctx: Context) -> str | None:
+    """Another number than the card's ('5×5' for '3×3', 'L2' for 'L1'): never a typo. A short
+    numeric answer allows no other number beside it; in a longer one, numbers used to explain are
+    fine as long as the card's own numbers are there."""
+    ref, response = ctx.ref, ctx.response
+    if not response.numbers:
+        return None
+    allowed = ref.question_numbers | ref.answer_numbers
+    stray = response.numbers - allowed
+    short = [c for c in ref.candidates if c.numbers and len(c.content) <= SHORT_RESPONSE_WORDS]
+    if short:
+        for candidate in short:
+            if candidate.numbers <= response.numbers and not (
+                response.numbers - candidate.numbers - ref.question_numbers
+            ):
+                return None
+        best = max(short, key=lambda c: len(c.numbers & response.numbers))
+        if stray or not best.numbers & response.numbers:
+            shown = best.text if 0 < len(best.text) <= 40 else ", ".join(sorted(best.numbers))
+            if best.numbers <= response.numbers:
+                return f"Numbers differ: the answer is {shown}, nothing else."
+            return f"Numbers differ: expected {shown}."
+        return None
+    key_numbers = ref.answer_numbers - ref.question_numbers
+    if key_numbers and stray and not key_numbers & response.numbers:
+        return "Numbers differ: compare your numbers with the reference."
+    return None
+
+
+_OPERATORS = frozenset("=+-/×")
+
+
+def formula(ctx: Context) -> str | None:
+    """A response written as a formula must be one of the card's formulas, brackets and spacing
+    aside: 's_y - s_j' is not 's_j - s_y'. A formula said in words is judged by its words."""
+    if not ctx.ref.formulas or ctx.evidence.formula_match:
+        return None
+    best = ctx.evidence.best
+    if best and best.recall >= 0.95 and best.candidate.formula is None:
+        return None
+    symbols = formula_tokens(ctx.response.simplified)
+    words = [s for s in symbols if s.isalpha() and len(s) > 3]
+    if not _OPERATORS & set(symbols) or len(words) > 0.6 * len(symbols):
+        return None
+    shown = next((c.text for c in ctx.ref.candidates if c.formula), ctx.ref.body)
+    return f"That formula differs from the reference: {clip(shown)}."
+
+
+# --- contrast terms -----------------------------------------------------------------------------
+
+_PREFIX_PAIRS = (
+    ("hypo", "hyper"),
+    ("over", "under"),
+    ("exo", "endo"),
+    ("pre", "post"),
+    ("inter", "intra"),
+    ("sub", "super"),
+    ("micro", "macro"),
+    ("im", "ex"),
+    ("up", "down"),
+    ("homo", "hetero"),
+    ("mono", "poly"),
+    ("in", "out"),
+)
+_NEGATING_PREFIXES = ("un", "non", "in", "im", "dis", "ir", "il")
+
+
+def contrast_of(target: Token, written: Token) -> bool:
+    """Whether two words name opposite or sibling concepts: a pair a tutor signed ('Xavier' /
+    'Kaiming', 'increase' / 'reduce' and their synonyms), or one word with the opposite prefix
+    ('hypothyroidism' / 'hyperthyroidism')."""
+    if written.key in CONTRAST_PARTNERS.get(target.key, frozenset()):
+        return True
+    return _prefix_contrast(target.surface, written.surface)
+
+
+@lru_cache(maxsize=65536)
+def _prefix_contrast(a: str, b: str) -> bool:
+    for left, right in _PREFIX_PAIRS:
+        for p, q in ((left, right), (right, left)):
+            if (
+                a.startswith(p)
+                and b.startswith(q)
+                and len(a) - len(p) >= 4
+                and a[len(p) :] == b[len(q) :]
+            ):
+                return True
+    return False
+
+
+def _statements(ctx: Context) -> list[tuple[frozenset[str], list[Token]]]:
+    """What a look-alike could be swapped into, with the words that may stand beside it: the
+    accepted form the response is closest to (only its own words), any other form it is aimed at
+    and the answer's key terms (any word of the answer, which may name both sides elsewhere)."""
+    short = len(ctx.response.content) <= SHORT_RESPONSE_WORDS
+    best = ctx.evidence.best
+    out = []
+    for candidate in ctx.ref.candidates:
+        targets = [w.token for w in candidate.content if w.core and not w.token.numeric]
+        if (
+            best is not None
+            and candidate is best.candidate
+            and (best.recall >= RELEVANT_AT or short)
+        ):
+            out.append((candidate.keys, targets))
+        elif short or candidate_match(candidate, ctx.response).recall >= RELEVANT_AT:
+            out.append((ctx.ref.answer_keys | candidate.keys, targets))
+    if ctx.evidence.concept >= RELEVANT_AT or short:
+        out.append((ctx.ref.answer_keys, list(ctx.ref.core_terms)))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _negated_keys(texts: tuple[str, ...]) -> frozenset[str]:
+    """Words the reference says in a negated clause ('not the same'): no look-alike target."""
+    return frozenset(
+        k for text in texts for c in _reference_clauses(text) if c.strong for k in c.keys
+    )
+
+
+def contrast_term(ctx: Context) -> str | None:
+    """A look-alike for a different concept in place of the card's term (L1 for L2 is a number,
+    handled above): 'Xavier' for 'Kaiming', 'meiosis' for 'mitosis', 'hyper-' for 'hypo-',
+    'output' for 'input'. It counts in place of the term: the term is missing and the response is
+    otherwise aimed at the statement. Both named at once is a guess; a negated mention is fine."""
+    response = ctx.response
+    listing = len(response.content) <= SHORT_RESPONSE_WORDS or bool(_OR.search(response.simplified))
+    statements = _statements(ctx)
+    negated = _negated_keys(ctx.ref.texts)
+    for clause in response.clauses:
+        if any(t.negation for t in clause):
+            continue
+        for token in _content(clause):
+            for keys, targets in statements:
+                if token.key in keys:
+                    continue
+                for target in targets:
+                    if target.key in negated or not contrast_of(target, token):
+                        continue
+                    if target.key in response.keys:
+                        if listing:
+                            return GUESSES
+                        continue
+                    expected = display(target.surface, ctx.ref.card.answer, *ctx.ref.card.accept)
+                    given = display(token.surface, response.raw)
+                    return f"Not quite: “{given}” is not “{expected}”."
+    return None
+
+
+# --- negation -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Clause:
+    keys: frozenset[str]
+    first: str | None
+    strong: bool
+    toned: bool
+    """Negative in tone at all: a plain 'not', or 'barely', 'fails', 'unseen', 'non-...'."""
+
+
+def _is_negative_word(token: Token) -> bool:
+    if token.surface in WEAK_NEGATIVES:
+        return True
+    word = token.surface
+    return word.startswith(("un", "non")) and _is_word(word[3 if word.startswith("non") else 2 :])
+
+
+def _is_word(text: str) -> bool:
+    return len(text) >= 4 and is_real_word(text)
+
+
+def _clause_view(tokens: Sequence[Token]) -> _Clause | None:
+    content = [t for t in tokens if not t.stop and not t.negation and not t.hedge]
+    if not content:
+        return None
+    strong = any(t.negation for t in tokens)
+    toned = strong or any(_is_negative_word(t) for t in tokens)
+    keys = frozenset(t.key for t in content if t.surface not in WEAK_NEGATIVES)
+    return _Clause(keys, content[0].key, strong, toned)
+
+
+@lru_cache(maxsize=8192)
+def _reference_clauses(text: str) -> tuple[_Clause, ...]:
+    return tuple(c for tokens in clauses(simplify(text)) if (c := _clause_view(tokens)))
+
+
+def _alignment(ours: _Clause, theirs: _Clause) -> float:
+    if (
+        theirs.keys
+        and theirs.keys <= ours.keys
+        and len(ours.keys) <= len(theirs.keys) + CONTAINED_SLACK
+    ):
+        return 1.0
+    return _overlap(ours, theirs)
+
+
+def _overlap(a: _Clause, b: _Clause) -> float:
+    """Share of the longer clause's words that both clauses say: 1.0 for a restatement (0 when
+    they share fewer than two words, unless one has only one)."""
+    shared = len(a.keys & b.keys)
+    if shared == 0 or (shared < 2 and min(len(a.keys), len(b.keys)) > 1):
+        return 0.0
+    return shared / max(len(a.keys), len(b.keys))
+
+
+ALIGNED_AT = 0.75
+CONTAINED_SLACK = 2
+"""A short reference clause ('may not converge') is restated by a response clause that contains
+all its words and at most this many more."""
+"""Overlap from which a response clause is taken to restate a reference clause."""
+
+
+def negation(ctx: Context) -> str | None:
+    """A clause that says the opposite of the reference clause it restates: 'works well with ReLU'
+    for 'doesn't work well with ReLU'. Each response clause is held against the reference clauses
+    it overlaps most (over the answer and every accepted form); it contradicts only if none of
+    them agrees. A negative tone on the other side ('barely', 'fails', 'non-overlapping') is no
+    contradiction."""
+    if ctx.coverage < RELEVANT_AT and (ctx.evidence.semantic or 0.0) < 0.6:
+        return None
+    reference = [c for text in ctx.ref.texts for c in _reference_clauses(text)]
+    response_clauses = [c for tokens in ctx.response.clauses if (c := _clause_view(tokens))]
+    for ours in response_clauses:
+        scored = [(_alignment(ours, theirs), theirs) for theirs in reference]
+        top = max((score for score, _ in scored), default=0.0)
+        if top < ALIGNED_AT:
+            continue
+        closest = [theirs for score, theirs in scored if score == top]
+        if all(
+            (theirs.strong and not ours.toned) or (ours.strong and not theirs.toned)
+            for theirs in closest
+        ):
+            return _NEGATION_FEEDBACK
+    statements = tuple(c.text for c in ctx.ref.candidates)
+    subjects = ctx.ref.question_keys | ctx.ref.question_numbers
+    if ctx.ref.contrastive and _subject_polarity_flipped(statements, subjects, response_clauses):
+        return _NEGATION_FEEDBACK
+    if _polarity_lost(ctx.ref.texts, response_clauses):
+        return _NEGATION_FEEDBACK
+    if ctx.ref.contrastive and _unnamed_subjects(statements, subjects, ctx.response):
+        return "Say which one: the card asks how they differ."
+    return None
+
+
+def _polarity_lost(texts: Sequence[str], response: Sequence[_Clause]) -> bool:
+    """Embeddings and word overlap barely see 'not': when every form of the answer is a negative
+    statement and the response says nothing negative at all, it says the opposite ('it is designed
+    for ReLU' for 'it doesn't work well with ReLU')."""
+    negative = all(any(c.strong for c in _reference_clauses(text)) for text in texts)
+    return negative and bool(texts) and not any(c.toned for c in response)
+
+
+def _unnamed_subjects(texts: Sequence[str], subjects: frozenset[str], response: Response) -> bool:
+    """'Both flip the kernel', 'one of them does': a difference question answered without naming
+    either of the things that differ."""
+    for text in texts:
+        named = {c.first for c in _reference_clauses(text) if c.first in subjects}
+        polarities = {c.strong for c in _reference_clauses(text) if c.first in named}
+        if len(named) >= 2 and len(polarities) == 2 and not named & response.keys:
+            return True
+    return False
+
+
+_NEGATION_FEEDBACK = "Careful with the negation: compare your answer with the reference."
+
+
+def _subject_polarity_flipped(
+    texts: Sequence[str], subjects: frozenset[str], response: Sequence[_Clause]
+) -> bool:
+    """'A does X, B does not': a response that negates A or affirms B has them the wrong way round.
+    Only for statements about the subjects the question names ('cross-correlation and
+    convolution'), whose clauses differ in polarity by subject."""
+    for text in texts:
+        polarity: dict[str, bool] = {}
+        for clause in _reference_clauses(text):
+            if clause.first in subjects:
+                polarity.setdefault(clause.first, clause.strong)
+        if len(polarity) < 2 or len(set(polarity.values())) < 2:
+            continue
+        for ours in response:
+            flipped = ours.first in polarity and ours.strong != polarity[ours.first]
+            if flipped and (ours.strong or not ours.toned):
+                return True
+    return False
+
+
+# --- who does what, and which way ---------------------------------------------------------------
+
+
+def _roles_swapped(roles: tuple[tuple[str, frozenset[str]], ...], response: Response) -> bool:
+    """In 'A does X, B does Y', a response clause about A must not say more of Y than of X."""
+    table = dict(roles)
+    for clause in response.clauses:
+        if any(t.negation for t in clause):
+            continue
+        keys = {t.key for t in clause if not t.stop}
+        named = [subject for subject in table if subject in keys]
+        if len(named) != 1:
+            continue
+        own = len(table[named[0]] & keys)
+        other = max(len(words & keys) for subject, words in table.items() if subject != named[0])
+        if own == 0 and other >= (1 if len(keys) <= 4 else 2):
+            return True
+    return False
+
+
+def _bindings_swapped(bindings: tuple[frozenset[str], ...], response: Response) -> bool:
+    """Two response clauses that each pair the words of the same two reference clauses, with no
+    word in common: 'same neutrons' and 'different protons' for 'same protons, different
+    neutrons'. A restatement that merges two clauses ('the short string has a higher pitch')
+    shares words between its clauses and is not a swap."""
+    seen: dict[tuple[int, int], list[tuple[frozenset[str], frozenset[str]]]] = {}
+    for clause in response.clauses:
+        if any(t.negation for t in clause):
+            continue
+        keys = {t.key for t in clause if not t.stop}
+        hit = [i for i, words in enumerate(bindings) if words & keys]
+        if len(hit) != 2:
+            continue
+        i, j = hit
+        here = (bindings[i] & keys, bindings[j] & keys)
+        for first, second in seen.get((i, j), []):
+            if not first & here[0] and not second & here[1]:
+                return True
+        seen.setdefault((i, j), []).append(here)
+    return False
+
+
+def roles(ctx: Context) -> str | None:
+    """'L2 drives weights to zero' for 'L1 drives weights to zero, L2 keeps them small';
+    'freeze the final layers' for 'freeze the early layers and update the final ones'."""
+    if ctx.coverage < ROLES_AT:
+        return None
+    best = ctx.evidence.best
+    swapped = any(
+        table and _roles_swapped(table, ctx.response)
+        for table in (best.candidate.roles if best else (), ctx.ref.answer_roles)
+    ) or any(_bindings_swapped(b, ctx.response) for b in ctx.ref.bindings)
+    return "You swapped them round: compare who does what with the reference." if swapped else None
+
+
+_EQUAL = re.compile(r"\b(?:same|equal|identical|unchanged)\b")
+
+
+def direction(ctx: Context) -> str | None:
+    """'the input is larger than the output' for 'the output is larger than the input', and any
+    'larger than' where the card says the sizes are the same."""
+    stated = comparisons(ctx.response.simplified)
+    if ctx.ref.comparisons and contradicts(ctx.ref.comparisons, stated):
+        return "That's the wrong way round: compare your answer with the reference."
+    sizes_equal = any(_EQUAL.search(text) for text in ctx.ref.simplified_texts)
+    if stated and not ctx.ref.comparisons and ctx.coverage >= RELEVANT_AT and sizes_equal:
+        return "Not quite: the card says they are the same, not larger or smaller."
+    return None
+
+
+RESTATED_AT = 0.6
+
+
+def restated_question(ctx: Context) -> str | None:
+    """'Best initialization for ReLU-based networks' for that very question: the topic is right
+    and the answer is missing, however similar it reads."""
+    if ctx.evidence.question_share >= RESTATED_AT and ctx.coverage < RELEVANT_AT:
+        return "That restates the question; give the answer."
+    return None
+
+
+GUARDS: tuple[Guard, ...] = (
+    Guard("missing parts", missing_parts),
+    Guard("guess list", guess_list),
+    Guard("numbers", numbers),
+    Guard("formula", formula),
+    Guard("contrast term", contrast_term),
+    Guard("negation", negation),
+    Guard("roles", roles),
+    Guard("direction", direction),
+    Guard("restated question", restated_question),
+)
+
+
+def first_fired(ctx: Context) -> tuple[str, str] | None:
+    """(guard name, feedback) of the first guard that fires, in priority order. A response that
+    states one of the card's formulas exactly has nothing left to veto."""
+    if ctx.evidence.formula_match:
+        return None
+    for guard in GUARDS:
+        feedback = guard.rule(ctx)
+        if feedback is not None:
+            return guard.name, feedback
+    return None
+
+
+def fired(ctx: Context) -> list[tuple[str, str]]:
+    """Every guard that fires, for explaining a verdict."""
+    if ctx.evidence.formula_match:
+        return []
+    return [(g.name, f) for g in GUARDS if (f := g.rule(ctx)) is not None]

@@ -1,0 +1,50 @@
+"""A member's response, normalized once; clauses and list items are split on first use."""
+
+from __future__ import annotations
+
+from bot.grading.match import WordMatch, joined_pairs, match_word
+from bot.grading.normalize import Token, clauses, items, simplify, tokenize
+
+
+class Response:
+    __slots__ = (
+        "_clauses",
+        "_items",
+        "by_key",
+        "content",
+        "joined",
+        "keys",
+        "numbers",
+        "raw",
+        "simplified",
+        "tokens",
+    )
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.simplified = simplify(raw)
+        self.tokens = tuple(tokenize(self.simplified))
+        self.content = tuple(t for t in self.tokens if not t.stop and not t.hedge)
+        self.joined = joined_pairs(self.tokens)
+        self.keys = frozenset(t.key for t in self.content)
+        self.numbers = frozenset(t.key for t in self.tokens if t.numeric)
+        self.by_key: dict[str, list[Token]] = {}
+        for token in self.tokens:
+            self.by_key.setdefault(token.key, []).append(token)
+        self._clauses: list[list[Token]] | None = None
+        self._items: list[list[Token]] | None = None
+
+    @property
+    def clauses(self) -> list[list[Token]]:
+        if self._clauses is None:
+            self._clauses = clauses(self.simplified)
+        return self._clauses
+
+    @property
+    def items(self) -> list[list[Token]]:
+        if self._items is None:
+            self._items = items(self.simplified)
+        return self._items
+
+    def match(self, target: Token) -> WordMatch | None:
+        return match_word(target, self.tokens, self.joined, self.by_key)

@@ -1,0 +1,349 @@
+"""The grading pipeline stage by stage: evidence features, each guard, the fitted decision, and the
+semantic signal behind its protocol (a stand-in embedder keeps these tests deterministic)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import pytest
+
+from bot import grading
+from bot.decks import Card, Deck
+from bot.grading import evidence as ev
+from bot.grading import guards
+from bot.grading.decision import load, parse
+from bot.grading.reference import compile_reference
+from bot.grading.response import Response
+from bot.grading.semantic import StaticMiniLM, Vectors
+from bot.grading.words import is_other_word
+
+
+def card(answer: str, *accept: str, question: str = "Q?", card_id: str = "c") -> Card:
+    return Card(id=card_id, question=question, answer=answer, accept=tuple(accept))
+
+
+def evidence(c: Card, response: str) -> ev.Evidence:
+    return ev.lexical(compile_reference(c), Response(response))
+
+
+def fired(c: Card, response: str) -> list[str]:
+    ref, analysed = compile_reference(c), Response(response)
+    return [
+        name for name, _ in guards.fired(guards.Context(ref, analysed, ev.lexical(ref, analysed)))
+    ]
+
+
+class SameForEverything:
+    """Says every text means the same: the strongest semantic evidence there can be."""
+
+    name = "same-for-everything"
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        return np.ones((len(texts), 4), np.float32) / 2.0
+
+
+@pytest.fixture
+def lexical_only() -> Iterator[None]:
+    grading.use_embedder(None)
+    yield
+    grading._override.clear()
+
+
+@pytest.fixture
+def everything_alike() -> Iterator[None]:
+    grading.use_embedder(SameForEverything())
+    yield
+    grading._override.clear()
+
+
+KAIMING = card(
+    "Kaiming initialization\nBecause it is designed for ReLU.",
+    "Kaiming initialization",
+    "He initialization",
+    question="Best initialization for ReLU-based networks",
+)
+STRIDE = card(
+    "The step size by which the kernel moves across the input image.",
+    "the step size of the kernel",
+    question="What is stride in CNNs?",
+)
+L1L2 = card(
+    "L1 pushes some weights to exactly zero; L2 only makes weights small.",
+    "L1 drives some weights to exactly zero, L2 only makes weights small",
+    question="Difference between L1 and L2 regularization",
+)
+ISOTOPE = card(
+    "Atoms of the same element with the same number of protons but a different number of neutrons.",
+    question="What is an isotope?",
+)
+
+
+class TestEvidence:
+    def test_recall_of_an_accepted_form(self) -> None:
+        assert evidence(STRIDE, "the step size of the kernel").recall == pytest.approx(1.0)
+        assert 0.3 < evidence(STRIDE, "the size of the thing").recall < 0.8
+
+    def test_concept_coverage_of_a_paragraph_is_its_best_sentence(self) -> None:
+        paragraph = card(
+            "Max pooling keeps the maximum value of each region. It reduces the size of feature "
+            "maps. It also adds some translation invariance.",
+            question="What is max pooling?",
+        )
+        said = evidence(paragraph, "it keeps the maximum value of each region")
+        assert said.concept >= 0.9
+        assert evidence(paragraph, "something about cats").concept == 0.0
+
+    def test_precision_counts_what_the_reference_does_not_say(self) -> None:
+        assert evidence(STRIDE, "the step size of the kernel").precision == 1.0
+        assert evidence(STRIDE, "the step size of the kernel and pizza toppings").precision < 0.8
+
+    def test_fuzzy_does_not_score_a_subset_as_the_whole(self) -> None:
+        cnn = card("Convolutional neural network", question="What does CNN stand for?")
+        assert evidence(cnn, "convolutional neural network").fuzzy == 1.0
+        assert evidence(cnn, "neural network").fuzzy < 0.8
+
+    def test_length_is_signed(self) -> None:
+        assert evidence(STRIDE, "step").length < 0
+        assert evidence(STRIDE, "the step size of the kernel " * 3).length > 0
+
+    def test_question_share(self) -> None:
+        assert evidence(KAIMING, "best initialization for networks").question_share >= 0.6
+        assert evidence(KAIMING, "kaiming").question_share == 0.0
+
+    def test_alternatives(self) -> None:
+        assert evidence(KAIMING, "kaiming").alternatives == pytest.approx(math.log1p(2))
+
+    def test_formula_match_ignores_brackets_and_spacing(self) -> None:
+        relu = card("a = max(0, z)", "a = max(0, z)", question="ReLU")
+        assert evidence(relu, "a=max(0,z)").formula_match
+        assert not evidence(relu, "a = max(z, 1)").formula_match
+
+    def test_semantic_is_none_until_an_embedder_runs(self) -> None:
+        lexical = evidence(STRIDE, "how far the filter jumps")
+        assert lexical.semantic is None
+        ref, response = compile_reference(STRIDE), Response("how far the filter jumps")
+        full = ev.with_semantic(lexical, ref, response, SameForEverything())
+        assert full.semantic == pytest.approx(1.0)
+        assert full.vector(semantic=True)[-1] == pytest.approx(1.0)
+
+
+class TestGuards:
+    def test_missing_parts(self) -> None:
+        pooling = card(
+            "Max pooling\nAverage pooling",
+            "max pooling and average pooling",
+            question="Two common types of pooling",
+        )
+        assert "missing parts" in fired(pooling, "max pooling")
+        assert fired(pooling, "average and max pooling") == []
+
+    def test_guess_lists(self) -> None:
+        assert "guess list" in fired(KAIMING, "xavier or kaiming")
+        assert "guess list" in fired(KAIMING, "maybe kaiming, maybe xavier")
+        assert fired(KAIMING, "kaiming xavier glorot lecun he") != []
+
+    def test_an_ordinary_sentence_is_no_guess_list(self) -> None:
+        norm = card(
+            "Techniques to standardize the inputs to a layer, which helps to speed up and stabilize "
+            "the training of deep neural networks.",
+            question="Normalization Layers (BatchNorm, LayerNorm, InstanceNorm)",
+        )
+        response = "they standardize the inputs to a layer so training is faster and more stable"
+        assert fired(norm, response) == []
+
+    def test_a_list_is_no_guess_when_the_card_asks_for_several(self) -> None:
+        techniques = card(
+            "Dropout (randomly turns off neurons during training)\nBatch Normalization",
+            "dropout and batch normalization",
+            question="Common regularization techniques (besides L1/L2)",
+        )
+        assert "guess list" not in fired(techniques, "dropout, data augmentation, early stopping")
+
+    def test_numbers(self) -> None:
+        receptive = card("7×7", "7×7", question="Receptive field of three 3×3 convs")
+        assert "numbers" in fired(receptive, "5x5")
+        assert fired(receptive, "7 x 7") == []
+        total = card("255,632 parameters", "255,632", question="Total parameters?")
+        assert fired(total, "255 632") == []
+        assert grading.grade(total, "255 632").correct
+
+    def test_formula(self) -> None:
+        hinge = card(
+            "L_i = Σ_(j≠y) max(0, s_j − s_y + 1)",
+            "Σ_(j≠y) max(0, s_j - s_y + 1)",
+            question="Hinge loss",
+        )
+        assert "formula" in fired(hinge, "Σ_(j≠y) max(0, s_y - s_j + 1)")
+        assert (
+            fired(hinge, "sum over j≠y of max(0, s_j - s_y + 1)") == []
+            or grading.grade(hinge, "Σ_(j≠y) max(0, s_j - s_y + 1)").correct
+        )
+
+    def test_contrast_terms(self) -> None:
+        assert "contrast term" in fired(KAIMING, "Xavier initialization")
+        division = card("Mitosis", "mitosis", question="Which division makes two identical cells?")
+        assert "contrast term" in fired(division, "meiosis")
+        hypo = card("Hypothyroidism", "hypothyroidism", question="Too little thyroid hormone?")
+        assert "contrast term" in fired(hypo, "hyperthyroidism")
+        assert fired(KAIMING, "Kaiming, not Xavier") == []
+
+    def test_words_that_only_look_alike_are_no_contrast(self) -> None:
+        where = card("The position of the kernel", question="What does the offset give?")
+        assert "contrast term" not in fired(where, "the location of the kernel")
+
+    def test_negation(self) -> None:
+        xavier = card(
+            "It doesn't work well with ReLU.",
+            "it does not work well with ReLU",
+            question="Limitation of Xavier initialization",
+        )
+        assert "negation" in fired(xavier, "it works well with ReLU")
+        assert fired(xavier, "it does not work well with relu") == []
+        assert "negation" not in fired(xavier, "it works poorly with ReLU")
+
+    def test_a_negative_tone_is_no_flip(self) -> None:
+        pooling = card(
+            "input size / kernel size (non-overlapping pooling, where the stride equals the kernel size)",
+            "input size / kernel size",
+            question="Pooling size formula",
+        )
+        assert "negation" not in fired(
+            pooling, "input size divided by kernel size when windows don't overlap"
+        )
+        rare = card("It almost never happens.", question="How often do exact ties occur?")
+        assert "negation" not in fired(rare, "it rarely happens")
+
+    def test_the_other_one_does_not(self) -> None:
+        conv = card(
+            "Cross-correlation does not flip the kernel, while convolution does.",
+            "convolution flips the kernel and cross-correlation does not",
+            question="Difference between cross-correlation and convolution?",
+        )
+        assert "negation" in fired(
+            conv, "convolution does not flip the kernel, cross-correlation does"
+        )
+        assert "negation" in fired(conv, "both flip the kernel")
+        assert fired(conv, "cross-correlation doesn't flip the kernel but convolution does") == []
+
+    def test_roles(self) -> None:
+        assert "roles" in fired(L1L2, "L2 drives weights to exactly zero, L1 only makes them small")
+        assert not grading.grade(L1L2, "L1 makes weights small").correct
+        assert fired(L1L2, "L1 drives weights to exactly zero while L2 only makes them small") == []
+
+    def test_swapped_attributes(self) -> None:
+        assert "roles" in fired(
+            ISOTOPE, "same number of neutrons but a different number of protons"
+        )
+        assert fired(ISOTOPE, "same number of protons but a different number of neutrons") == []
+
+    def test_direction(self) -> None:
+        full = card(
+            "At least one value of the kernel covers the input.\nThe input is smaller than the output.",
+            question="What is FULL convolution? How is the size ratio for input and output?",
+        )
+        assert "direction" in fired(full, "the output is smaller than the input")
+        assert "direction" not in fired(full, "the output is larger than the input")
+
+    def test_restating_the_question(self) -> None:
+        assert "restated question" in fired(KAIMING, "Best initialization for ReLU-based networks")
+
+    def test_the_order_is_the_priority(self) -> None:
+        names = [guard.name for guard in guards.GUARDS]
+        assert names.index("guess list") < names.index("contrast term")
+        assert len(names) == len(set(names))
+
+
+class TestDecision:
+    def test_the_shipped_fit_loads_and_grows_with_recall(self) -> None:
+        decision = load()
+        low, high = evidence(STRIDE, "the size"), evidence(STRIDE, "the step size of the kernel")
+        assert decision.lexical.probability(high) > decision.lexical.probability(low)
+        assert decision.lexical.close_at < decision.lexical.accept_at
+        assert decision.semantic.close_at < decision.semantic.accept_at
+
+    def test_a_fit_for_other_features_is_refused(self) -> None:
+        bad = '{"lexical": {"features": ["recall"], "weights": [1], "bias": 0, "accept_at": 0.5, "close_at": 0.4}, "semantic": {}}'
+        with pytest.raises(ValueError, match="fitted on"):
+            parse(bad)
+
+
+class TestSemanticRescue:
+    def test_similarity_rescues_a_paraphrase(self, lexical_only: None) -> None:
+        paraphrase = "the distance the kernel shifts across the image"
+        assert not grading.grade(STRIDE, paraphrase).correct
+        grading.use_embedder(SameForEverything())
+        assert grading.grade(STRIDE, paraphrase).correct
+
+    @pytest.mark.parametrize(
+        ("c", "response"),
+        [
+            (KAIMING, "Xavier initialization"),
+            (KAIMING, "xavier or kaiming"),
+            (card("7×7", "7×7", question="Receptive field of three 3×3 convs"), "5x5"),
+            (
+                card(
+                    "It doesn't work well with ReLU.",
+                    question="Limitation of Xavier initialization",
+                ),
+                "it is designed for ReLU",
+            ),
+            (ISOTOPE, "same number of neutrons but a different number of protons"),
+        ],
+    )
+    def test_a_guard_never_loses_to_similarity(
+        self, everything_alike: None, c: Card, response: str
+    ) -> None:
+        assert grading.grade(c, response).outcome == "wrong"
+
+    def test_the_shipped_model_grades_a_paraphrase_and_a_contrast(self) -> None:
+        grading.use_embedder(StaticMiniLM.load())
+        try:
+            transfer = card(
+                "A method to reuse features learned from large datasets like ImageNet for new tasks.",
+                question="What is transfer learning in deep learning?",
+            )
+            assert grading.grade(
+                transfer, "reusing features learned on imagenet for new tasks"
+            ).correct
+            assert grading.grade(KAIMING, "Xavier initialization").outcome == "wrong"
+        finally:
+            grading._override.clear()
+
+
+class TestConfusion:
+    def test_only_when_the_other_card_is_clearly_likelier(self) -> None:
+        stride = card(
+            "The step size by which the kernel moves across the input image.",
+            question="What is stride in CNNs?",
+            card_id="stride",
+        )
+        pooling = card(
+            "input size / kernel size (non-overlapping pooling, where the stride equals the kernel size)",
+            "input size / kernel size",
+            question="Pooling size formula",
+            card_id="pool",
+        )
+        deck = Deck(id="d", name="D", cards=(stride, pooling))
+        verdict = grading.grade(stride, "how many pixels the filter jumps", deck=deck)
+        assert verdict.confused_with is None
+        assert grading.grade(stride, "input size / kernel size", deck=deck).confused_with == "pool"
+
+
+class TestWords:
+    def test_a_typo_lands_on_a_rare_form_a_look_alike_on_a_real_word(self) -> None:
+        assert is_other_word("mitosis", "meiosis")
+        assert is_other_word("hypothyroidism", "hyperthyroidism")
+        assert not is_other_word("kernel", "kernal")
+        assert not is_other_word("convolution", "convolutoin")
+
+    def test_feedback_names_concepts_not_filler(self) -> None:
+        deep = card(
+            "Deep learning is a subfield of machine learning that focuses on training artificial "
+            "neural networks with multiple layers.",
+            question="What is deep learning?",
+        )
+        feedback = grading.grade(deep, "machine learning").feedback
+        for filler in ("focuses", "sorts", "multiple"):
+            assert filler not in feedback
