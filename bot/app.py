@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +23,8 @@ from bot.cogs.progress import ProgressCog
 from bot.cogs.quiz import QuizCog
 from bot.cogs.schedule import ScheduleCog, SettingsCog
 from bot.config import Settings
-from bot.decks import load_library
+from bot.decks import Deck, load_library
+from bot.grading import prepare
 from bot.scheduler import ScheduleRunner
 from bot.services import Services
 from bot.storage import Storage
@@ -47,6 +49,12 @@ def point_at_endpoints(settings: Settings) -> None:
         discord.http.Route.BASE = settings.api_base.rstrip("/")
     if settings.gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def _prepare_all(decks: Iterable[Deck]) -> None:
+    """Compile every card and embed its reference texts before the first answer arrives."""
+    for deck in decks:
+        prepare(deck)
 
 
 class StudyBot(commands.Bot):
@@ -90,7 +98,8 @@ class StudyBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         storage = await Storage.open(self.settings.database_path, now_ms=to_ms(self.clock.now()))
-        library = load_library(self.settings.decks_dir)
+        library = await asyncio.to_thread(load_library, self.settings.decks_dir)
+        await asyncio.to_thread(_prepare_all, library.decks.values())
         for problem in library.problems:
             log.warning("deck problem: %s", problem)
         self._services = Services.build(storage, DeckCatalog(library), self.clock)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.decks import Deck, DeckError, dump_deck, loads_deck
 from bot.decks.importers import import_bytes
 from bot.decks.model import deck_id_from_stem
+from bot.grading import prepare
 from bot.storage import Storage
 from bot.storage.rounds import StoredDeck
 from bot.storage.study import Claim
@@ -32,6 +35,7 @@ class DeckAdmin:
                     deck_id=stored.deck_id,
                 )
                 self.catalog.add(stored.guild_id, deck)
+                await asyncio.to_thread(prepare, deck)
             except (DeckError, ValueError) as exc:
                 problems.append(str(exc))
         return problems
@@ -47,6 +51,7 @@ class DeckAdmin:
         toml = dump_deck(result.deck)
         deck = loads_deck(toml, path=filename, deck_id=deck_id)
         self.catalog.add(guild_id, deck)
+        await asyncio.to_thread(prepare, deck)
         await self.storage.guild_decks.save(
             StoredDeck(guild_id, deck.id, deck.name, toml), admin_id, to_ms(self.clock.now())
         )

@@ -6,6 +6,7 @@ about Discord.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -129,7 +130,7 @@ class StudyService:
         now = self.clock.now()
         settings = await self.storage.guilds.get(member.guild_id)
         extra = await self.storage.answers.accepted(member.guild_id, deck_id, card_id)
-        verdict = grade(card, response, deck=deck, extra_accept=extra)
+        verdict = await asyncio.to_thread(grade, card, response, deck=deck, extra_accept=extra)
         state = await self.storage.srs.get(member.guild_id, member.user_id, deck_id, card_id)
         due = state is None or state.due <= now
         points = points_for(verdict.outcome, context=context, due=due, first_correct=first_correct)
@@ -161,8 +162,8 @@ class StudyService:
         """The stored result of an answer that was already recorded (a retried interaction)."""
         attempt = await self.storage.attempts.get(attempt_id)
         assert attempt is not None
-        verdict = grade(
-            card, attempt.response, deck=self.catalog.get(attempt.guild_id, attempt.deck_id)
+        verdict = await asyncio.to_thread(
+            grade, card, attempt.response, deck=self.catalog.get(attempt.guild_id, attempt.deck_id)
         )
         if verdict.outcome != attempt.outcome:
             verdict = Verdict(attempt.outcome, attempt.score, verdict.feedback)
