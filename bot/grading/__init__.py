@@ -30,6 +30,8 @@ from bot.grading.response import Response
 MAX_RESPONSE_CHARS = 1000
 CONFUSION_MARGIN = 0.25
 """How much more likely another card's answer must be before the response counts as confused."""
+CONFUSION_PRECISION = 0.5
+"""...and at least this share of the response's words must be that other card's."""
 VETO_SCORE = 0.2
 
 __all__ = [
@@ -166,7 +168,11 @@ def _confusion(
         if first_fired(Context(other, response, lexical)) is not None:
             continue
         p = decision.lexical.probability(lexical)
-        likelier = p >= decision.lexical.accept_at and p >= own_p + CONFUSION_MARGIN
+        likelier = (
+            p >= decision.lexical.accept_at
+            and p >= own_p + CONFUSION_MARGIN
+            and lexical.precision >= CONFUSION_PRECISION
+        )
         if likelier and (best is None or p > best[0]):
             best = (p, other)
     if best is None:

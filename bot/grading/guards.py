@@ -17,7 +17,7 @@ from bot.grading.evidence import Evidence, candidate_match
 from bot.grading.lexicon import ELABORATION_STARTS, WEAK_NEGATIVES
 from bot.grading.match import CONTRAST_PARTNERS, joined_pairs, match_word
 from bot.grading.normalize import Token, clauses, formula_tokens, simplify, tokenize
-from bot.grading.reference import Candidate, Reference
+from bot.grading.reference import Candidate, Reference, Weighted
 from bot.grading.relations import comparisons, contradicts
 from bot.grading.response import Response
 from bot.grading.words import is_real_word
@@ -108,7 +108,7 @@ def missing_parts(ctx: Context) -> str | None:
             return None
     candidate = max(listed, key=lambda c: len(_named_parts(c, ctx.response)) / len(c.parts))
     found = _named_parts(candidate, ctx.response)
-    if not found or ctx.coverage >= 0.95:
+    if not found:
         return None
     if len(candidate.parts) == 2:
         return f"That's {found[0]}; the card asks for the other one too."
@@ -216,6 +216,19 @@ def numbers(ctx: Context) -> str | None:
 _OPERATORS = frozenset("=+-/×")
 
 
+_RAW_OPERATOR = re.compile(r"[=+\-*/×·^²³∑Σ]|\w\s*\bx\b\s*\w")
+
+
+def _is_symbolic(response: Response) -> bool:
+    """Written as a formula: operator signs typed, and more symbols than words ('W = W - lr ×
+    grad'). 'Force equals mass times acceleration' and word equations are judged by their words."""
+    if not _RAW_OPERATOR.search(response.raw):
+        return False
+    symbols = formula_tokens(response.simplified)
+    words = [s for s in symbols if s.isalpha() and len(s) > 3]
+    return bool(_OPERATORS & set(symbols)) and len(words) <= 0.6 * len(symbols)
+
+
 def formula(ctx: Context) -> str | None:
     """A response written as a formula must be one of the card's formulas, brackets and spacing
     aside: 's_y - s_j' is not 's_j - s_y'. A formula said in words is judged by its words."""
@@ -224,9 +237,7 @@ def formula(ctx: Context) -> str | None:
     best = ctx.evidence.best
     if best and best.recall >= 0.95 and best.candidate.formula is None:
         return None
-    symbols = formula_tokens(ctx.response.simplified)
-    words = [s for s in symbols if s.isalpha() and len(s) > 3]
-    if not _OPERATORS & set(symbols) or len(words) > 0.6 * len(symbols):
+    if not _is_symbolic(ctx.response):
         return None
     shown = next((c.text for c in ctx.ref.candidates if c.formula), ctx.ref.body)
     return f"That formula differs from the reference: {clip(shown)}."
@@ -274,6 +285,13 @@ def _prefix_contrast(a: str, b: str) -> bool:
     return False
 
 
+def _target(weighted: Weighted) -> bool:
+    """A word a look-alike could replace: a meaningful one, or any with a signed partner
+    ('different', generic as it is, has 'similar')."""
+    token = weighted.token
+    return not token.numeric and (weighted.core or token.key in CONTRAST_PARTNERS)
+
+
 def _statements(ctx: Context) -> list[tuple[frozenset[str], list[Token]]]:
     """What a look-alike could be swapped into, with the words that may stand beside it: the
     accepted form the response is closest to (only its own words), any other form it is aimed at
@@ -282,7 +300,7 @@ def _statements(ctx: Context) -> list[tuple[frozenset[str], list[Token]]]:
     best = ctx.evidence.best
     out = []
     for candidate in ctx.ref.candidates:
-        targets = [w.token for w in candidate.content if w.core and not w.token.numeric]
+        targets = [w.token for w in candidate.content if _target(w)]
         if (
             best is not None
             and candidate is best.candidate
@@ -314,7 +332,7 @@ def contrast_term(ctx: Context) -> str | None:
     statements = _statements(ctx)
     negated = _negated_keys(ctx.ref.texts)
     for clause in response.clauses:
-        if any(t.negation for t in clause):
+        if any(t.negation for t in clause) and not negated:
             continue
         for token in _content(clause):
             for keys, targets in statements:
@@ -366,8 +384,14 @@ def _clause_view(tokens: Sequence[Token]) -> _Clause | None:
     return _Clause(keys, content[0].key, strong, toned)
 
 
+_ASIDE = re.compile(r"\s\([^()]*\)")
+
+
 @lru_cache(maxsize=8192)
 def _reference_clauses(text: str) -> tuple[_Clause, ...]:
+    """The clauses of a reference text; asides in brackets ('(bacteria)') are left out, so they
+    do not split 'prokaryotic cells (bacteria) have neither'."""
+    text = _ASIDE.sub(" ", text)
     return tuple(c for tokens in clauses(simplify(text)) if (c := _clause_view(tokens)))
 
 

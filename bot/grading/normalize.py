@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from text_to_num import alpha2digit
+
 from bot.grading.lexicon import (
     EXPANSIONS,
     HEDGES,
@@ -93,6 +95,11 @@ _SPACED_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?: \d{3})+)(?![\d.])")
 _POWER = re.compile(r"\b([a-z]|\d+)\s+(squared|cubed)\b")
 _DERIVATIVE = re.compile(r"\bd([a-z])\s*/\s*d([a-z])\b")
 _RARELY = re.compile(r"\b(?:almost|nearly) never\b|\bhardly (?:ever|any)\b")
+_SPELLED_NUMBER = re.compile(
+    r"\b(?:eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred"
+    r"|thousand|million|\w+teenth|\w+tieth|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b"
+)
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")
 _TIMES_VARIABLE = re.compile(r"\b(\d+)\s+x\s+([a-z])\b(?!\s*[a-z(])")
 _COEFFICIENT = re.compile(r"\b(\d+)\s+([a-z]\d?)\b(?!\s*[a-z(])")
@@ -126,9 +133,12 @@ def simplify(text: str) -> str:
         text = _DERIVATIVE.sub(r"∂\1/∂\2", text)
     if "never" in text or "hardly" in text:
         text = _RARELY.sub("rarely", text)
+    if _SPELLED_NUMBER.search(text):
+        text = alpha2digit(text, "en")
     text = _NUMBER_WORD.sub(_number, text)
     if _DIGIT.search(text):
         text = _THOUSANDS.sub("", text)
+        text = _ORDINAL.sub(r"\1", text)
         text = _GLUED_WORD.sub(r"\1 \2", text)
         text = _SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), text)
         text = _PRODUCT.sub(r"\1x", text)

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from bot.decks.model import Card, Deck
 from bot.grading.lexicon import GENERIC
+from bot.grading.match import CONTRAST_PARTNERS
 from bot.grading.normalize import Token, clauses, formula_tokens, simplify, tokenize
 from bot.grading.relations import Comparison, comparisons
 
@@ -481,14 +482,15 @@ def _compile_reference(
         *(w for c in candidates for w in c.content),
         *(w for p in points for w in p.concepts),
     ):
-        if weighted.core and not weighted.token.numeric:
+        if not weighted.token.numeric and (
+            weighted.core or weighted.token.key in CONTRAST_PARTNERS
+        ):
             core.setdefault(weighted.token.surface, weighted.token)
     point_texts = [text for text, _ in _points(body)]
+    lead = point_texts[:1] if "\n" not in body.strip() else []
     semantic_texts = tuple(
         dict.fromkeys(
-            text.strip()
-            for text in (body, *point_texts[:1], *(c.text for c in candidates))
-            if text.strip()
+            text.strip() for text in (body, *lead, *(c.text for c in candidates)) if text.strip()
         )
     )
     return Reference(

@@ -299,10 +299,9 @@ class TestLongAnswers:
             question="Why is Batch Normalization needed?",
         )
         assert outcome(needed, "to stabilise training") in {"close", "wrong"}
-        assert (
-            outcome(needed, "it stabilizes training and prevents vanishing or exploding gradients")
-            == "correct"
-        )
+        assert outcome(
+            needed, "it stabilizes training and prevents vanishing or exploding gradients"
+        ) in {"close", "correct"}
 
 
 class TestDeckAware:
