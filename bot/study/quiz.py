@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.decks import Card
-from bot.storage import Storage
+from bot.storage import AlreadyAnswered, Storage
 from bot.storage.rounds import QuizRound
 from bot.storage.study import Claim
 from bot.study.clock import to_ms
@@ -74,20 +74,24 @@ class QuizService:
         attempt_key: str,
         elapsed: timedelta | None = None,
     ) -> QuizAnswer | None:
-        """Grade the answer to the card at `position`; None if that card is no longer current."""
+        """Grade the answer to the card at `position`; None if that card is no longer current or
+        was already answered (a second modal submitted at the same time)."""
         if quiz.finished or position != quiz.position or position >= len(quiz.card_ids):
             return None
         card_id = quiz.card_ids[position]
-        result = await self.study.answer(
-            member,
-            quiz.deck_id,
-            card_id,
-            response,
-            attempt_key=attempt_key,
-            context="quiz",
-            context_id=quiz.id,
-            elapsed=elapsed,
-        )
+        try:
+            result = await self.study.answer(
+                member,
+                quiz.deck_id,
+                card_id,
+                response,
+                attempt_key=attempt_key,
+                context="quiz",
+                context_id=quiz.id,
+                elapsed=elapsed,
+            )
+        except AlreadyAnswered:
+            return None
         if not result.duplicate:
             await self.storage.rounds.advance(
                 quiz.id,

@@ -124,3 +124,39 @@ def test_every_query_the_bot_makes_uses_an_index(tmp_path: Path) -> None:
             query,
             plan,
         )
+
+
+async def test_duplicate_quiz_answers_are_merged_into_the_first_and_totals_follow(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v4.sqlite3"
+    insert = (
+        "INSERT INTO attempts (attempt_key, guild_id, user_id, deck_id, card_id, context,"
+        " context_id, response, outcome, score, points, answered_at, local_day) VALUES"
+        " (?, 1, 2, 'deck', ?, 'quiz', ?, 'LeCun', 'correct', 1.0, 10, 1000, 739000)"
+    )
+    async with aiosqlite.connect(path, isolation_level=None) as connection:
+        await migrate(connection, target=4)
+        for key, card, round_id in [
+            ("a", "lenet", 7),
+            ("b", "lenet", 7),
+            ("c", "lenet", 7),
+            ("d", "lenet", 8),
+            ("e", "relu", 7),
+        ]:
+            await connection.execute(insert, (key, card, round_id))
+        totals = await (await connection.execute("SELECT points FROM member_totals")).fetchone()
+        assert totals == (50,)
+
+    storage = await Storage.open(path)
+    try:
+        kept = await storage.db.fetchall("SELECT attempt_key FROM attempts ORDER BY attempt_key")
+        assert [row[0] for row in kept] == ["a", "d", "e"]
+        totals_after = await storage.db.fetchone("SELECT points, attempts FROM member_totals")
+        assert totals_after is not None
+        assert tuple(totals_after) == (30, 3)
+    finally:
+        await storage.close()
+    async with aiosqlite.connect(path) as connection:
+        with pytest.raises(sqlite3.IntegrityError):
+            await connection.execute(insert, ("f", "lenet", 7))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.decks import Card, Deck, DeckLibrary
@@ -9,6 +10,7 @@ from bot.storage import Storage
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import ManualClock
 from bot.study.practice import Member, StudyService
+from bot.study.quiz import QuizService
 from bot.study.stats import StatsService
 
 CARDS = tuple(
@@ -194,3 +196,23 @@ async def test_member_stats_and_hardest_cards(storage: Storage, clock: ManualClo
         ("c1", 1, 1),
         ("c3", 1, 1),
     ]
+
+
+async def test_concurrent_submits_of_one_quiz_card_score_once(
+    storage: Storage, clock: ManualClock
+) -> None:
+    """Two Answer modals opened on one card and submitted at once: one answer, one score."""
+    study, stats = services(storage, clock)
+    quiz = QuizService(study, storage)
+    started = await quiz.start(ADA, "sums", 2)
+    card = quiz.card(started)
+    assert card is not None
+    results = await asyncio.gather(
+        *(quiz.answer(started, 0, ADA, card.answer, attempt_key=f"submit-{n}") for n in range(4))
+    )
+    scored = [r for r in results if r is not None and not r.result.duplicate]
+    assert len(scored) == 1
+    member = await stats.member(1, ADA.user_id)
+    assert (member.attempts, member.points) == (1, 10)
+    final = await quiz.get(started.id, ADA.user_id)
+    assert (final.position, final.points) == (1, 10)
