@@ -175,6 +175,7 @@ DYNAMIC_ITEMS: tuple[type[ui.DynamicItem[Any]], ...] = (
     ClaimButton,
     ReviewButton,
     DrillButton,
+    SessionButton,
 )
 
 

@@ -130,3 +130,24 @@ async def test_a_session_interrupted_by_a_restart_carries_on(
         assert "2 of 3 played" in results["embeds"][0]["title"]  # type: ignore[index]
         session = await bot.services.storage.sessions.get(1)  # type: ignore[attr-defined]
         assert session.status == "aborted"
+
+
+async def test_session_buttons_posted_before_a_restart_still_answer(
+    emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
+) -> None:
+    guild = emulator.add_guild("Study Hall")
+    channel = emulator.add_channel(guild, "study")
+    admin = emulator.add_member(guild, "admin", permissions=ADMIN)
+    ada = emulator.add_member(guild, "ada")
+    make = bot_factory(tmp_path, clock)
+    async with running_bot(emulator, make) as bot:
+        server = Server(emulator, bot, clock, guild, channel, ada, ada, admin)  # type: ignore[arg-type]
+        await schedule_session(server, questions=2)
+        clock.set(utc(2026, 3, 26, 18, 0))
+        await bot.scheduler.tick()  # type: ignore[attr-defined]
+    (first,) = posts(emulator, channel, "question 1/2")
+    clock.advance(timedelta(seconds=5))
+    async with running_bot(emulator, make) as bot:
+        server = Server(emulator, bot, clock, guild, channel, ada, ada, admin)  # type: ignore[arg-type]
+        reply = await answer(server, first, ada, correct_answer(server, first))
+        assert "Correct" in reply.text()

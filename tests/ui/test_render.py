@@ -59,3 +59,19 @@ def test_custom_ids_round_trip() -> None:
     }
     assert modal_value(data) == "LeCun"
     assert modal_value({"components": []}) == ""
+
+
+def test_every_restart_proof_button_is_registered() -> None:
+    """A DynamicItem missing from DYNAMIC_ITEMS goes dead when the bot restarts."""
+    from discord import ui
+
+    from bot.ui import components
+
+    defined = {
+        value
+        for value in vars(components).values()
+        if isinstance(value, type)
+        and issubclass(value, ui.DynamicItem)
+        and value is not ui.DynamicItem
+    }
+    assert defined == set(components.DYNAMIC_ITEMS)
