@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.study.quoting import quoted
+
 Period = Literal["day", "week", "month", "all"]
 PERIODS: tuple[Period, ...] = get_args(Period)
 
@@ -24,7 +26,7 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise UnknownTimezone(
-            f"{name!r} is not an IANA time zone name such as Europe/Berlin"
+            f"{quoted(name)} is not an IANA time zone name such as Europe/Berlin"
         ) from None
 
 

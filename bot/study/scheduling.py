@@ -21,6 +21,7 @@ from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, from_ms, to_ms
 from bot.study.drills import DrillCard, DrillResults, DrillService
 from bot.study.periods import zone
+from bot.study.quoting import quoted
 from bot.study.sessions import SessionPublisher, SessionService
 from bot.study.slots import Slot, format_days, next_slot, parse_days, parse_time, slots_between
 
@@ -99,7 +100,7 @@ class SchedulerService:
         zone(tz_name)
         for deck_id in deck_ids:
             if self.catalog.get(guild_id, deck_id) is None:
-                raise LookupError(f"there is no deck {deck_id!r}")
+                raise LookupError(f"there is no deck {quoted(deck_id)}")
         return await self.storage.schedules.create(
             ScheduleSpec(
                 guild_id=guild_id,

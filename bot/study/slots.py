@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.study.quoting import quoted
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ALIASES = {
     "daily": "mon-sun",
@@ -30,13 +32,22 @@ class BadSchedule(ValueError):
     """A time or day list a person typed that cannot be read; the message says what is expected."""
 
 
+_FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_SPELLINGS = {
+    **{name: i for i, name in enumerate(DAY_NAMES)},
+    **{name: i for i, name in enumerate(_FULL_NAMES)},
+    "tues": 1,
+    "weds": 2,
+    "thur": 3,
+    "thurs": 3,
+}
+
+
 def _day(token: str) -> int:
-    key = token.strip().lower()[:3]
-    if key not in DAY_NAMES:
-        raise BadSchedule(
-            f"{token.strip()!r} is not a day; use mon, tue, wed, thu, fri, sat or sun"
-        )
-    return DAY_NAMES.index(key)
+    key = token.strip().lower()
+    if key not in _SPELLINGS:
+        raise BadSchedule(f"{quoted(token)} is not a day; use mon, tue, wed, thu, fri, sat or sun")
+    return _SPELLINGS[key]
 
 
 def parse_days(text: str) -> frozenset[int]:
@@ -49,7 +60,10 @@ def parse_days(text: str) -> frozenset[int]:
         if not part:
             continue
         if "-" in part:
-            first, last = (_day(p) for p in part.split("-", 1))
+            ends = part.split("-")
+            if len(ends) != 2:
+                raise BadSchedule(f"{quoted(part)}: a range is two days, e.g. mon-fri")
+            first, last = (_day(p) for p in ends)
             span = (
                 range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)]
             )
@@ -73,15 +87,15 @@ def parse_time(text: str) -> time:
     """'09:00', '9', '7:30pm' -> a local time of day."""
     match = _TIME.match(text)
     if not match:
-        raise BadSchedule(f"{text!r} is not a time; use 24-hour HH:MM such as 09:00 or 18:30")
+        raise BadSchedule(f"{quoted(text)} is not a time; use 24-hour HH:MM such as 09:00 or 18:30")
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     meridiem = (match.group(3) or "").lower()
     if meridiem:
         if not 1 <= hour <= 12:
-            raise BadSchedule(f"{text!r}: with am/pm the hour is 1-12")
+            raise BadSchedule(f"{quoted(text)}: with am/pm the hour is 1-12")
         hour = hour % 12 + (12 if meridiem == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise BadSchedule(f"{text!r} is not a time of day")
+        raise BadSchedule(f"{quoted(text)} is not a time of day")
     return time(hour, minute)
 
 

@@ -58,6 +58,7 @@ async def emulator() -> AsyncIterator[DiscordEmulator]:
         yield emu
     finally:
         await emu.stop()
+    assert emu.refusals == [], f"payloads real Discord refuses: {emu.refusals}"
 
 
 @pytest.fixture

@@ -171,3 +171,47 @@ async def test_mentions_in_answers_and_names_never_ping(server: Server) -> None:
         body = call.json.get("data") if "data" in call.json else call.json
         assert body.get("allowed_mentions") == {"parse": []}, call.path
     assert "@everyone" not in updated.text().replace("@\u200beveryone", "")
+
+
+async def test_error_replies_never_echo_input_past_discords_limits(server: Server) -> None:
+    emu = server.emulator
+    long_time = "9" * 3000
+    handle = await emu.slash(
+        "schedule",
+        guild_id=server.guild,
+        channel_id=server.channel,
+        user_id=server.admin,
+        subcommand="drill",
+        options={"channel": server.channel, "deck": "basics", "time": long_time},
+    )
+    reply = await emu.response_to(handle)
+    assert "not a time" in reply.text()
+    assert reply.ephemeral
+    zone = await emu.slash(
+        "settings",
+        guild_id=server.guild,
+        channel_id=server.channel,
+        user_id=server.admin,
+        subcommand="timezone",
+        options={"name": "Europe/" + "x" * 3000},
+    )
+    refused = await emu.response_to(zone)
+    assert "is not an IANA time zone" in refused.text()
+    assert len(refused.text()) < 300
+
+
+def test_the_emulator_refuses_what_discord_refuses() -> None:
+    from tests.emulator.limits import message_problems, modal_problems
+
+    assert message_problems({"content": "x" * 2000}) == []
+    assert message_problems({"content": "x" * 2001})
+    big = {"title": "t", "description": "d" * 4000}
+    assert message_problems({"embeds": [big]}) == []
+    assert any("in all" in p for p in message_problems({"embeds": [big, big]}))
+    assert message_problems({"embeds": [{"fields": [{"name": "n", "value": "v" * 1025}]}]})
+    row = {
+        "type": 1,
+        "components": [{"type": 2, "custom_id": str(i), "label": "b"} for i in range(6)],
+    }
+    assert message_problems({"components": [row]})
+    assert modal_problems({"title": "t" * 46, "custom_id": "m", "components": [row]})

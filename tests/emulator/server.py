@@ -21,6 +21,8 @@ import discord
 import yarl
 from aiohttp import WSMsgType, web
 
+from tests.emulator.limits import message_problems, modal_problems
+
 JSON = dict[str, Any]
 EPOCH = "2026-01-01T00:00:00.000000+00:00"
 ALL_PERMISSIONS = (1 << 41) - 1
@@ -144,6 +146,7 @@ class DiscordEmulator:
         self.global_limited = 0
         self.retry_sleeps: list[float] = []
         self._acknowledged: set[int] = set()
+        self.refusals: list[tuple[str, list[str]]] = []
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
         self._identified: set[web.WebSocketResponse] = set()
@@ -452,6 +455,13 @@ class DiscordEmulator:
             headers={"Content-Type": "application/json", **(headers or {})},
         )
 
+    def _refuse(self, call: RecordedCall, problems: list[str]) -> web.Response | None:
+        """Discord's 400 / 50035 for a payload past its documented limits; kept in `refusals`."""
+        if not problems:
+            return None
+        self.refusals.append((f"{call.method} {call.path}", problems))
+        return self._error(400, 50035, "Invalid Form Body: " + "; ".join(problems))
+
     @staticmethod
     def _error(status: int, code: int, message: str) -> web.Response:
         return DiscordEmulator._json({"message": message, "code": code}, status)
@@ -696,6 +706,9 @@ class DiscordEmulator:
             )
             if problem is not None:
                 return problem
+            refused = self._refuse(call, message_problems(call.json or {}))
+            if refused is not None:
+                return refused
             message = self._new_message(int(channel), call.json or {})
             return self._json(message)
 
@@ -712,6 +725,11 @@ class DiscordEmulator:
             found = self.model.messages.get(int(message))
             if found is None:
                 return self._error(404, 10008, "Unknown Message")
+            if int(found.get("flags") or 0) & 64:
+                return self._error(404, 10008, "Unknown Message")
+            refused = self._refuse(call, message_problems({**found, **(call.json or {})}))
+            if refused is not None:
+                return refused
             found.update({k: v for k, v in (call.json or {}).items() if k != "allowed_mentions"})
             found["edited_timestamp"] = EPOCH
             return self._json(found)
@@ -731,9 +749,19 @@ class DiscordEmulator:
                 return self._error(404, 10062, "Unknown interaction")
             if handle.id in self._acknowledged:
                 return self._error(400, 40060, "Interaction has already been acknowledged.")
-            self._acknowledged.add(handle.id)
             kind = int(call.json["type"])
             data = call.json.get("data") or {}
+            problems = (
+                message_problems(data)
+                if kind in (4, 7)
+                else modal_problems(data)
+                if kind == 9
+                else []
+            )
+            refused = self._refuse(call, problems)
+            if refused is not None:
+                return refused
+            self._acknowledged.add(handle.id)
             resource: JSON = {"type": kind}
             response_id: int | None = None
             if kind == 4:
@@ -777,6 +805,11 @@ class DiscordEmulator:
             handle = next((h for h in self.interactions.values() if h.token == token), None)
             if handle is None:
                 return self._error(404, 10015, "Unknown Webhook")
+            if handle.id not in self._acknowledged:
+                return self._error(404, 10015, "Unknown Webhook")
+            refused = self._refuse(call, message_problems(call.json or {}))
+            if refused is not None:
+                return refused
             message = self._new_message(
                 int(handle.payload["channel_id"]), call.json or {}, interaction=handle
             )
@@ -801,6 +834,9 @@ class DiscordEmulator:
         if stored is None:
             return self._error(404, 10008, "Unknown Message")
         if call.method == "PATCH":
+            refused = self._refuse(call, message_problems({**stored, **(call.json or {})}))
+            if refused is not None:
+                return refused
             stored.update({k: v for k, v in (call.json or {}).items() if k != "allowed_mentions"})
         elif call.method == "DELETE":
             stored["deleted"] = True

@@ -27,18 +27,49 @@ def utc(*args: int) -> datetime:
     [
         ("mon-fri", {0, 1, 2, 3, 4}),
         ("daily", set(range(7))),
-        ("sat,sun", {5, 6}),
-        ("Mon, Wed-Fri", {0, 2, 3, 4}),
-        ("fri-mon", {4, 5, 6, 0}),
+        ("every day", set(range(7))),
+        ("everyday", set(range(7))),
+        ("Daily ", set(range(7))),
+        ("weekdays", {0, 1, 2, 3, 4}),
         ("weekends", {5, 6}),
+        ("weekend", {5, 6}),
+        ("sat,sun", {5, 6}),
+        ("sun,sat", {5, 6}),
+        ("Mon, Wed-Fri", {0, 2, 3, 4}),
+        ("mon,,wed", {0, 2}),
+        ("fri-mon", {4, 5, 6, 0}),
+        ("sun-sat", set(range(7))),
+        ("mon-mon", {0}),
+        ("mon,mon", {0}),
         ("tuesday", {1}),
+        ("Tues", {1}),
+        ("weds", {2}),
+        ("thur,thurs", {3}),
+        ("SATURDAY-sunday", {5, 6}),
     ],
 )
 def test_days(text: str, days: set[int]) -> None:
     assert parse_days(text) == frozenset(days)
 
 
-@pytest.mark.parametrize("text", ["", "funday", "mon-xyz", ","])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "funday",
+        "mon-xyz",
+        ",",
+        "monkey",
+        "mo",
+        "m",
+        "1-5",
+        "mon-",
+        "-fri",
+        "mon-wed-fri",
+        "weekday",
+    ],
+)
 def test_bad_days(text: str) -> None:
     with pytest.raises(BadSchedule):
         parse_days(text)
@@ -52,16 +83,49 @@ def test_format_days() -> None:
 
 @pytest.mark.parametrize(
     ("text", "parsed"),
-    [("09:00", time(9)), ("9", time(9)), ("7:30pm", time(19, 30)), ("12am", time(0))],
+    [
+        ("09:00", time(9)),
+        ("9", time(9)),
+        ("9:05", time(9, 5)),
+        (" 18:30 ", time(18, 30)),
+        ("0:00", time(0)),
+        ("00:00", time(0)),
+        ("23:59", time(23, 59)),
+        ("7:30pm", time(19, 30)),
+        ("7:30 PM", time(19, 30)),
+        ("7am", time(7)),
+        ("12am", time(0)),
+        ("12pm", time(12)),
+        ("12:30am", time(0, 30)),
+    ],
 )
 def test_times(text: str, parsed: time) -> None:
     assert parse_time(text) == parsed
 
 
-@pytest.mark.parametrize("text", ["25:00", "9:75", "noon", "13pm", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "24:00",
+        "25:00",
+        "9:60",
+        "9:75",
+        "9:5",
+        "noon",
+        "13pm",
+        "0am",
+        "0pm",
+        "",
+        "9.30",
+        "-1:00",
+        "9:00:00",
+        "1" * 3000,
+    ],
+)
 def test_bad_times(text: str) -> None:
-    with pytest.raises(BadSchedule):
+    with pytest.raises(BadSchedule) as refused:
         parse_time(text)
+    assert len(str(refused.value)) <= 200
 
 
 def test_weekday_drills_at_nine_in_berlin_follow_the_clock_change() -> None:
