@@ -15,10 +15,12 @@ from bot.study.drills import DrillCard, DrillResults
 from bot.study.practice import AnswerResult
 from bot.study.sessions import QuestionResult, Standing
 from bot.study.stats import CardStat, Leaderboard, MemberStats
-from bot.ui.text import clip, code_block, safe
+from bot.ui.text import clip, code_block, fit_fields, safe
 
 BLURPLE = discord.Colour.blurple()
 MARKS = {"correct": "✅", "close": "🟡", "wrong": "❌"}
+DECK_LIST_CHARS = 3900
+"""Room for deck lines in the list's description (Discord allows 4,096)."""
 PERIOD_LABELS = {"day": "today", "week": "this week", "month": "this month", "all": "all time"}
 
 
@@ -28,7 +30,7 @@ def quiz_card(
     number = quiz.position + 1
     embed = discord.Embed(
         title=f"{safe(deck.name, 200)} · card {number}/{len(quiz.card_ids)}",
-        description=safe(card.question, 4000),
+        description=safe(card.question, 3000),
         colour=BLURPLE,
     )
     if card.id in quiz.practice:
@@ -108,10 +110,16 @@ def member_stats(name: str, stats: MemberStats) -> discord.Embed:
 
 def deck_list(decks: Sequence[Deck], guild_deck_ids: set[str]) -> discord.Embed:
     embed = discord.Embed(title="Decks", colour=BLURPLE)
-    lines = []
-    for deck in decks[:40]:
+    lines: list[str] = []
+    size = 0
+    for shown, deck in enumerate(decks):
         mark = " · this server" if deck.id in guild_deck_ids else ""
-        lines.append(f"**{safe(deck.name, 100)}** (`{deck.id}`) — {len(deck.cards)} cards{mark}")
+        line = f"**{safe(deck.name, 100)}** (`{deck.id}`) — {len(deck.cards)} cards{mark}"
+        if size + len(line) + 1 > DECK_LIST_CHARS:
+            lines.append(f"…and {len(decks) - shown} more: `/decks info` names any deck by id.")
+            break
+        lines.append(line)
+        size += len(line) + 1
     embed.description = "\n".join(lines) or "No decks yet."
     return embed
 
@@ -182,20 +190,25 @@ def drill_post(drill: Drill, cards: Sequence[DrillCard], closes_at: datetime) ->
         ),
         colour=BLURPLE,
     )
-    for item in cards:
-        embed.add_field(name=f"{item.number}.", value=safe(item.card.question, 1000), inline=False)
-    return embed
+    return fit_fields(
+        embed, [(f"{item.number}.", safe(item.card.question, 1000), "") for item in cards]
+    )
 
 
 def drill_reveal(results: DrillResults) -> discord.Embed:
     embed = discord.Embed(title="📚 Daily drill · closed", colour=discord.Colour.dark_grey())
-    for tally in results.cards:
-        embed.add_field(
-            name=f"{tally.number}. {clip(tally.card.question, 200)}",
-            value=f"{safe(tally.card.answer, 700)}\n*{tally.correct} of {tally.answered} got it*",
-            inline=False,
-        )
-    return embed
+    return fit_fields(
+        embed,
+        [
+            (
+                f"{tally.number}. {clip(tally.card.question, 200)}",
+                safe(tally.card.answer, 1000),
+                f"\n*{tally.correct} of {tally.answered} got it*",
+            )
+            for tally in results.cards
+        ],
+        name_cap=200,
+    )
 
 
 def drill_results_line(results: DrillResults) -> str:

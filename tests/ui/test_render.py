@@ -75,3 +75,50 @@ def test_every_restart_proof_button_is_registered() -> None:
         and value is not ui.DynamicItem
     }
     assert defined == set(components.DYNAMIC_ITEMS)
+
+
+def _refused(embed: object) -> list[str]:
+    from tests.emulator.limits import message_problems
+
+    return message_problems({"embeds": [embed.to_dict()]})  # type: ignore[attr-defined]
+
+
+def test_a_ten_card_drill_of_the_longest_cards_fits_one_message() -> None:
+    from datetime import UTC, datetime
+
+    from bot.storage.schedules import Drill
+    from bot.study.drills import CardTally, DrillCard, DrillResults
+
+    cards = [
+        Card(id=f"c{n}", question=f"{n} " + "why? " * 300, answer="because " * 437)
+        for n in range(10)
+    ]
+    drill = Drill(1, 1, 2, None, None, 0, 1, None, ())
+    post = render.drill_post(
+        drill, [DrillCard(n + 1, "d", c) for n, c in enumerate(cards)], datetime.now(UTC)
+    )
+    assert len(post.fields) == 10
+    assert _refused(post) == []
+    results = DrillResults(drill, tuple(CardTally(n + 1, c, 3, 2) for n, c in enumerate(cards)), ())
+    reveal = render.drill_reveal(results)
+    assert len(reveal.fields) == 10
+    assert all("2 of 3 got it" in f.value for f in reveal.fields)  # type: ignore[operator]
+    assert _refused(reveal) == []
+    short = render.drill_post(drill, [DrillCard(1, "d", CARD)], datetime.now(UTC))
+    assert "Who pinged" in str(short.fields[0].value)
+
+
+def test_a_long_deck_list_fits_and_says_how_many_are_left() -> None:
+    decks = [Deck(id=f"deck-{n:02d}", name=("Deck " * 20)[:100], cards=(CARD,)) for n in range(60)]
+    embed = render.deck_list(decks, set())
+    assert _refused(embed) == []
+    assert "more" in (embed.description or "").splitlines()[-1]
+
+
+def test_a_quiz_card_at_the_format_limits_fits() -> None:
+    from bot.decks.model import MAX_ANSWER, MAX_HINT, MAX_QUESTION
+
+    huge = Card(id="h", question="*" * MAX_QUESTION, answer="_" * MAX_ANSWER, hint="~" * MAX_HINT)
+    deck = Deck(id="d", name="N" * 100, cards=(huge,))
+    quiz = QuizRound(1, 1, 2, "d", ("h",), frozenset({"h"}), 0, 0, 0, 0, False)
+    assert _refused(render.quiz_card(deck, quiz, huge, hint=True)) == []
