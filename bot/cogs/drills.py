@@ -18,6 +18,7 @@ from bot.study.drills import DrillCard, DrillClosed, DrillResults, DrillService
 from bot.study.scheduling import DeliveryFailed
 from bot.study.sessions import QuestionClosed, QuestionResult, SessionService, Standing
 from bot.ui import render
+from bot.ui.text import clip
 from bot.ui.components import ANSWER_MODAL, answer_modal, drill_view, modal_value, session_view
 
 
@@ -108,8 +109,14 @@ class DiscordPublisher:
                 permanent=True,
             ) from exc
         except discord.HTTPException as exc:
+            # A 4xx says the request itself is wrong (a 400 for a payload past Discord's limits):
+            # sending it again will not help. 5xx and 429 are Discord's side and pass.
+            client_error = 400 <= exc.status < 500 and exc.status != 429
             raise DeliveryFailed(
-                f"Discord refused the post ({exc.status})", permanent=False
+                f"Discord refused the post ({exc.status} {exc.code}: {clip(exc.text, 200)})"
+                if client_error
+                else f"Discord could not take the post ({exc.status})",
+                permanent=client_error,
             ) from exc
 
 

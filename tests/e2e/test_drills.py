@@ -286,3 +286,18 @@ async def test_lost_permission_pauses_the_schedule(server: Server) -> None:
     told = (await emu.response_to(handle)).text()
     assert "Schedule #1 is paused" in told
     assert "Time zone set to **Europe/Berlin**" in told
+
+
+async def test_a_post_discord_refuses_pauses_the_schedule_instead_of_retrying(
+    server: Server,
+) -> None:
+    emu, bot = server.emulator, server.bot
+    await schedule_drill(server)
+    emu.fail_next("POST", rf"/channels/{server.channel}/messages$", status=400, times=10)
+    server.clock.set(utc(2026, 3, 26, 8, 0))
+    report = await bot.scheduler.tick()
+    assert report.failed
+    schedule = (await bot.services.storage.schedules.all())[0]
+    assert schedule.paused
+    assert "refused" in (schedule.pause_reason or "")
+    assert drill_posts(emu, server.channel) == []
