@@ -18,8 +18,8 @@ from bot.study.drills import DrillCard, DrillClosed, DrillResults, DrillService
 from bot.study.scheduling import DeliveryFailed
 from bot.study.sessions import QuestionClosed, QuestionResult, SessionService, Standing
 from bot.ui import render
-from bot.ui.text import clip
 from bot.ui.components import ANSWER_MODAL, answer_modal, drill_view, modal_value, session_view
+from bot.ui.text import clip
 
 
 class DiscordPublisher:

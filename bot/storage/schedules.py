@@ -293,6 +293,23 @@ class DrillRepository:
         )
         return [row["id"] for row in rows]
 
+    async def unrevealed(self) -> list[int]:
+        """Closed drills whose reveal Discord has not taken yet."""
+        rows = await self.db.fetchall(
+            "SELECT id FROM drills WHERE revealed_at IS NULL AND closed_at IS NOT NULL"
+            " ORDER BY closed_at"
+        )
+        return [row["id"] for row in rows]
+
+    async def mark_revealed(self, drill_id: int, now_ms: int) -> None:
+        def op(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE drills SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL",
+                (now_ms, drill_id),
+            )
+
+        await self.db.write(op)
+
     async def close(self, drill_id: int, now_ms: int) -> bool:
         """Mark a drill closed. True only for the call that closed it."""
 

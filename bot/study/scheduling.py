@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 DEFAULT_GRACE = timedelta(hours=2)
 CLOSE_BEFORE_NEXT = timedelta(minutes=1)
 MAX_DRILL_WINDOW = timedelta(days=7)
+REVEAL_RETRY = timedelta(minutes=1)
+"""How soon a reveal Discord could not take is tried again."""
 CONCURRENT_FIRES = 64
 RETRY_PAUSES = (2.0, 8.0, 30.0, 0.0)
 
@@ -126,12 +128,15 @@ class SchedulerService:
         )
 
     async def next_fire_at(self) -> datetime | None:
-        """When the earliest active schedule fires next, or an open drill closes."""
+        """When the earliest active schedule fires next, an open drill closes, or a pending reveal
+        is tried again."""
         times = [self.next_slot(s).at for s in await self.storage.schedules.all() if not s.paused]
         for drill_id in await self.storage.drills.open_drills():
             drill = await self.storage.drills.get(drill_id)
             if drill is not None:
                 times.append(from_ms(drill.closes_at_ms))
+        if await self.storage.drills.unrevealed():
+            times.append(self.clock.now() + REVEAL_RETRY)
         for session_id in await self.storage.sessions.running():
             session = await self.storage.sessions.get(session_id)
             if session is not None:
@@ -182,15 +187,24 @@ class SchedulerService:
                 log.warning("session %d could not go on: %s", session_id, exc.reason)
                 await self.storage.sessions.finish(session_id, "aborted", to_ms(self.clock.now()))
         for drill_id in await self.storage.drills.due_to_close(to_ms(now)):
-            results = await self.drills.close(drill_id)
-            if results is None:
-                continue
-            report.closed.append(drill_id)
+            if await self.drills.close(drill_id) is not None:
+                report.closed.append(drill_id)
+        await self._reveal_pending()
+        return report
+
+    async def _reveal_pending(self) -> None:
+        """Reveal every closed drill Discord does not have the reveal of yet; a passing failure
+        (5xx, 429) leaves it pending for the next tick, a permanent one (the channel or post is
+        gone) gives it up."""
+        for drill_id in await self.storage.drills.unrevealed():
+            results = await self.drills.results(drill_id)
             try:
                 await self.publisher.close_drill(results)
             except DeliveryFailed as exc:
-                log.warning("could not reveal drill %d: %s", drill_id, exc.reason)
-        return report
+                log.warning("could not reveal drill %d yet: %s", drill_id, exc.reason)
+                if not exc.permanent:
+                    continue
+            await self.storage.drills.mark_revealed(drill_id, to_ms(self.clock.now()))
 
     async def fire_now(self, schedule: Schedule) -> TickReport:
         """/schedule test: fire a schedule immediately, outside its slots."""

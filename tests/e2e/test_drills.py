@@ -4,7 +4,7 @@ the scheduler is ticked directly: nothing waits for real time."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import discord
@@ -301,3 +301,41 @@ async def test_a_post_discord_refuses_pauses_the_schedule_instead_of_retrying(
     assert schedule.paused
     assert "refused" in (schedule.pause_reason or "")
     assert drill_posts(emu, server.channel) == []
+
+
+async def test_a_failed_closing_edit_is_retried_until_discord_has_the_reveal(
+    server: Server,
+) -> None:
+    emu, bot = server.emulator, server.bot
+    await schedule_drill(server)
+    server.clock.set(utc(2026, 3, 26, 8, 0))
+    await bot.scheduler.tick()
+    (post,) = drill_posts(emu, server.channel)
+    emu.fail_next("PATCH", rf"/messages/{post['id']}$", status=503, times=20)
+    server.clock.set(utc(2026, 3, 27, 7, 59))
+    first = await bot.scheduler.tick()
+    assert first.closed
+    assert "closed" not in emu.model.messages[int(post["id"])]["embeds"][0]["title"]  # type: ignore[arg-type]
+    assert await bot.scheduler.next_fire_at() is not None
+    emu._failures.clear()
+    server.clock.advance(timedelta(minutes=1))
+    await bot.scheduler.tick()
+    revealed = emu.model.messages[int(post["id"])]  # type: ignore[arg-type]
+    assert "closed" in revealed["embeds"][0]["title"]
+    assert revealed["components"] == []
+    lines = [
+        m for m in emu.channel_messages(server.channel) if m["content"].startswith("Drill closed")
+    ]
+    assert len(lines) == 1
+    server.clock.advance(timedelta(minutes=1))
+    await bot.scheduler.tick()
+    assert (
+        len(
+            [
+                m
+                for m in emu.channel_messages(server.channel)
+                if m["content"].startswith("Drill closed")
+            ]
+        )
+        == 1
+    )
