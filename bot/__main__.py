@@ -14,7 +14,7 @@ from bot.config import ConfigError, load_settings
 from bot.decks import Card, Deck, DeckError, dump_deck, load_library
 from bot.decks.importers import Format, import_file
 from bot.grading import explain, grade
-from bot.storage.db import Database, MigrationError
+from bot.storage.db import Database, DatabaseUnavailable, MigrationError
 from bot.study.clock import SystemClock, to_ms
 from bot.terminal import read_line, resolve_deck, run_study
 
@@ -207,7 +207,7 @@ def main(
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args, out, err)
-    except (ConfigError, DeckError, MigrationError, LookupError) as exc:
+    except (ConfigError, DeckError, MigrationError, DatabaseUnavailable, LookupError) as exc:
         print(f"error: {exc}", file=err)
         return 2
     except KeyboardInterrupt:

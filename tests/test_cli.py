@@ -182,3 +182,54 @@ def test_grade_takes_a_deck_id_and_shows_evidence_guards_and_decision() -> None:
     )
     assert missing.returncode != 0
     assert "no deck 'no-such-deck'" in missing.stderr
+
+
+def test_migrate_refuses_a_file_that_is_no_database_without_a_traceback(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database, but precious", encoding="utf-8")
+    code, _, err = run_cli("migrate", "--db", str(text))
+    assert code == 2
+    assert "notes.txt: cannot be used as a SQLite database" in err
+    assert "Traceback" not in err
+    assert text.read_text(encoding="utf-8") == "not a database, but precious"
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    code, _, err = run_cli("migrate", "--db", str(folder))
+    assert code == 2
+    assert "is a directory" in err
+    code, out, _ = run_cli("migrate", "--db", str(tmp_path / "new" / "nested" / "m.sqlite3"))
+    assert code == 0
+    assert "schema version" in out
+
+
+def test_ctrl_c_during_study_stops_at_once_with_a_summary(tmp_path: Path) -> None:
+    import signal
+
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "DATABASE_PATH": str(tmp_path / "study.sqlite3"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "study", str(DECKS_DIR / "understanding-cnns.toml")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("[1/"):
+                break
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert "Stopped." in out
+    assert "Done: 0/0 correct" in out
+    assert "Traceback" not in err

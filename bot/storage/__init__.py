@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.storage.db import Database, MigrationError
+from bot.storage.db import Database, DatabaseUnavailable, MigrationError
 from bot.storage.rounds import GuildDeckRepository, QuizRoundRepository
 from bot.storage.schedules import DrillRepository, ScheduleRepository, SessionRepository
 from bot.storage.stats import StatsRepository
@@ -53,4 +53,4 @@ class Storage:
         await self.db.close()
 
 
-__all__ = ["AlreadyAnswered", "Database", "MigrationError", "Storage"]
+__all__ = ["AlreadyAnswered", "Database", "DatabaseUnavailable", "MigrationError", "Storage"]

@@ -35,6 +35,10 @@ class MigrationError(RuntimeError):
     """A migration failed; the database stays at the last version that applied cleanly."""
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database file cannot be opened as SQLite; the message names the file and why."""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -186,8 +190,18 @@ class Database:
         cls, path: str | Path, *, migrate_schema: bool = True, now_ms: int = 0
     ) -> Database:
         file = Path(path)
-        file.parent.mkdir(parents=True, exist_ok=True)
-        writer = await aiosqlite.connect(file, isolation_level=None)
+        if file.is_dir():
+            raise DatabaseUnavailable(f"{file}: is a directory, not a database file")
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnavailable(
+                f"{file}: cannot create its folder ({exc.strerror})"
+            ) from None
+        try:
+            writer = await aiosqlite.connect(file, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise DatabaseUnavailable(f"{file}: cannot be opened ({exc})") from None
         try:
             await _configure(writer, writer=True)
             if migrate_schema:
@@ -196,6 +210,11 @@ class Database:
             await _configure(reader, writer=False)
             writer.row_factory = sqlite3.Row
             reader.row_factory = sqlite3.Row
+        except sqlite3.DatabaseError as exc:
+            await writer.close()
+            raise DatabaseUnavailable(
+                f"{file}: cannot be used as a SQLite database ({exc})"
+            ) from None
         except BaseException:
             await writer.close()
             raise

@@ -14,15 +14,17 @@ from bot.grading import MAX_RESPONSE_CHARS
 from bot.ui.text import clip
 
 QuizAction = Literal["answer", "hint", "skip", "stop"]
+ID = r"\d{1,18}"
+"""An id in a custom_id: at most 18 digits, so it always fits SQLite's 64-bit integers."""
 ANSWER_FIELD = "answer"
 ANSWER_MODAL = re.compile(
-    r"^sb:answer:(?P<context>quiz|drill|session):(?P<ref>\d+):(?P<position>\d+):(?P<opened>\d+)$"
+    rf"^sb:answer:(?P<context>quiz|drill|session):(?P<ref>{ID}):(?P<position>{ID}):(?P<opened>\d{{1,19}})$"
 )
 
 
 class QuizButton(
     ui.DynamicItem[ui.Button[Any]],
-    template=r"sb:quiz:(?P<round>\d+):(?P<action>answer|hint|skip|stop):(?P<position>\d+)",
+    template=rf"sb:quiz:(?P<round>{ID}):(?P<action>answer|hint|skip|stop):(?P<position>{ID})",
 ):
     LABELS: ClassVar[dict[str, str]] = {
         "answer": "Answer",
@@ -62,7 +64,7 @@ class QuizButton(
         )
 
 
-class ClaimButton(ui.DynamicItem[ui.Button[Any]], template=r"sb:claim:(?P<attempt>\d+)"):
+class ClaimButton(ui.DynamicItem[ui.Button[Any]], template=rf"sb:claim:(?P<attempt>{ID})"):
     def __init__(self, attempt_id: int) -> None:
         self.attempt_id = attempt_id
         super().__init__(
@@ -85,7 +87,7 @@ class ClaimButton(ui.DynamicItem[ui.Button[Any]], template=r"sb:claim:(?P<attemp
 
 class ReviewButton(
     ui.DynamicItem[ui.Button[Any]],
-    template=r"sb:review:(?P<claim>\d+):(?P<decision>approve|reject)",
+    template=rf"sb:review:(?P<claim>{ID}):(?P<decision>approve|reject)",
 ):
     def __init__(self, claim_id: int, decision: str) -> None:
         self.claim_id, self.decision = claim_id, decision
@@ -111,7 +113,7 @@ class ReviewButton(
 
 
 class DrillButton(
-    ui.DynamicItem[ui.Button[Any]], template=r"sb:drill:(?P<drill>\d+):(?P<number>\d+)"
+    ui.DynamicItem[ui.Button[Any]], template=rf"sb:drill:(?P<drill>{ID}):(?P<number>{ID})"
 ):
     def __init__(self, drill_id: int, number: int, *, disabled: bool = False) -> None:
         self.drill_id, self.number = drill_id, number
@@ -135,7 +137,7 @@ class DrillButton(
 
 
 class SessionButton(
-    ui.DynamicItem[ui.Button[Any]], template=r"sb:session:(?P<session>\d+):(?P<position>\d+)"
+    ui.DynamicItem[ui.Button[Any]], template=rf"sb:session:(?P<session>{ID}):(?P<position>{ID})"
 ):
     def __init__(self, session_id: int, position: int) -> None:
         self.session_id, self.position = session_id, position
@@ -170,13 +172,34 @@ def drill_view(drill_id: int, numbers: list[int], *, disabled: bool = False) -> 
     return view
 
 
-DYNAMIC_ITEMS: tuple[type[ui.DynamicItem[Any]], ...] = (
+class StaleButton(ui.DynamicItem[ui.Button[Any]], template=r"sb:.*"):
+    """Any of our custom_ids that no button above reads (forged, or from a layout long gone): the
+    member is told so instead of Discord's bare 'This interaction failed'."""
+
+    def __init__(self, custom_id: str) -> None:
+        self.raw_id = custom_id
+        super().__init__(ui.Button(label="Gone", custom_id=clip(custom_id, 100), disabled=True))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
+    ) -> StaleButton:
+        return cls(match.group(0))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if any(item.__discord_ui_compiled_template__.fullmatch(self.raw_id) for item in _READERS):
+            return
+        await interaction.response.send_message("That button is no longer valid.", ephemeral=True)
+
+
+_READERS: tuple[type[ui.DynamicItem[Any]], ...] = (
     QuizButton,
     ClaimButton,
     ReviewButton,
     DrillButton,
     SessionButton,
 )
+DYNAMIC_ITEMS: tuple[type[ui.DynamicItem[Any]], ...] = (*_READERS, StaleButton)
 
 
 def quiz_view(

@@ -3,6 +3,10 @@ and mentions, through the emulator with the real client."""
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from tests.e2e.conftest import Server
 from tests.e2e.test_quiz import answer, start_quiz
 
@@ -215,3 +219,21 @@ def test_the_emulator_refuses_what_discord_refuses() -> None:
     }
     assert message_problems({"components": [row]})
     assert modal_problems({"title": "t" * 46, "custom_id": "m", "components": [row]})
+
+
+async def test_forged_and_stale_buttons_get_a_clear_refusal(
+    server: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    emu = server.emulator
+    forged = ("sb:drill:99999999999999999999:1", "sb:quiz:1:dance:0", "sb:unknown")
+    row = {
+        "type": 1,
+        "components": [{"type": 2, "style": 1, "label": "x", "custom_id": c} for c in forged],
+    }
+    message = emu._new_message(server.channel, {"content": "old post", "components": [row]})
+    for custom_id in forged:
+        click = await emu.click(int(message["id"]), custom_id, user_id=server.ada)
+        reply = await emu.response_to(click)
+        assert reply.ephemeral
+        assert "no longer valid" in reply.text()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
