@@ -39,6 +39,16 @@ class DatabaseUnavailable(RuntimeError):
     """The database file cannot be opened as SQLite; the message names the file and why."""
 
 
+def _make_room(file: Path) -> None:
+    """The database's folder exists, and the path is no directory."""
+    if file.is_dir():
+        raise DatabaseUnavailable(f"{file}: is a directory, not a database file")
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUnavailable(f"{file}: cannot create its folder ({exc.strerror})") from None
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
