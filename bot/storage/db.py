@@ -200,14 +200,7 @@ class Database:
         cls, path: str | Path, *, migrate_schema: bool = True, now_ms: int = 0
     ) -> Database:
         file = Path(path)
-        if file.is_dir():
-            raise DatabaseUnavailable(f"{file}: is a directory, not a database file")
-        try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DatabaseUnavailable(
-                f"{file}: cannot create its folder ({exc.strerror})"
-            ) from None
+        await asyncio.to_thread(_make_room, file)
         try:
             writer = await aiosqlite.connect(file, isolation_level=None)
         except sqlite3.Error as exc:
