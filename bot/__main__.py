@@ -12,7 +12,8 @@ from typing import TextIO, get_args
 
 from bot.config import ConfigError, load_settings
 from bot.decks import Card, Deck, DeckError, dump_deck, load_library
-from bot.decks.importers import Format, import_file
+from bot.decks.importers import Format
+from bot.decks.importers.sandbox import import_file_isolated
 from bot.grading import explain, grade
 from bot.storage.db import Database, DatabaseUnavailable, MigrationError
 from bot.study.clock import SystemClock, to_ms
@@ -56,7 +57,7 @@ def _cmd_decks_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_decks_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    result = import_file(
+    result = import_file_isolated(
         args.file,
         fmt=args.format,
         name=args.name,

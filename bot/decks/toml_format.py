@@ -87,6 +87,8 @@ def loads_deck(text: str, *, path: str = "<deck>", deck_id: str | None = None) -
     except tomllib.TOMLDecodeError as exc:
         message, line = _decode_error(exc)
         raise DeckError.single(path, f"invalid TOML: {message}", line=line) from None
+    except RecursionError:
+        raise DeckError.single(path, "invalid TOML: nested too deeply") from None
     lines = _map_lines(text)
     problems: list[Problem] = []
 

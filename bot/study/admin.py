@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.decks import Deck, DeckError, dump_deck, loads_deck
-from bot.decks.importers import import_bytes
+from bot.decks.importers.sandbox import import_isolated
 from bot.decks.model import deck_id_from_stem
 from bot.grading import prepare
 from bot.storage import Storage
@@ -47,15 +47,12 @@ class DeckAdmin:
         if len(data) > MAX_UPLOAD_BYTES:
             raise DeckError.single(filename, f"is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB")
         deck_id = deck_id_from_stem(filename.rsplit(".", 1)[0])
-        result = import_bytes(data, filename, deck_id=deck_id)
-        toml = dump_deck(result.deck)
-        deck = loads_deck(toml, path=filename, deck_id=deck_id)
+        deck, toml, warnings = await asyncio.to_thread(_validated, data, filename, deck_id)
         self.catalog.add(guild_id, deck)
-        await asyncio.to_thread(prepare, deck)
         await self.storage.guild_decks.save(
             StoredDeck(guild_id, deck.id, deck.name, toml), admin_id, to_ms(self.clock.now())
         )
-        return deck, [str(w) for w in result.warnings]
+        return deck, warnings
 
     async def remove(self, guild_id: int, deck_id: str) -> bool:
         if not self.catalog.is_guild_deck(guild_id, deck_id):
@@ -81,3 +78,13 @@ class DeckAdmin:
             now_ms=to_ms(self.clock.now()),
             points=points_for_approved_claim(),
         )
+
+
+def _validated(data: bytes, filename: str, deck_id: str) -> tuple[Deck, str, list[str]]:
+    """Import in a child process, then round-trip through TOML exactly as the deck will be
+    stored, and compile it for grading: all of it slow work kept off the event loop."""
+    result = import_isolated(data, filename, deck_id=deck_id)
+    toml = dump_deck(result.deck)
+    deck = loads_deck(toml, path=filename, deck_id=deck_id)
+    prepare(deck)
+    return deck, toml, [str(w) for w in result.warnings]

@@ -14,6 +14,7 @@ import json
 import sqlite3
 import tempfile
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,12 @@ from bot.decks.importers.text_clean import html_to_text
 from bot.decks.model import CardDraft
 
 MAX_COLLECTION_BYTES = 200_000_000
+MAX_NOTES = 20_000
+"""Notes read at most (a deck holds 5,000 cards); the rest are left unread with a warning."""
+MAX_NOTE_CHARS = 100_000
+"""A note whose fields are longer in all is skipped unread (SQLite measures it, Python never
+holds it)."""
+MAX_TOTAL_CHARS = 20_000_000
 _QUESTION_FIELDS = ("front", "question", "term", "text", "word")
 _ANSWER_FIELDS = ("back", "answer", "definition", "meaning", "back extra", "extra")
 
@@ -54,6 +61,10 @@ def import_apkg(
             return _read_collection(connection, path=path, deck_id=deck_id, name=name)
         except sqlite3.Error as exc:
             raise DeckError.single(path, f"holds no readable Anki collection ({exc})") from None
+        except DeckError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
+            raise DeckError.single(path, "holds a damaged Anki collection") from None
         finally:
             connection.close()
 
@@ -81,7 +92,7 @@ def _read_member(archive: zipfile.ZipFile, member: str, *, compressed: bool, pat
         raise DeckError.single(path, f"{member} is larger than {MAX_COLLECTION_BYTES // 10**6} MB")
     try:
         raw = archive.read(member)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, zlib.error) as exc:
         raise DeckError.single(path, f"{member} is damaged ({exc})") from None
     if not compressed:
         return raw
@@ -95,6 +106,11 @@ def _read_member(archive: zipfile.ZipFile, member: str, *, compressed: bool, pat
     return out
 
 
+def _int(value: object) -> int | None:
+    """An id from the collection, which is untrusted: anything but a plain integer is no id."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _tables(connection: sqlite3.Connection) -> set[str]:
     return {
         row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -106,13 +122,15 @@ def _note_types(connection: sqlite3.Connection, tables: set[str]) -> dict[int, _
     if "notetypes" in tables and "fields" in tables:
         fields: dict[int, list[tuple[int, str]]] = {}
         for ntid, ord_, fname in connection.execute("SELECT ntid, ord, name FROM fields"):
-            fields.setdefault(int(ntid), []).append((int(ord_), str(fname)))
+            if (type_id := _int(ntid)) is not None and (order := _int(ord_)) is not None:
+                fields.setdefault(type_id, []).append((order, str(fname)[:200]))
         for ntid, tname in connection.execute("SELECT id, name FROM notetypes"):
-            names = tuple(n for _, n in sorted(fields.get(int(ntid), [])))
-            types[int(ntid)] = _NoteType(str(tname), names, cloze=False)
+            if (type_id := _int(ntid)) is not None:
+                names = tuple(n for _, n in sorted(fields.get(type_id, [])))
+                types[type_id] = _NoteType(str(tname)[:200], names, cloze=False)
     if "col" in tables:
         row = connection.execute("SELECT models FROM col LIMIT 1").fetchone()
-        with contextlib.suppress(TypeError, ValueError, AttributeError):
+        with contextlib.suppress(TypeError, ValueError, AttributeError, RecursionError):
             models = json.loads(row[0]) if row and row[0] else {}
             for key, model in models.items():
                 names = tuple(str(f.get("name", "")) for f in model.get("flds", []))
@@ -126,15 +144,18 @@ def _deck_name(connection: sqlite3.Connection, tables: set[str]) -> str | None:
     if "cards" not in tables:
         return None
     counts = Counter(
-        int(did) for (did,) in connection.execute("SELECT did FROM cards") if isinstance(did, int)
+        did
+        for (did,) in connection.execute("SELECT did FROM cards LIMIT ?", (MAX_NOTES * 4,))
+        if _int(did) is not None
     )
     names: dict[int, str] = {}
     if "decks" in tables:
-        for did, dname in connection.execute("SELECT id, name FROM decks"):
-            names[int(did)] = str(dname)
+        for did, dname in connection.execute("SELECT id, name FROM decks LIMIT 1000"):
+            if (deck := _int(did)) is not None:
+                names[deck] = str(dname)[:200]
     if "col" in tables:
         row = connection.execute("SELECT decks FROM col LIMIT 1").fetchone()
-        with contextlib.suppress(TypeError, ValueError, AttributeError):
+        with contextlib.suppress(TypeError, ValueError, AttributeError, RecursionError):
             for key, deck in (json.loads(row[0]) if row and row[0] else {}).items():
                 names.setdefault(int(key), str(deck.get("name", "")))
     for did, _ in counts.most_common():
@@ -162,15 +183,31 @@ def _read_collection(
     warnings: list[Problem] = []
     drafts: list[CardDraft] = []
     images = 0
-    for number, (mid, flds, tags) in enumerate(
-        connection.execute("SELECT mid, flds, tags FROM notes ORDER BY id"), start=1
-    ):
+    oversized = total = 0
+    rows = connection.execute(
+        "SELECT mid, CASE WHEN length(flds) <= ? THEN flds END, length(flds) <= ?, tags"
+        " FROM notes ORDER BY id LIMIT ?",
+        (MAX_NOTE_CHARS, MAX_NOTE_CHARS, MAX_NOTES + 1),
+    )
+    for number, (mid, flds, fits, tags) in enumerate(rows, start=1):
+        if number > MAX_NOTES:
+            warnings.append(Problem(path, f"read the first {MAX_NOTES:,} notes and left the rest"))
+            break
+        if not fits:
+            oversized += 1
+            continue
         if not isinstance(flds, str):
             warnings.append(
                 Problem(path, "skipped a note whose fields are not text", number, "note")
             )
             continue
-        note_type = types.get(int(mid) if isinstance(mid, int) else -1)
+        total += len(flds)
+        if total > MAX_TOTAL_CHARS:
+            warnings.append(
+                Problem(path, f"stopped after {MAX_TOTAL_CHARS // 10**6} million characters")
+            )
+            break
+        note_type = types.get(_int(mid) or -1)
         fields = flds.split("\x1f")
         texts: list[str] = []
         for value in fields:
@@ -185,8 +222,12 @@ def _read_collection(
         if note_type and note_type.cloze and "{{c" not in question:
             warnings.append(Problem(path, "skipped a cloze note with no deletions", number, "note"))
             continue
-        tag_list = tags.split() if isinstance(tags, str) else []
+        tag_list = tags.split()[:20] if isinstance(tags, str) else []
         drafts += row_drafts(question, answer, line=number, tags=tag_list)
+    if oversized:
+        warnings.append(
+            Problem(path, f"skipped {oversized} note(s) longer than {MAX_NOTE_CHARS:,} characters")
+        )
     if images:
         warnings.append(Problem(path, f"dropped {images} image(s); decks hold text only"))
     deck_name = name or _deck_name(connection, tables) or title_from_id(deck_id)
