@@ -24,12 +24,13 @@ from bot.grading import feedback, semantic
 from bot.grading.decision import Outcome, load, stated
 from bot.grading.guards import Context, clip, fired, first_fired
 from bot.grading.normalize import has_content
-from bot.grading.reference import Reference, compile_deck, compile_reference
+from bot.grading.reference import CompiledDeck, Reference, compile_deck, compile_reference
 from bot.grading.response import Response
 
 MAX_RESPONSE_CHARS = 1000
 CONFUSION_MARGIN = 0.25
 """How much more likely another card's answer must be before the response counts as confused."""
+CONFUSION_CANDIDATES = 12
 CONFUSION_PRECISION = 0.5
 """...and at least this share of the response's words must be that other card's."""
 VETO_SCORE = 0.2
@@ -153,12 +154,13 @@ def _verdict(ref: Reference, judgement: Judgement) -> Verdict:
 
 
 def _confusion(
-    own: Reference, own_p: float, deck_refs: Sequence[Reference], response: Response
+    own: Reference, own_p: float, deck: CompiledDeck, response: Response
 ) -> Verdict | None:
-    """Another card's answer, clearly likelier than this card's own: a confusion worth naming."""
+    """Another card's answer, clearly likelier than this card's own: a confusion worth naming.
+    Only the few cards sharing most of the response's words are compared."""
     decision = load()
     best: tuple[float, Reference] | None = None
-    for other in deck_refs:
+    for other in deck.sharing(response.keys, CONFUSION_CANDIDATES):
         if (
             other.card.id == own.card.id
             or not (other.answer_keys - own.question_keys) & response.keys
@@ -187,14 +189,14 @@ def _confusion(
 
 def _reference(
     card: Card, deck: Deck | None, extra_accept: Sequence[str]
-) -> tuple[Reference, tuple[Reference, ...]]:
+) -> tuple[Reference, CompiledDeck | None]:
     if deck is None:
-        return compile_reference(card, tuple(extra_accept)), ()
+        return compile_reference(card, tuple(extra_accept)), None
     compiled = compile_deck(deck)
     ref = compiled.by_card.get(card.id)
     if ref is None or ref.card != card or extra_accept:
         ref = compile_reference(card, tuple(extra_accept), compiled.frequency)
-    return ref, compiled.references
+    return ref, compiled
 
 
 def _refusal(response: str) -> Verdict | None:
@@ -226,16 +228,16 @@ def grade(
     analysed = Response(response)
     if not analysed.content:
         return Verdict("wrong", 0.0, "That doesn't answer the question.")
-    ref, deck_refs = _reference(card, deck, extra_accept)
+    ref, compiled = _reference(card, deck, extra_accept)
     embedder = _embedder()
     polar = _judge_polar(ref, analysed, embedder)
     if polar is not None:
         return polar
     judgement = judge(ref, analysed, embedder=embedder)
     guessed = judgement.guard is not None and judgement.guard[0] == "guess list"
-    if judgement.outcome != "correct" and deck_refs and not guessed:
+    if judgement.outcome != "correct" and compiled is not None and not guessed:
         own = judgement.probability if judgement.guard is None else VETO_SCORE
-        confused = _confusion(ref, own, deck_refs, analysed)
+        confused = _confusion(ref, own, compiled, analysed)
         if confused:
             return confused
     return _verdict(ref, judgement)

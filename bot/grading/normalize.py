@@ -112,6 +112,7 @@ _DIGIT = re.compile(r"\d")
 _GLUED_WORD = re.compile(r"\b(\d+)(?!st\b|nd\b|rd\b|th\b)([a-z]{2,})\b")
 
 
+@lru_cache(maxsize=65536)
 def simplify(text: str) -> str:
     """Unicode-, case- and accent-folded text with contractions expanded and numbers tidied."""
     text = unicodedata.normalize("NFKC", text.translate(_QUOTES)).casefold()
@@ -277,11 +278,16 @@ def _token_parts(raw: str) -> tuple[tuple[str, str, bool, bool, bool, bool], ...
 
 
 def tokenize(simplified: str) -> list[Token]:
+    return list(_tokenize(simplified))
+
+
+@lru_cache(maxsize=65536)
+def _tokenize(simplified: str) -> tuple[Token, ...]:
     tokens: list[Token] = []
     for raw in _TOKEN.findall(simplified):
         for surface, key, numeric, stop, negation, hedge in _token_parts(raw):
             tokens.append(Token(surface, key, numeric, stop, negation, hedge, len(tokens)))
-    return tokens
+    return tuple(tokens)
 
 
 def clauses(simplified: str) -> list[list[Token]]:

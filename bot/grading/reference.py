@@ -561,6 +561,17 @@ class CompiledDeck:
     frequency: DocumentFrequency
     references: tuple[Reference, ...]
     by_card: dict[str, Reference]
+    by_word: dict[str, tuple[int, ...]]
+    """Which references' answers use each word: finds the cards a response could belong to
+    without comparing it with all of a 5,000-card deck."""
+
+    def sharing(self, keys: frozenset[str], most: int) -> list[Reference]:
+        """Up to `most` references whose answers share the most of `keys` (at least half)."""
+        counts: Counter[int] = Counter()
+        for key in keys:
+            counts.update(self.by_word.get(key, ()))
+        enough = (len(keys) + 1) // 2
+        return [self.references[i] for i, n in counts.most_common(most) if n >= enough]
 
 
 _COMPILED: dict[int, CompiledDeck] = {}
@@ -578,7 +589,17 @@ def compile_deck(deck: Deck) -> CompiledDeck:
         return cached
     frequency = deck_frequency(deck.cards)
     references = tuple(compile_reference(card, (), frequency) for card in deck.cards)
-    compiled = CompiledDeck(deck, frequency, references, {r.card.id: r for r in references})
+    by_word: dict[str, list[int]] = {}
+    for index, reference in enumerate(references):
+        for key in reference.answer_keys:
+            by_word.setdefault(key, []).append(index)
+    compiled = CompiledDeck(
+        deck,
+        frequency,
+        references,
+        {r.card.id: r for r in references},
+        {key: tuple(indices) for key, indices in by_word.items()},
+    )
     if len(_COMPILED) >= _COMPILED_LIMIT:
         _COMPILED.pop(next(iter(_COMPILED)))
     _COMPILED[id(deck)] = compiled

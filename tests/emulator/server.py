@@ -64,6 +64,7 @@ class InteractionHandle:
     id: int
     token: str
     payload: JSON
+    created_at: float = 0.0
 
 
 @dataclass
@@ -147,6 +148,10 @@ class DiscordEmulator:
         self.retry_sleeps: list[float] = []
         self._acknowledged: set[int] = set()
         self.refusals: list[tuple[str, list[str]]] = []
+        self.response_deadline = 3.0
+        """Discord drops an interaction not answered within 3 s of its creation."""
+        self.late_responses: list[int] = []
+        self.now: Callable[[], float] = time.monotonic
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
         self._identified: set[web.WebSocketResponse] = set()
@@ -749,6 +754,9 @@ class DiscordEmulator:
                 return self._error(404, 10062, "Unknown interaction")
             if handle.id in self._acknowledged:
                 return self._error(400, 40060, "Interaction has already been acknowledged.")
+            if self.now() - handle.created_at > self.response_deadline:
+                self.late_responses.append(handle.id)
+                return self._error(404, 10062, "Unknown interaction")
             kind = int(call.json["type"])
             data = call.json.get("data") or {}
             problems = (
@@ -942,7 +950,7 @@ class DiscordEmulator:
         }
         if message is not None:
             payload["message"] = message
-        handle = InteractionHandle(interaction_id, payload["token"], payload)
+        handle = InteractionHandle(interaction_id, payload["token"], payload, self.now())
         self.interactions[interaction_id] = handle
         await self.dispatch("INTERACTION_CREATE", payload)
         return handle
