@@ -22,8 +22,7 @@ def big_deck(cards: int = 5000) -> Deck:
         cards=tuple(
             Card(
                 id=f"c{n}",
-                question=f"Question {n}: "
-                + "which layer slides a small kernel over the input?",
+                question=f"Question {n}: " + "which layer slides a small kernel over the input?",
                 answer=f"Answer {n}: the convolutional layer. "
                 + "It shares weights across positions.",
                 accept=(f"convolutional layer {n}",),
