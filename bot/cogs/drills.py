@@ -23,7 +23,10 @@ from bot.ui.text import clip
 
 
 class DiscordPublisher:
-    """Posts and edits drills in channels; turns Discord errors into DeliveryFailed."""
+    """Posts and edits drills in channels; turns Discord errors into DeliveryFailed.
+
+    Posts carry a nonce with enforce_nonce: posting the same drill or question again after a crash
+    (before its message id was stored) gets Discord's first message back, not a second post."""
 
     def __init__(self, client: discord.Client, limiter: TokenBucket | None = None) -> None:
         self.client = client
@@ -34,7 +37,10 @@ class DiscordPublisher:
         embed = render.drill_post(drill, cards, from_ms(drill.closes_at_ms))
         view = drill_view(drill.id, [c.number for c in cards])
         message = await self._deliver(
-            channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS), drill.channel_id
+            channel.send(
+                embed=embed, view=view, allowed_mentions=NO_MENTIONS, nonce=f"drill-{drill.id}"
+            ),
+            drill.channel_id,
         )
         return message.id
 
@@ -63,6 +69,7 @@ class DiscordPublisher:
                 embed=render.session_question(session, question, card, closes_at),
                 view=session_view(session.id, question.position),
                 allowed_mentions=NO_MENTIONS,
+                nonce=f"question-{session.id}-{question.position}",
             ),
             session.channel_id,
         )

@@ -280,6 +280,13 @@ class DrillRepository:
 
         await self.db.write(op)
 
+    async def unposted(self) -> list[int]:
+        """Open drills with no message stored: the bot stopped between posting and storing."""
+        rows = await self.db.fetchall(
+            "SELECT id FROM drills WHERE closed_at IS NULL AND message_id IS NULL ORDER BY id"
+        )
+        return [row["id"] for row in rows]
+
     async def due_to_close(self, now_ms: int) -> list[int]:
         rows = await self.db.fetchall(
             "SELECT id FROM drills WHERE closed_at IS NULL AND closes_at <= ? ORDER BY closes_at",
@@ -395,13 +402,24 @@ class SessionRepository:
         return [row["id"] for row in rows]
 
     async def ask(
-        self, session_id: int, position: int, message_id: int, asked_at_ms: int, closes_at_ms: int
+        self, session_id: int, position: int, asked_at_ms: int, closes_at_ms: int
     ) -> None:
+        """Record that a question is being asked, before it is posted."""
+
         def op(connection: sqlite3.Connection) -> None:
             connection.execute(
-                "UPDATE session_cards SET message_id = ?, asked_at = ?, closes_at = ?"
+                "UPDATE session_cards SET asked_at = ?, closes_at = ?"
                 " WHERE session_id = ? AND position = ? AND asked_at IS NULL",
-                (message_id, asked_at_ms, closes_at_ms, session_id, position),
+                (asked_at_ms, closes_at_ms, session_id, position),
+            )
+
+        await self.db.write(op)
+
+    async def set_question_message(self, session_id: int, position: int, message_id: int) -> None:
+        def op(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE session_cards SET message_id = ? WHERE session_id = ? AND position = ?",
+                (message_id, session_id, position),
             )
 
         await self.db.write(op)

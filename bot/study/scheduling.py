@@ -179,6 +179,7 @@ class SchedulerService:
                     return
                 await self._fire(schedule, slot, report)
 
+        await self._post_unposted()
         await asyncio.gather(*(handle(schedule, slot) for schedule, slot in due))
         for session_id in await self.storage.sessions.running():
             try:
@@ -191,6 +192,22 @@ class SchedulerService:
                 report.closed.append(drill_id)
         await self._reveal_pending()
         return report
+
+    async def _post_unposted(self) -> None:
+        """Drills opened but never stored as posted (the bot stopped in between) are posted now;
+        the post's nonce makes Discord hand back the first one if it had gone out."""
+        for drill_id in await self.storage.drills.unposted():
+            drill = await self.storage.drills.get(drill_id)
+            if drill is None:
+                continue
+            try:
+                message_id = await self._post_with_retries(drill)
+            except DeliveryFailed as exc:
+                log.warning("drill %d could not be posted: %s", drill_id, exc.reason)
+                if exc.permanent:
+                    await self.storage.drills.close(drill_id, to_ms(self.clock.now()))
+                continue
+            await self.storage.drills.set_message(drill_id, message_id)
 
     async def _reveal_pending(self) -> None:
         """Reveal every closed drill Discord does not have the reveal of yet; a passing failure

@@ -144,17 +144,26 @@ class SessionService:
             if current is None:
                 await self._finish(session, publisher, "finished")
                 return
-            if current.asked_at_ms is None:
+            if current.asked_at_ms is None or current.message_id is None:
                 card = self.card(session, current)
                 if card is None:
                     await self.storage.sessions.close_question(
                         session.id, current.position, to_ms(now)
                     )
                     continue
-                closes_at = now + timedelta(seconds=session.seconds_per_question)
+                if current.asked_at_ms is None:
+                    closes_at = now + timedelta(seconds=session.seconds_per_question)
+                    await self.storage.sessions.ask(
+                        session.id, current.position, to_ms(now), to_ms(closes_at)
+                    )
+                else:
+                    # Asked, but the bot stopped before its message was stored: post again;
+                    # the post's nonce makes Discord hand back the first one if it went out.
+                    assert current.closes_at_ms is not None
+                    closes_at = from_ms(current.closes_at_ms)
                 message_id = await publisher.ask_question(session, current, card, closes_at)
-                await self.storage.sessions.ask(
-                    session.id, current.position, message_id, to_ms(now), to_ms(closes_at)
+                await self.storage.sessions.set_question_message(
+                    session.id, current.position, message_id
                 )
                 return
             assert current.closes_at_ms is not None

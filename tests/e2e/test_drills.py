@@ -4,6 +4,7 @@ the scheduler is ticked directly: nothing waits for real time."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +13,10 @@ import discord
 from bot.study.clock import ManualClock
 from tests.e2e.conftest import ADMIN, Server, bot_factory
 from tests.emulator import DiscordEmulator, Reply, running_bot
+
+
+class Killed(Exception):
+    """The process dies here: nothing after this line of the bot runs."""
 
 
 def utc(*args: int) -> datetime:
@@ -339,3 +344,34 @@ async def test_a_failed_closing_edit_is_retried_until_discord_has_the_reveal(
         )
         == 1
     )
+
+
+async def test_killed_between_posting_a_drill_and_storing_its_message(
+    emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
+) -> None:
+    guild = emulator.add_guild("Study Hall")
+    channel = emulator.add_channel(guild, "study")
+    admin = emulator.add_member(guild, "admin", permissions=ADMIN)
+    ada = emulator.add_member(guild, "ada")
+    make = bot_factory(tmp_path, clock)
+    async with running_bot(emulator, make) as bot:
+        server = Server(emulator, bot, clock, guild, channel, ada, ada, admin)  # type: ignore[arg-type]
+        await schedule_drill(server)
+
+        async def killed(drill_id: int, message_id: int) -> None:
+            raise Killed
+
+        bot.services.storage.drills.set_message = killed  # type: ignore[attr-defined,method-assign]
+        clock.set(utc(2026, 3, 26, 8, 0))
+        with contextlib.suppress(Killed):
+            await bot.scheduler.tick()  # type: ignore[attr-defined]
+    assert len(drill_posts(emulator, channel)) == 1
+    clock.advance(timedelta(minutes=1))
+    async with running_bot(emulator, make) as bot:
+        server = Server(emulator, bot, clock, guild, channel, ada, ada, admin)  # type: ignore[arg-type]
+        await bot.scheduler.tick()  # type: ignore[attr-defined]
+        (post,) = drill_posts(emulator, channel)
+        drill = await bot.services.storage.drills.get(1)  # type: ignore[attr-defined]
+        assert drill.message_id == int(post["id"])  # type: ignore[arg-type]
+        verdict = await answer_drill(emulator, server, post, 1, ada, "anything")
+        assert verdict.ephemeral

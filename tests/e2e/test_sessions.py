@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.study.clock import ManualClock
 from tests.e2e.conftest import ADMIN, Server, bot_factory
 from tests.emulator import DiscordEmulator, Reply, running_bot
+
+
+class Killed(Exception):
+    """The process dies here: nothing after this line of the bot runs."""
 
 
 def utc(*args: int) -> datetime:
@@ -149,5 +154,34 @@ async def test_session_buttons_posted_before_a_restart_still_answer(
     clock.advance(timedelta(seconds=5))
     async with running_bot(emulator, make) as bot:
         server = Server(emulator, bot, clock, guild, channel, ada, ada, admin)  # type: ignore[arg-type]
+        reply = await answer(server, first, ada, correct_answer(server, first))
+        assert "Correct" in reply.text()
+
+
+async def test_killed_between_asking_a_question_and_storing_it(
+    emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
+) -> None:
+    guild = emulator.add_guild("Study Hall")
+    channel = emulator.add_channel(guild, "study")
+    admin = emulator.add_member(guild, "admin", permissions=ADMIN)
+    ada = emulator.add_member(guild, "ada")
+    make = bot_factory(tmp_path, clock)
+    async with running_bot(emulator, make) as bot:
+        server = Server(emulator, bot, clock, guild, channel, ada, ada, admin)  # type: ignore[arg-type]
+        await schedule_session(server, questions=2)
+
+        async def killed(*args: object) -> None:
+            raise Killed
+
+        bot.services.storage.sessions.set_question_message = killed  # type: ignore[attr-defined]
+        clock.set(utc(2026, 3, 26, 18, 0))
+        with contextlib.suppress(Killed):
+            await bot.scheduler.tick()  # type: ignore[attr-defined]
+    assert len(posts(emulator, channel, "question 1/2")) == 1
+    clock.advance(timedelta(seconds=5))
+    async with running_bot(emulator, make) as bot:
+        server = Server(emulator, bot, clock, guild, channel, ada, ada, admin)  # type: ignore[arg-type]
+        await bot.scheduler.tick()  # type: ignore[attr-defined]
+        (first,) = posts(emulator, channel, "question 1/2")
         reply = await answer(server, first, ada, correct_answer(server, first))
         assert "Correct" in reply.text()

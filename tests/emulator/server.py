@@ -26,6 +26,9 @@ from tests.emulator.limits import message_problems, modal_problems
 JSON = dict[str, Any]
 EPOCH = "2026-01-01T00:00:00.000000+00:00"
 ALL_PERMISSIONS = (1 << 41) - 1
+NONCE_WINDOW = 120.0
+"""With enforce_nonce, Discord returns the message it already made for a nonce seen within the
+past few minutes instead of posting again."""
 
 
 @dataclass
@@ -148,6 +151,7 @@ class DiscordEmulator:
         self.retry_sleeps: list[float] = []
         self._acknowledged: set[int] = set()
         self.refusals: list[tuple[str, list[str]]] = []
+        self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
         self.response_deadline = 3.0
         """Discord drops an interaction not answered within 3 s of its creation."""
         self.late_responses: list[int] = []
@@ -714,7 +718,16 @@ class DiscordEmulator:
             refused = self._refuse(call, message_problems(call.json or {}))
             if refused is not None:
                 return refused
-            message = self._new_message(int(channel), call.json or {})
+            body = call.json or {}
+            nonce = body.get("nonce") if body.get("enforce_nonce") else None
+            key = (int(channel), str(nonce))
+            if nonce is not None and key in self._nonces:
+                earlier, at = self._nonces[key]
+                if self.now() - at < NONCE_WINDOW:
+                    return self._json(self.model.messages[earlier])
+            message = self._new_message(int(channel), body)
+            if nonce is not None:
+                self._nonces[key] = (int(message["id"]), self.now())
             return self._json(message)
 
         @route("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)")
