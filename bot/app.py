@@ -19,6 +19,7 @@ from bot.cogs.claims import ClaimsCog
 from bot.cogs.common import FAILED, reply
 from bot.cogs.decks import DecksCog
 from bot.cogs.drills import DiscordPublisher, DrillsCog
+from bot.cogs.privacy import PrivacyCog
 from bot.cogs.progress import ProgressCog
 from bot.cogs.quiz import QuizCog
 from bot.cogs.schedule import ScheduleCog, SettingsCog
@@ -124,6 +125,7 @@ class StudyBot(commands.Bot):
             DrillsCog(self._services.drills, self._services.sessions),
             ScheduleCog(self._services, self._scheduler, self.rearm),
             SettingsCog(self._services),
+            PrivacyCog(self._services),
         ):
             await self.add_cog(cog)
         self.tree.error(self.on_app_command_error)

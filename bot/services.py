@@ -10,6 +10,7 @@ from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock
 from bot.study.drills import DrillService
 from bot.study.practice import StudyService
+from bot.study.privacy import PrivacyService
 from bot.study.quiz import QuizService
 from bot.study.sessions import SessionService
 from bot.study.stats import StatsService
@@ -26,6 +27,7 @@ class Services:
     admin: DeckAdmin
     drills: DrillService
     sessions: SessionService
+    privacy: PrivacyService
 
     @classmethod
     def build(cls, storage: Storage, catalog: DeckCatalog, clock: Clock) -> Services:
@@ -40,4 +42,5 @@ class Services:
             admin=DeckAdmin(storage, catalog, clock),
             drills=DrillService(storage, catalog, study, clock),
             sessions=SessionService(storage, catalog, study, clock),
+            privacy=PrivacyService(storage),
         )

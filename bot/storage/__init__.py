@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.storage.db import Database, DatabaseUnavailable, MigrationError
+from bot.storage.privacy import PrivacyRepository
 from bot.storage.rounds import GuildDeckRepository, QuizRoundRepository
 from bot.storage.schedules import DrillRepository, ScheduleRepository, SessionRepository
 from bot.storage.stats import StatsRepository
@@ -31,6 +32,7 @@ class Storage:
     sessions: SessionRepository
     rounds: QuizRoundRepository
     guild_decks: GuildDeckRepository
+    privacy: PrivacyRepository
 
     @classmethod
     async def open(cls, path: str | Path, *, now_ms: int = 0) -> Storage:
@@ -47,6 +49,7 @@ class Storage:
             sessions=SessionRepository(db),
             rounds=QuizRoundRepository(db),
             guild_decks=GuildDeckRepository(db),
+            privacy=PrivacyRepository(db),
         )
 
     async def close(self) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 import discord
 
 from bot.decks import Card, Deck
+from bot.storage.privacy import MemberData
 from bot.storage.rounds import QuizRound
 from bot.storage.schedules import Drill, Schedule, SessionQuestion, StudySession
 from bot.storage.study import Claim
@@ -278,4 +279,31 @@ def session_results(standings: Sequence[Standing], played: int, total: int) -> d
             f"**{rank}.** {safe(s.name or f'member {s.user_id}', 40)} — **{s.points}** pts ({s.correct} correct)"
             for rank, s in enumerate(standings[:20], start=1)
         )
+    return embed
+
+
+def member_data(data: MemberData) -> discord.Embed:
+    embed = discord.Embed(title="Your data in this server", colour=BLURPLE)
+    if data.empty:
+        embed.description = "Nothing: the bot keeps no answers or progress of yours here."
+        return embed
+
+    def when(ms: int | None) -> str:
+        return f"<t:{ms // 1000}:d>" if ms else "–"
+
+    embed.description = (
+        "Kept until you run `/privacy forget` (or an admin removes it). Answers feed the "
+        "leaderboards, streaks, stats and your review schedule."
+    )
+    embed.add_field(name="Name shown on leaderboards", value=safe(data.display_name or "–", 100))
+    embed.add_field(
+        name="Answers",
+        value=f"{data.answers} (from {when(data.first_answer_ms)} to {when(data.last_answer_ms)})",
+    )
+    embed.add_field(
+        name="Decks answered", value=safe(", ".join(data.decks) or "–", 1000), inline=False
+    )
+    embed.add_field(name="Cards in your review schedule", value=str(data.review_cards))
+    embed.add_field(name="Quiz rounds", value=str(data.quiz_rounds))
+    embed.add_field(name="Claims", value=str(data.claims))
     return embed
