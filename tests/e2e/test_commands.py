@@ -237,3 +237,24 @@ async def test_forged_and_stale_buttons_get_a_clear_refusal(
         assert reply.ephemeral
         assert "no longer valid" in reply.text()
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_the_emulator_refuses_commands_and_choices_discord_refuses() -> None:
+    from tests.emulator.limits import autocomplete_problems, commands_problems
+
+    good = {
+        "name": "quiz",
+        "description": "Practice",
+        "options": [
+            {"name": "deck", "description": "Deck", "type": 3, "required": True},
+            {"name": "count", "description": "How many", "type": 4},
+        ],
+    }
+    assert commands_problems([good]) == []
+    assert commands_problems([{**good, "name": "Quiz Now"}])
+    assert commands_problems([{**good, "description": "d" * 101}])
+    out_of_order = {**good, "options": list(reversed(good["options"]))}  # type: ignore[call-overload]
+    assert any("required options" in p for p in commands_problems([out_of_order]))
+    assert autocomplete_problems({"choices": [{"name": "n", "value": "v"}] * 25}) == []
+    assert autocomplete_problems({"choices": [{"name": "n", "value": "v"}] * 26})
+    assert autocomplete_problems({"choices": [{"name": "n" * 101, "value": "v"}]})

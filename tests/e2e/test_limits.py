@@ -92,3 +92,99 @@ async def test_the_emulator_drops_a_response_later_than_three_seconds(
         )
         await emulator.wait_for("POST", rf"/interactions/{handle.id}/")
     assert handle.id in emulator.late_responses
+
+
+def longest_cards_deck(cards: int = 12) -> Deck:
+    """Cards at the format's caps: 1,500-character questions, 3,500-character answers."""
+    return Deck(
+        id="long",
+        name="L" * 100,
+        cards=tuple(
+            Card(
+                id=f"l{n}",
+                question=(f"Question {n} " + "q" * 1500)[:1500],
+                answer=(f"Answer {n} " + "a" * 3500)[:3500],
+                hint="h" * 500,
+            )
+            for n in range(cards)
+        ),
+    )
+
+
+async def test_drills_decks_and_boards_at_the_format_limits(
+    emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import discord
+
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "long.toml").write_text(dump_deck(longest_cards_deck()), encoding="utf-8")
+    for n in range(45):
+        many = Deck(
+            id=f"deck-{n:02d}", name=f"{n:02d} " + "N" * 97, cards=longest_cards_deck(1).cards
+        )
+        (decks / f"deck-{n:02d}.toml").write_text(dump_deck(many), encoding="utf-8")
+    settings = dataclasses.replace(settings_for(tmp_path), decks_dir=decks)
+    guild = emulator.add_guild("Hall")
+    channel = emulator.add_channel(guild, "study")
+    admin = emulator.add_member(
+        guild, "a" * 32, permissions=discord.Permissions(manage_guild=True).value
+    )
+
+    def make() -> StudyBot:
+        return StudyBot(settings, clock=clock, run_scheduler=False, guild_ready_timeout=0.05)
+
+    async with running_bot(emulator, make, timeout=60) as bot:
+        listed = await emulator.response_to(
+            await emulator.slash(
+                "decks", guild_id=guild, channel_id=channel, user_id=admin, subcommand="list"
+            )
+        )
+        assert "more" in listed.text()
+        choices = await emulator.autocomplete(
+            "quiz", focused="deck", value="N", guild_id=guild, channel_id=channel, user_id=admin
+        )
+        assert len(choices) == 25
+        scheduled = await emulator.response_to(
+            await emulator.slash(
+                "schedule",
+                guild_id=guild,
+                channel_id=channel,
+                user_id=admin,
+                subcommand="drill",
+                options={
+                    "channel": channel,
+                    "deck": "long",
+                    "time": "09:00",
+                    "cards": 10,
+                    "timezone": "UTC",
+                },
+            )
+        )
+        assert "Scheduled." in scheduled.text()
+        clock.set(datetime(2026, 3, 26, 9, 0, tzinfo=UTC))
+        report = await bot.scheduler.tick()  # type: ignore[attr-defined]
+        assert report.posted
+        quiz = await emulator.response_to(
+            await emulator.slash(
+                "quiz", guild_id=guild, channel_id=channel, user_id=admin, options={"deck": "long"}
+            )
+        )
+        assert quiz.message_id is not None
+        clock.advance(timedelta(days=1) - timedelta(minutes=1))
+        await bot.scheduler.tick()  # type: ignore[attr-defined]
+        revealed = [
+            m
+            for m in emulator.channel_messages(channel)
+            if m["embeds"] and "closed" in str(m["embeds"][0].get("title"))
+        ]
+        assert revealed and len(revealed[0]["embeds"][0]["fields"]) == 10
+        standings = await emulator.response_to(
+            await emulator.slash(
+                "leaderboard", guild_id=guild, channel_id=channel, user_id=admin, options={}
+            )
+        )
+        assert standings.embeds
+    assert emulator.refusals == []

@@ -9,6 +9,7 @@ Components" (5 action rows of 5 buttons, custom_id 100, label 80) and "Interacti
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 JSON = dict[str, Any]
@@ -111,4 +112,73 @@ def modal_problems(payload: JSON) -> list[str]:
             _too_long(problems, f"{where}.custom_id", item.get("custom_id"), CUSTOM_ID)
             _too_long(problems, f"{where}.value", item.get("value"), INPUT_VALUE)
             _too_long(problems, f"{where}.placeholder", item.get("placeholder"), 100)
+    return problems
+
+
+COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
+COMMAND_DESCRIPTION = 100
+COMMAND_OPTIONS = 25
+COMMANDS = 100
+CHOICES = 25
+CHOICE_NAME = 100
+
+
+def _command_problems(command: JSON, where: str, problems: list[str], depth: int = 0) -> None:
+    name = str(command.get("name", ""))
+    if not COMMAND_NAME.match(name) or name != name.lower():
+        problems.append(f"{where}.name: {name!r} must be 1-32 lower-case letters, digits, - or _")
+    description = str(command.get("description", ""))
+    kind = command.get("type", 1)
+    if kind in (1, None) and not 1 <= len(description) <= COMMAND_DESCRIPTION:
+        problems.append(f"{where}.description: 1 to {COMMAND_DESCRIPTION} characters")
+    options = command.get("options") or []
+    if len(options) > COMMAND_OPTIONS:
+        problems.append(f"{where}.options: at most {COMMAND_OPTIONS}")
+    seen_optional = False
+    names: set[str] = set()
+    for n, option in enumerate(options):
+        here = f"{where}.options[{n}]"
+        if option.get("name") in names:
+            problems.append(f"{here}.name: {option.get('name')!r} is used twice")
+        names.add(str(option.get("name")))
+        if option.get("type") in (1, 2):  # subcommand or group
+            if depth >= 2:
+                problems.append(f"{here}: subcommands nest at most two deep")
+            _command_problems(option, here, problems, depth + 1)
+            continue
+        _command_problems({**option, "options": None}, here, problems, depth + 1)
+        if option.get("required"):
+            if seen_optional:
+                problems.append(f"{here}: required options must come before optional ones")
+        else:
+            seen_optional = True
+        if len(option.get("choices") or []) > CHOICES:
+            problems.append(f"{here}.choices: at most {CHOICES}")
+        if option.get("choices") and option.get("autocomplete"):
+            problems.append(f"{here}: choices and autocomplete exclude each other")
+
+
+def commands_problems(commands: list[JSON]) -> list[str]:
+    """What Discord would refuse in a bulk overwrite of application commands."""
+    problems: list[str] = []
+    if len(commands) > COMMANDS:
+        problems.append(f"at most {COMMANDS} commands")
+    for n, command in enumerate(commands):
+        _command_problems(command, f"[{n}]", problems)
+    return problems
+
+
+def autocomplete_problems(payload: JSON) -> list[str]:
+    """What Discord would refuse in an autocomplete result (callback type 8)."""
+    problems: list[str] = []
+    choices = payload.get("choices")
+    if not isinstance(choices, list):
+        return ["choices: missing"]
+    if len(choices) > CHOICES:
+        problems.append(f"choices: {len(choices)}, at most {CHOICES}")
+    for n, choice in enumerate(choices):
+        if not 1 <= len(str(choice.get("name", ""))) <= CHOICE_NAME:
+            problems.append(f"choices[{n}].name: 1 to {CHOICE_NAME} characters")
+        if len(str(choice.get("value", ""))) > CHOICE_NAME:
+            problems.append(f"choices[{n}].value: at most {CHOICE_NAME} characters")
     return problems

@@ -21,7 +21,12 @@ import discord
 import yarl
 from aiohttp import WSMsgType, web
 
-from tests.emulator.limits import message_problems, modal_problems
+from tests.emulator.limits import (
+    autocomplete_problems,
+    commands_problems,
+    message_problems,
+    modal_problems,
+)
 
 JSON = dict[str, Any]
 EPOCH = "2026-01-01T00:00:00.000000+00:00"
@@ -691,6 +696,9 @@ class DiscordEmulator:
 
         @route("PUT", r"/applications/(?P<app>\d+)/commands")
         async def put_global(call: RecordedCall, app: str) -> web.Response:
+            refused = self._refuse(call, commands_problems(call.json or []))
+            if refused is not None:
+                return refused
             self.model.global_commands = self._store_commands(call.json, None)
             return self._json(self.model.global_commands)
 
@@ -700,6 +708,9 @@ class DiscordEmulator:
 
         @route("PUT", r"/applications/(?P<app>\d+)/guilds/(?P<guild>\d+)/commands")
         async def put_guild(call: RecordedCall, app: str, guild: str) -> web.Response:
+            refused = self._refuse(call, commands_problems(call.json or []))
+            if refused is not None:
+                return refused
             self.model.guild_commands[int(guild)] = self._store_commands(call.json, int(guild))
             return self._json(self.model.guild_commands[int(guild)])
 
@@ -777,6 +788,8 @@ class DiscordEmulator:
                 if kind in (4, 7)
                 else modal_problems(data)
                 if kind == 9
+                else autocomplete_problems(data)
+                if kind == 8
                 else []
             )
             refused = self._refuse(call, problems)
