@@ -12,10 +12,15 @@ from collections.abc import AsyncIterator  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from bot.decks import DeckLibrary, load_library  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 from bot.study.clock import ManualClock  # noqa: E402
+
+# Fuzzing in CI is bounded and repeatable: the same examples on every run.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.load_profile("repeatable")
 
 
 @pytest.fixture(scope="session")

@@ -132,3 +132,26 @@ def test_arbitrary_apkg_notes(notes: list[tuple[int, str, str]], modern: bool) -
         check(import_bytes(build_apkg(notes, modern=modern), "fuzz.apkg"))
     except DeckError as exc:
         assert exc.problems
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=0), st.integers(1, 255)), min_size=1, max_size=12))
+def test_a_corrupted_collection_inside_a_good_zip_is_a_deck_error_or_a_deck(
+    flips: list[tuple[int, int]],
+) -> None:
+    """Damage inside the SQLite file itself (types, ids, page headers), where zip's CRC does not
+    look: ints stored as text, blobs for fields, broken pages."""
+    from tests.decks.anki_files import _legacy_collection
+    from tests.decks.hostile_files import _zipped
+
+    collection = bytearray(
+        _legacy_collection(
+            [(BASIC_MODEL_ID, "Q1?\x1fA1", "t"), (CLOZE_MODEL_ID, "{{c1::x}}\x1f", "")], "D"
+        )
+    )
+    for position, mask in flips:
+        collection[position % len(collection)] ^= mask
+    try:
+        check(import_bytes(_zipped(bytes(collection)), "damaged.apkg"))
+    except DeckError as exc:
+        assert exc.problems

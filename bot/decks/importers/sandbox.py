@@ -20,7 +20,8 @@ from bot.decks.importers import import_bytes
 from bot.decks.importers.result import ImportResult
 
 IMPORT_SECONDS = 10.0
-IMPORT_MEMORY = 1 << 30
+IMPORT_MEMORY = 768 << 20
+"""Address space for the child: with the bot's own process, well under 1 GiB in all."""
 
 
 def _child(
