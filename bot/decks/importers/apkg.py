@@ -25,11 +25,11 @@ from bot.decks.errors import DeckError, Problem
 from bot.decks.importers.drafts import finish_import, row_drafts, title_from_id
 from bot.decks.importers.result import ImportResult
 from bot.decks.importers.text_clean import html_to_text
-from bot.decks.model import CardDraft
+from bot.decks.model import MAX_CARDS, CardDraft
 
 MAX_COLLECTION_BYTES = 200_000_000
 MAX_NOTES = 20_000
-"""Notes read at most (a deck holds 5,000 cards); the rest are left unread with a warning."""
+"""Notes read at most: a deck holds 5,000 cards, so a package with more is refused unread."""
 MAX_NOTE_CHARS = 100_000
 """A note whose fields are longer in all is skipped unread (SQLite measures it, Python never
 holds it)."""
@@ -191,8 +191,11 @@ def _read_collection(
     )
     for number, (mid, flds, fits, tags) in enumerate(rows, start=1):
         if number > MAX_NOTES:
-            warnings.append(Problem(path, f"read the first {MAX_NOTES:,} notes and left the rest"))
-            break
+            raise DeckError.single(
+                path,
+                f"holds more than {MAX_NOTES:,} notes; a deck holds at most {MAX_CARDS:,} cards,"
+                " so split it in Anki (one package per subdeck) and import each",
+            )
         if not fits:
             oversized += 1
             continue
