@@ -29,6 +29,30 @@ class Server:
     admin: int
 
 
+@dataclass
+class Hall:
+    """A server with a study channel, an admin and a member, made before any bot runs: for tests
+    that start the bot more than once on the same database."""
+
+    guild: int
+    channel: int
+    admin: int
+    ada: int
+
+    def server(self, emulator: DiscordEmulator, bot: object, clock: ManualClock) -> Server:
+        assert isinstance(bot, StudyBot)
+        return Server(
+            emulator, bot, clock, self.guild, self.channel, self.ada, self.ada, self.admin
+        )
+
+
+def add_hall(emulator: DiscordEmulator) -> Hall:
+    guild = emulator.add_guild("Study Hall")
+    channel = emulator.add_channel(guild, "study")
+    admin = emulator.add_member(guild, "admin", permissions=ADMIN)
+    return Hall(guild, channel, admin, emulator.add_member(guild, "ada"))
+
+
 def settings_for(tmp_path: Path) -> Settings:
     return Settings(
         discord_token="emulated.bot.token",

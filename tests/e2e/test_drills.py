@@ -11,7 +11,7 @@ from pathlib import Path
 import discord
 
 from bot.study.clock import ManualClock
-from tests.e2e.conftest import ADMIN, Server, bot_factory
+from tests.e2e.conftest import Server, add_hall, bot_factory
 from tests.emulator import DiscordEmulator, Reply, running_bot
 
 
@@ -208,26 +208,23 @@ async def test_dst_nights_post_exactly_once(server: Server) -> None:
 async def test_restarts_during_the_slot_and_missed_slots(
     emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
 ) -> None:
-    guild = emulator.add_guild("Study Hall")
-    channel = emulator.add_channel(guild, "study")
-    admin = emulator.add_member(guild, "admin", permissions=ADMIN)
-    ada = emulator.add_member(guild, "ada")
+    hall = add_hall(emulator)
     make = bot_factory(tmp_path, clock)
 
     async with running_bot(emulator, make) as bot:
-        server = Server(emulator, bot, clock, guild, channel, ada, ada, admin)  # type: ignore[arg-type]
+        server = hall.server(emulator, bot, clock)
         await schedule_drill(server)
         clock.set(utc(2026, 3, 26, 8, 0))
         await bot.scheduler.tick()  # type: ignore[attr-defined]
     async with running_bot(emulator, make) as bot:  # restarted within the same minute
         await bot.scheduler.tick()  # type: ignore[attr-defined]
-        (post,) = drill_posts(emulator, channel)
+        (post,) = drill_posts(emulator, hall.channel)
         verdict = await answer_drill(
             emulator,
-            Server(emulator, bot, clock, guild, channel, ada, ada, admin),
+            Server(emulator, bot, clock, hall.guild, hall.channel, hall.ada, hall.ada, hall.admin),
             post,
             1,
-            ada,
+            hall.ada,
             "LeCun",
         )  # type: ignore[arg-type]
         assert verdict.ephemeral
@@ -241,7 +238,7 @@ async def test_restarts_during_the_slot_and_missed_slots(
         report = await bot.scheduler.tick()  # type: ignore[attr-defined]
         assert report.posted == []
         assert [key for _, key in report.missed] == ["2026-03-30T09:00"]
-    assert len(drill_posts(emulator, channel)) == 2
+    assert len(drill_posts(emulator, hall.channel)) == 2
 
 
 async def test_schedule_commands_pause_resume_test_and_remove(server: Server) -> None:
@@ -349,13 +346,10 @@ async def test_a_failed_closing_edit_is_retried_until_discord_has_the_reveal(
 async def test_killed_between_posting_a_drill_and_storing_its_message(
     emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
 ) -> None:
-    guild = emulator.add_guild("Study Hall")
-    channel = emulator.add_channel(guild, "study")
-    admin = emulator.add_member(guild, "admin", permissions=ADMIN)
-    ada = emulator.add_member(guild, "ada")
+    hall = add_hall(emulator)
     make = bot_factory(tmp_path, clock)
     async with running_bot(emulator, make) as bot:
-        server = Server(emulator, bot, clock, guild, channel, ada, ada, admin)  # type: ignore[arg-type]
+        server = hall.server(emulator, bot, clock)
         await schedule_drill(server)
 
         async def killed(drill_id: int, message_id: int) -> None:
@@ -365,13 +359,13 @@ async def test_killed_between_posting_a_drill_and_storing_its_message(
         clock.set(utc(2026, 3, 26, 8, 0))
         with contextlib.suppress(Killed):
             await bot.scheduler.tick()  # type: ignore[attr-defined]
-    assert len(drill_posts(emulator, channel)) == 1
+    assert len(drill_posts(emulator, hall.channel)) == 1
     clock.advance(timedelta(minutes=1))
     async with running_bot(emulator, make) as bot:
-        server = Server(emulator, bot, clock, guild, channel, ada, ada, admin)  # type: ignore[arg-type]
+        server = hall.server(emulator, bot, clock)
         await bot.scheduler.tick()  # type: ignore[attr-defined]
-        (post,) = drill_posts(emulator, channel)
+        (post,) = drill_posts(emulator, hall.channel)
         drill = await bot.services.storage.drills.get(1)  # type: ignore[attr-defined]
         assert drill.message_id == int(post["id"])  # type: ignore[arg-type]
-        verdict = await answer_drill(emulator, server, post, 1, ada, "anything")
+        verdict = await answer_drill(emulator, server, post, 1, hall.ada, "anything")
         assert verdict.ephemeral

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.study.clock import ManualClock
-from tests.e2e.conftest import ADMIN, Server, bot_factory
+from tests.e2e.conftest import Server, add_hall, bot_factory
 from tests.emulator import DiscordEmulator, Reply, running_bot
 
 
@@ -114,24 +114,21 @@ async def test_a_live_session_played_to_its_results_table(server: Server) -> Non
 async def test_a_session_interrupted_by_a_restart_carries_on(
     emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
 ) -> None:
-    guild = emulator.add_guild("Study Hall")
-    channel = emulator.add_channel(guild, "study")
-    admin = emulator.add_member(guild, "admin", permissions=ADMIN)
-    ada = emulator.add_member(guild, "ada")
+    hall = add_hall(emulator)
     make = bot_factory(tmp_path, clock)
     async with running_bot(emulator, make) as bot:
-        server = Server(emulator, bot, clock, guild, channel, ada, ada, admin)  # type: ignore[arg-type]
+        server = hall.server(emulator, bot, clock)
         await schedule_session(server, questions=3)
         clock.set(utc(2026, 3, 26, 18, 0))
         await bot.scheduler.tick()  # type: ignore[attr-defined]
     clock.advance(timedelta(seconds=40))
     async with running_bot(emulator, make) as bot:
         await bot.scheduler.tick()  # type: ignore[attr-defined]
-        assert posts(emulator, channel, "question 2/3")
+        assert posts(emulator, hall.channel, "question 2/3")
     clock.advance(timedelta(hours=5))  # down for hours: the session ends with what was played
     async with running_bot(emulator, make) as bot:
         await bot.scheduler.tick()  # type: ignore[attr-defined]
-        (results,) = posts(emulator, channel, "ended early")
+        (results,) = posts(emulator, hall.channel, "ended early")
         assert "2 of 3 played" in results["embeds"][0]["title"]  # type: ignore[index]
         session = await bot.services.storage.sessions.get(1)  # type: ignore[attr-defined]
         assert session.status == "aborted"
@@ -140,34 +137,28 @@ async def test_a_session_interrupted_by_a_restart_carries_on(
 async def test_session_buttons_posted_before_a_restart_still_answer(
     emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
 ) -> None:
-    guild = emulator.add_guild("Study Hall")
-    channel = emulator.add_channel(guild, "study")
-    admin = emulator.add_member(guild, "admin", permissions=ADMIN)
-    ada = emulator.add_member(guild, "ada")
+    hall = add_hall(emulator)
     make = bot_factory(tmp_path, clock)
     async with running_bot(emulator, make) as bot:
-        server = Server(emulator, bot, clock, guild, channel, ada, ada, admin)  # type: ignore[arg-type]
+        server = hall.server(emulator, bot, clock)
         await schedule_session(server, questions=2)
         clock.set(utc(2026, 3, 26, 18, 0))
         await bot.scheduler.tick()  # type: ignore[attr-defined]
-    (first,) = posts(emulator, channel, "question 1/2")
+    (first,) = posts(emulator, hall.channel, "question 1/2")
     clock.advance(timedelta(seconds=5))
     async with running_bot(emulator, make) as bot:
-        server = Server(emulator, bot, clock, guild, channel, ada, ada, admin)  # type: ignore[arg-type]
-        reply = await answer(server, first, ada, correct_answer(server, first))
+        server = hall.server(emulator, bot, clock)
+        reply = await answer(server, first, hall.ada, correct_answer(server, first))
         assert "Correct" in reply.text()
 
 
 async def test_killed_between_asking_a_question_and_storing_it(
     emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
 ) -> None:
-    guild = emulator.add_guild("Study Hall")
-    channel = emulator.add_channel(guild, "study")
-    admin = emulator.add_member(guild, "admin", permissions=ADMIN)
-    ada = emulator.add_member(guild, "ada")
+    hall = add_hall(emulator)
     make = bot_factory(tmp_path, clock)
     async with running_bot(emulator, make) as bot:
-        server = Server(emulator, bot, clock, guild, channel, ada, ada, admin)  # type: ignore[arg-type]
+        server = hall.server(emulator, bot, clock)
         await schedule_session(server, questions=2)
 
         async def killed(*args: object) -> None:
@@ -177,11 +168,11 @@ async def test_killed_between_asking_a_question_and_storing_it(
         clock.set(utc(2026, 3, 26, 18, 0))
         with contextlib.suppress(Killed):
             await bot.scheduler.tick()  # type: ignore[attr-defined]
-    assert len(posts(emulator, channel, "question 1/2")) == 1
+    assert len(posts(emulator, hall.channel, "question 1/2")) == 1
     clock.advance(timedelta(seconds=5))
     async with running_bot(emulator, make) as bot:
-        server = Server(emulator, bot, clock, guild, channel, ada, ada, admin)  # type: ignore[arg-type]
+        server = hall.server(emulator, bot, clock)
         await bot.scheduler.tick()  # type: ignore[attr-defined]
-        (first,) = posts(emulator, channel, "question 1/2")
-        reply = await answer(server, first, ada, correct_answer(server, first))
+        (first,) = posts(emulator, hall.channel, "question 1/2")
+        reply = await answer(server, first, hall.ada, correct_answer(server, first))
         assert "Correct" in reply.text()

@@ -71,13 +71,23 @@ def import_bytes(
     return import_paste(text, path=filename, deck_id=deck_id, name=name)
 
 
-def import_file(path: str | Path, **options: object) -> ImportResult:
-    file = Path(path)
+def read_file(path: str | Path) -> bytes:
     try:
-        data = file.read_bytes()
+        return Path(path).read_bytes()
     except OSError as exc:
-        raise DeckError.single(str(file), f"cannot be read: {exc.strerror or exc}") from None
-    return import_bytes(data, str(file), **options)  # type: ignore[arg-type]
+        raise DeckError.single(str(path), f"cannot be read: {exc.strerror or exc}") from None
 
 
-__all__ = ["FORMATS", "Format", "ImportResult", "detect_format", "import_bytes", "import_file"]
+def import_file(path: str | Path, **options: object) -> ImportResult:
+    return import_bytes(read_file(path), str(path), **options)  # type: ignore[arg-type]
+
+
+__all__ = [
+    "FORMATS",
+    "Format",
+    "ImportResult",
+    "detect_format",
+    "import_bytes",
+    "import_file",
+    "read_file",
+]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.decks.errors import DeckError, Problem
-from bot.decks.importers import import_bytes
+from bot.decks.importers import import_bytes, read_file
 from bot.decks.importers.result import ImportResult
 
 IMPORT_SECONDS = 10.0
@@ -47,12 +47,7 @@ def _child(
 
 
 def import_file_isolated(path: str | Path, **options: Any) -> ImportResult:
-    file = Path(path)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise DeckError.single(str(file), f"cannot be read: {exc.strerror or exc}") from None
-    return import_isolated(data, str(file), **options)
+    return import_isolated(read_file(path), str(path), **options)
 
 
 def import_isolated(
