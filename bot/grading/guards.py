@@ -74,19 +74,34 @@ def _named_parts(candidate: Candidate, response: Response) -> list[str]:
 
 
 def _extra_items(candidate: Candidate, response: Response) -> list[str]:
+    """List items with a word that is none of the card's parts ('C' in 'N H W or maybe C H W')."""
     part_tokens = [t for part in candidate.parts for t in part.tokens]
+    own = [t for t in candidate.tokens if not t.stop]
     extras = []
     for item in response.items:
         content = _content(item)
         if not content or item[0].surface in ELABORATION_STARTS or len(content) > 4:
             continue
-        joined = joined_pairs(item)
-        if any(match_word(t, item, joined) for t in part_tokens):
-            continue
-        if all(t.key in candidate.keys for t in content):
-            continue
-        extras.append(" ".join(t.surface for t in item))
+        unknown = [
+            t
+            for t in content
+            if t.key not in candidate.keys and not any(match_word(o, [t], {}) for o in own)
+        ]
+        names_a_part = any(match_word(p, item, joined_pairs(item)) for p in part_tokens)
+        if names_a_part:
+            # Beside a part, only a sibling of the parts is one more item ('C' beside 'H W');
+            # other words describe the part ('eventually whole objects').
+            unknown = [t for t in unknown if _sibling(t, part_tokens)]
+        if unknown:
+            extras.append(" ".join(t.surface for t in item if not t.hedge))
     return extras
+
+
+def _sibling(token: Token, parts: Sequence[Token]) -> bool:
+    """A word of the same kind as the card's parts: a letter among letters, or a signed partner."""
+    if all(len(p.surface) <= 2 for p in parts) and len(token.surface) <= 2:
+        return True
+    return any(token.key in CONTRAST_PARTNERS.get(p.key, frozenset()) for p in parts)
 
 
 def missing_parts(ctx: Context) -> str | None:
@@ -103,6 +118,8 @@ def missing_parts(ctx: Context) -> str | None:
         n = len(candidate.parts)
         if len(found) == n:
             extras = _extra_items(candidate, ctx.response)
+            if extras and _hedged(ctx.response):
+                return GUESSES
             if extras:
                 return f"You listed more than the card asks for: {', '.join(extras)}."
             return None
@@ -138,11 +155,7 @@ def guess_list(ctx: Context) -> str | None:
     items = alternatives(ctx.response.simplified)
     if len(items) < 2:
         return None
-    hedged = (
-        any(t.hedge for t in ctx.response.tokens)
-        or len(items) > 2
-        or _OR.search(ctx.response.simplified)
-    )
+    hedged = _hedged(ctx.response) or len(items) > 2
     if not hedged or any(len(_content(item)) > 3 for item in items):
         return None
     targets = _core_targets(ctx.ref)
@@ -163,6 +176,13 @@ def guess_list(ctx: Context) -> str | None:
 
 
 _OR = re.compile(r"\b(?:or|vs|versus)\b|/")
+
+
+def _hedged(response: Response) -> bool:
+    """Offers alternatives: 'maybe', 'either', 'or', a slash."""
+    return any(t.hedge for t in response.tokens) or bool(_OR.search(response.simplified))
+
+
 _ALTERNATIVES = re.compile(r"[,;/?\n]|\b(?:or|vs|versus)\b")
 
 

@@ -347,3 +347,37 @@ class TestWords:
         feedback = grading.grade(deep, "machine learning").feedback
         for filler in ("focuses", "sorts", "multiple"):
             assert filler not in feedback
+
+
+class TestIndependentFindings:
+    """The misfires the independent sets found (issue 9), each as the principle it broke."""
+
+    def test_a_reference_with_aren_t_or_barely_accepts_a_paraphrase(self) -> None:
+        arent = card(
+            "Weights aren't shared between positions.",
+            question="Locally connected layers: are weights shared?",
+        )
+        assert "negation" not in fired(
+            arent, "each position has its own weights, they are not shared"
+        )
+        barely = card("The loss barely changes.", question="What happens to the loss on a plateau?")
+        assert "negation" not in fired(barely, "the loss hardly changes at all")
+
+    def test_words_that_merely_look_alike_are_no_near_miss(self) -> None:
+        unseen = card(
+            "To perform well on new, unseen data.", question="Why do we want a model to generalize?"
+        )
+        assert fired(unseen, "so it does well on data it has never seen") == []
+
+    def test_guesses_between_axis_lists(self) -> None:
+        axes = card("N, H and W", "N, H and W", question="BatchNorm2D Axes")
+        assert grading.grade(axes, "N H W or maybe C H W").outcome == "wrong"
+
+    def test_short_formula_forms(self) -> None:
+        fc = card(
+            "Input size × output size + output size",
+            "(input size + 1) × output size",
+            question="FC Layer Params",
+        )
+        assert grading.grade(fc, "(in + 1) * out").correct
+        assert not grading.grade(fc, "(in + 1) * in").correct
