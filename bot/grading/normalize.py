@@ -17,13 +17,12 @@ from text_to_num import alpha2digit
 from bot.grading.lexicon import (
     EXPANSIONS,
     HEDGES,
-    IZE_STEMS,
     NEGATIONS,
     NUMBER_WORDS,
     STOPWORDS,
     SYNONYM_GROUPS,
-    TERMS,
 )
+from bot.grading.words import is_real_word, zipf
 
 _QUOTES = str.maketrans(
     {
@@ -217,11 +216,17 @@ def _build_canon() -> dict[str, str]:
 
 
 _CANON = _build_canon()
-_IZE = re.compile(
-    r"^("
-    + "|".join(sorted(IZE_STEMS, key=len, reverse=True))
-    + r")is(e|es|ed|ing|ation|ations|er|ers)$"
-)
+_ISE = re.compile(r"^([a-z]{3,})is(e|es|ed|ing|ation|ations|er|ers)$")
+
+
+def _us_spelling(word: str) -> str | None:
+    """'normalisation' -> 'normalization' when that spelling is the more common one (wordfreq),
+    so 'exercise' stays 'exercise'; a rare technical form is still caught as a one-letter typo."""
+    match = _ISE.match(word)
+    if match is None:
+        return None
+    us = f"{match.group(1)}iz{match.group(2)}"
+    return us if is_real_word(us) and zipf(us) >= zipf(word) else None
 
 
 def canonical(word: str) -> str:
@@ -245,7 +250,7 @@ def _spellings(raw: str) -> list[str]:
     """One raw token to the words it stands for (hyphens, abbreviations, number words, -ise)."""
     if "-" in raw:
         joined = raw.replace("-", "")
-        if joined in EXPANSIONS or joined in TERMS or joined.isdigit():
+        if joined in EXPANSIONS or joined.isdigit() or is_real_word(joined):
             raw = joined
         else:
             return [word for part in raw.split("-") if part for word in _spellings(part)]
@@ -253,9 +258,9 @@ def _spellings(raw: str) -> list[str]:
         return EXPANSIONS[raw].split()
     if raw in NUMBER_WORDS:
         return [NUMBER_WORDS[raw]]
-    match = _IZE.match(raw)
-    if match:
-        return [f"{match.group(1)}iz{match.group(2)}"]
+    us = _us_spelling(raw)
+    if us is not None:
+        return [us]
     return [raw]
 
 
