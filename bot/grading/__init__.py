@@ -22,10 +22,11 @@ from bot.decks.model import Card, Deck
 from bot.grading import evidence as ev
 from bot.grading import feedback, semantic
 from bot.grading.decision import Outcome, load, stated
-from bot.grading.guards import Context, clip, fired, first_fired
+from bot.grading.guards import QUOTE_LIMIT, Context, fired, first_fired
 from bot.grading.normalize import has_content
 from bot.grading.reference import CompiledDeck, Reference, compile_deck, compile_reference
 from bot.grading.response import Response
+from bot.textcut import one_line
 
 MAX_RESPONSE_CHARS = 1000
 CONFUSION_MARGIN = 0.25
@@ -182,7 +183,7 @@ def _confusion(
     return Verdict(
         "wrong",
         round(min(own_p, VETO_SCORE), 3),
-        f"That's the answer to another card: “{clip(best[1].card.question)}”.",
+        f"That's the answer to another card: “{one_line(best[1].card.question, QUOTE_LIMIT)}”.",
         confused_with=best[1].card.id,
     )
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from bot.grading.decision import Outcome
 from bot.grading.evidence import Evidence
-from bot.grading.guards import clip, display
+from bot.grading.guards import QUOTE_LIMIT, display
 from bot.grading.reference import Reference
 from bot.grading.words import zipf
+from bot.textcut import one_line
 
 CONCEPT_ZIPF_BELOW = 4.0
 """Words rarer than this in everyday English are the subject's terms, worth naming."""
@@ -45,7 +46,7 @@ def sentence(ref: Reference, outcome: Outcome, evidence: Evidence) -> str:
     missed = missed_concepts(ref, evidence)
     if outcome == "close":
         if best and short:
-            return f"Close: the expected answer is “{clip(best.candidate.text)}”."
+            return f"Close: the expected answer is “{one_line(best.candidate.text, QUOTE_LIMIT)}”."
         if missed:
             return f"Partly there: the reference also mentions {' and '.join(missed)}."
         return "Partly there: compare your answer with the reference."

@@ -21,7 +21,10 @@ from bot.grading.reference import Candidate, Reference, Weighted
 from bot.grading.relations import comparisons, contradicts
 from bot.grading.response import Response
 from bot.grading.words import is_real_word
+from bot.textcut import one_line
 
+QUOTE_LIMIT = 120
+"""Reference text quoted in feedback is cut to this many characters."""
 RELEVANT_AT = 0.4
 """Coverage from which a response is taken as aimed at the answer, so its faults are its own."""
 SHORT_RESPONSE_WORDS = 4
@@ -46,11 +49,6 @@ class Guard:
     name: str
     rule: Callable[[Context], str | None]
     """The feedback sentence when the guard fires, else None."""
-
-
-def clip(text: str, limit: int = 120) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def display(word: str, *sources: str) -> str:
@@ -152,7 +150,7 @@ def guess_list(ctx: Context) -> str | None:
     'and' is no list of guesses; nor is a list when the card asks for several things."""
     if _asks_for_a_list(ctx.ref):
         return None
-    items = alternatives(ctx.response.simplified)
+    items = _alternatives(ctx.response.simplified)
     if len(items) < 2:
         return None
     hedged = _hedged(ctx.response) or len(items) > 2
@@ -186,7 +184,7 @@ def _hedged(response: Response) -> bool:
 _ALTERNATIVES = re.compile(r"[,;/?\n]|\b(?:or|vs|versus)\b")
 
 
-def alternatives(simplified: str) -> list[list[Token]]:
+def _alternatives(simplified: str) -> list[list[Token]]:
     """The response split where it offers alternatives: commas, slashes, 'or'."""
     without_parens = re.sub(r"\([^()]*\)", " ", simplified)
     return [t for part in _ALTERNATIVES.split(without_parens) if (t := tokenize(part))]
@@ -260,7 +258,7 @@ def formula(ctx: Context) -> str | None:
     if not _is_symbolic(ctx.response):
         return None
     shown = next((c.text for c in ctx.ref.candidates if c.formula), ctx.ref.body)
-    return f"That formula differs from the reference: {clip(shown)}."
+    return f"That formula differs from the reference: {one_line(shown, QUOTE_LIMIT)}."
 
 
 # --- contrast terms -----------------------------------------------------------------------------

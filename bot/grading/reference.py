@@ -120,15 +120,12 @@ class Reference:
     points: tuple[Point, ...]
     polar: str | None
     comparisons: frozenset[Comparison]
-    concept_mode: bool
-    answer_negated: bool
     vocabulary: frozenset[str]
     answer_keys: frozenset[str]
     """Keys of every word the answer and its accepted forms use."""
     answer_roles: tuple[tuple[str, frozenset[str]], ...]
     bindings: tuple[tuple[frozenset[str], ...], ...]
     """Per statement (the answer's lines, each accepted form), the words only each clause says."""
-    answer_surfaces: frozenset[str]
     answer_numbers: frozenset[str]
     core_terms: tuple[Token, ...]
     """The answer's meaningful words, once each: what a look-alike could stand in for."""
@@ -503,8 +500,6 @@ def _compile_reference(
         comparisons=frozenset().union(
             *(comparisons(simplify(text)) for text in (card.answer, *card.accept, *extra_accept))
         ),
-        concept_mode=not _short_answer(body),
-        answer_negated=any(t.negation for t in answer_tokens),
         vocabulary=vocabulary,
         answer_keys=answer_keys,
         answer_roles=_roles(body, question_all)
@@ -515,8 +510,6 @@ def _compile_reference(
             for text in dict.fromkeys((*point_texts, *(c.text for c in candidates)))
             if (b := _bindings(text))
         ),
-        answer_surfaces=frozenset(t.surface for t in answer_tokens)
-        | frozenset(t.surface for c in candidates for t in c.tokens),
         answer_numbers=frozenset(t.key for t in answer_tokens if t.numeric)
         | frozenset(n for c in candidates for n in c.numbers),
         core_terms=tuple(core.values()),

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from bot.textcut import one_line
+
 ECHO_LIMIT = 40
 
 
 def quoted(text: str, limit: int = ECHO_LIMIT) -> str:
-    text = " ".join(text.split())
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+    return repr(one_line(text, limit))

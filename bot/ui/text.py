@@ -7,15 +7,12 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.textcut import clip
+
 
 def safe(text: str, limit: int = 1024) -> str:
     """Escape markdown and mentions, and cut to `limit` characters with an ellipsis."""
-    cleaned = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(discord.utils.escape_mentions(discord.utils.escape_markdown(text)), limit)
 
 
 def code_block(lines: list[str], limit: int = 1800) -> str:
@@ -63,3 +60,6 @@ def fit_fields(
     for name, (_, value, suffix), limit in zip(names, fields, value_limits, strict=True):
         embed.add_field(name=name, value=clip(value, limit) + suffix, inline=False)
     return embed
+
+
+__all__ = ["clip", "code_block", "fit_fields", "safe", "shares"]
