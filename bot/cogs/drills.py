@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+import aiohttp
 import discord
 from discord.ext import commands
 
@@ -14,58 +16,103 @@ from bot.ratelimit import TokenBucket
 from bot.storage import AlreadyAnswered
 from bot.storage.schedules import Drill, SessionQuestion, StudySession
 from bot.study.clock import from_ms, to_ms
+from bot.study.delivery import DeliveryFailed
 from bot.study.drills import DrillCard, DrillClosed, DrillResults, DrillService
-from bot.study.scheduling import DeliveryFailed
 from bot.study.sessions import QuestionClosed, QuestionResult, SessionService, Standing
 from bot.ui import render
 from bot.ui.components import ANSWER_MODAL, answer_modal, drill_view, modal_value, session_view
 from bot.ui.text import clip
 
+T = TypeVar("T")
+
 
 class DiscordPublisher:
-    """Posts and edits drills in channels; turns Discord errors into DeliveryFailed.
+    """Posts and edits scheduled work in channels; turns Discord errors into DeliveryFailed.
 
-    Posts carry a nonce with enforce_nonce: posting the same drill or question again after a crash
-    (before its message id was stored) gets Discord's first message back, not a second post."""
+    Posts carry a nonce with enforce_nonce, so a retry within Discord's nonce window gets the first
+    message back instead of a second post. For a retry after longer (the bot was down), the
+    `find_*` methods look through the channel's recent messages for the post an earlier try made:
+    a drill post and a session question by their buttons' custom_ids, a drill's results line by
+    the post it replies to, a session's results table by its footer."""
+
+    HISTORY = 100
+    """How many of a channel's latest messages a lookup reads (one request)."""
 
     def __init__(self, client: discord.Client, limiter: TokenBucket | None = None) -> None:
         self.client = client
         self.limiter = limiter or TokenBucket(rate=40, burst=1)
 
+    def _channel(self, channel_id: int, guild_id: int) -> discord.PartialMessageable:
+        return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
+
     async def post_drill(self, drill: Drill, cards: list[DrillCard]) -> int:
-        channel = self.client.get_partial_messageable(drill.channel_id, guild_id=drill.guild_id)
         embed = render.drill_post(drill, cards, from_ms(drill.closes_at_ms))
         view = drill_view(drill.id, [c.number for c in cards])
         message = await self._deliver(
-            channel.send(
+            self._channel(drill.channel_id, drill.guild_id).send(
                 embed=embed, view=view, allowed_mentions=NO_MENTIONS, nonce=f"drill-{drill.id}"
             ),
             drill.channel_id,
         )
         return message.id
 
-    async def close_drill(self, results: DrillResults) -> None:
-        drill = results.drill
-        channel = self.client.get_partial_messageable(drill.channel_id, guild_id=drill.guild_id)
-        if drill.message_id is not None:
-            message = channel.get_partial_message(drill.message_id)
-            await self._deliver(
-                message.edit(
-                    embed=render.drill_reveal(results), view=None, allowed_mentions=NO_MENTIONS
-                ),
-                drill.channel_id,
-            )
-        await self._deliver(
-            channel.send(render.drill_results_line(results), allowed_mentions=NO_MENTIONS),
+    async def find_drill_post(self, drill: Drill) -> int | None:
+        prefix = f"sb:drill:{drill.id}:"
+        return await self._find(
             drill.channel_id,
+            drill.guild_id,
+            lambda m: any(custom_id.startswith(prefix) for custom_id in _custom_ids(m)),
+        )
+
+    async def reveal_drill(self, results: DrillResults) -> None:
+        drill = results.drill
+        if drill.message_id is None:
+            return
+        message = self._channel(drill.channel_id, drill.guild_id).get_partial_message(
+            drill.message_id
+        )
+        await self._deliver(
+            message.edit(
+                embed=render.drill_reveal(results), view=None, allowed_mentions=NO_MENTIONS
+            ),
+            drill.channel_id,
+        )
+
+    async def post_drill_results(self, results: DrillResults) -> int:
+        drill = results.drill
+        reference = (
+            discord.MessageReference(
+                message_id=drill.message_id, channel_id=drill.channel_id, fail_if_not_exists=False
+            )
+            if drill.message_id is not None
+            else None
+        )
+        message = await self._deliver(
+            self._channel(drill.channel_id, drill.guild_id).send(
+                render.drill_results_line(results),
+                reference=reference,  # type: ignore[arg-type]
+                mention_author=False,
+                allowed_mentions=NO_MENTIONS,
+                nonce=f"drill-results-{drill.id}",
+            ),
+            drill.channel_id,
+        )
+        return message.id
+
+    async def find_drill_results(self, drill: Drill) -> int | None:
+        if drill.message_id is None:
+            return None
+        return await self._find(
+            drill.channel_id,
+            drill.guild_id,
+            lambda m: m.reference is not None and m.reference.message_id == drill.message_id,
         )
 
     async def ask_question(
         self, session: StudySession, question: SessionQuestion, card: Card, closes_at: datetime
     ) -> int:
-        channel = self.client.get_partial_messageable(session.channel_id, guild_id=session.guild_id)
         message = await self._deliver(
-            channel.send(
+            self._channel(session.channel_id, session.guild_id).send(
                 embed=render.session_question(session, question, card, closes_at),
                 view=session_view(session.id, question.position),
                 allowed_mentions=NO_MENTIONS,
@@ -75,11 +122,18 @@ class DiscordPublisher:
         )
         return message.id
 
+    async def find_question(self, session: StudySession, question: SessionQuestion) -> int | None:
+        custom_id = f"sb:session:{session.id}:{question.position}"
+        return await self._find(
+            session.channel_id, session.guild_id, lambda m: custom_id in _custom_ids(m)
+        )
+
     async def close_question(self, session: StudySession, result: QuestionResult) -> None:
         if result.question.message_id is None:
             return
-        channel = self.client.get_partial_messageable(session.channel_id, guild_id=session.guild_id)
-        message = channel.get_partial_message(result.question.message_id)
+        message = self._channel(session.channel_id, session.guild_id).get_partial_message(
+            result.question.message_id
+        )
         await self._deliver(
             message.edit(
                 embed=render.session_question_closed(session, result),
@@ -91,28 +145,56 @@ class DiscordPublisher:
 
     async def post_session_results(
         self, session: StudySession, standings: list[Standing], played: int
-    ) -> None:
-        channel = self.client.get_partial_messageable(session.channel_id, guild_id=session.guild_id)
-        await self._deliver(
-            channel.send(
-                embed=render.session_results(standings, played, len(session.questions)),
+    ) -> int:
+        embed = render.session_results(standings, played, len(session.questions))
+        embed.set_footer(text=_session_footer(session))
+        message = await self._deliver(
+            self._channel(session.channel_id, session.guild_id).send(
+                embed=embed,
                 allowed_mentions=NO_MENTIONS,
+                nonce=f"session-results-{session.id}",
             ),
             session.channel_id,
         )
+        return message.id
 
-    async def _deliver(self, call: Any, channel_id: int) -> discord.Message:
+    async def find_session_results(self, session: StudySession) -> int | None:
+        footer = _session_footer(session)
+        return await self._find(
+            session.channel_id,
+            session.guild_id,
+            lambda m: any(e.footer.text == footer for e in m.embeds),
+        )
+
+    async def _find(
+        self, channel_id: int, guild_id: int, wanted: Callable[[discord.Message], bool]
+    ) -> int | None:
+        """The id of the newest of the bot's recent messages in a channel that `wanted` accepts."""
+        me = self.client.user
+        channel = self._channel(channel_id, guild_id)
+
+        async def scan() -> int | None:
+            async for message in channel.history(limit=self.HISTORY):
+                if me is not None and message.author.id == me.id and wanted(message):
+                    return message.id
+            return None
+
         await self.limiter.acquire()
+        return await self._deliver(scan(), channel_id, limited=False)
+
+    async def _deliver(self, call: Awaitable[T], channel_id: int, *, limited: bool = True) -> T:
+        if limited:
+            await self.limiter.acquire()
         try:
-            result: discord.Message = await call
-            return result
+            return await call
         except discord.NotFound as exc:
             raise DeliveryFailed(
                 f"the channel <#{channel_id}> or its message was deleted", permanent=True
             ) from exc
         except discord.Forbidden as exc:
             raise DeliveryFailed(
-                f"the bot may not post in <#{channel_id}> (it needs View Channel, Send Messages and Embed Links)",
+                f"the bot may not post in <#{channel_id}> (it needs View Channel, Send Messages,"
+                " Embed Links and Read Message History)",
                 permanent=True,
             ) from exc
         except discord.HTTPException as exc:
@@ -125,6 +207,24 @@ class DiscordPublisher:
                 else f"Discord could not take the post ({exc.status})",
                 permanent=client_error,
             ) from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise DeliveryFailed(
+                f"Discord could not be reached ({type(exc).__name__})", permanent=False
+            ) from exc
+
+
+def _custom_ids(message: discord.Message) -> list[str]:
+    return [
+        child.custom_id
+        for row in message.components
+        if isinstance(row, discord.ActionRow)
+        for child in row.children
+        if isinstance(child, discord.Button) and child.custom_id
+    ]
+
+
+def _session_footer(session: StudySession) -> str:
+    return f"Session #{session.id}"
 
 
 class DrillsCog(commands.Cog, name="Drills"):

@@ -63,6 +63,9 @@ class Drill:
     closes_at_ms: int
     closed_at_ms: int | None
     cards: tuple[CardRef, ...]
+    slot: str | None = None
+    revealed_at_ms: int | None = None
+    results_message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class SessionQuestion:
     asked_at_ms: int | None
     closes_at_ms: int | None
     closed_at_ms: int | None
+    revealed_at_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ class StudySession:
     ended_at_ms: int | None
     status: SessionStatus
     questions: tuple[SessionQuestion, ...]
+    slot: str | None = None
+    results_posted_at_ms: int | None = None
 
 
 def _schedule(row: sqlite3.Row) -> Schedule:
@@ -111,6 +117,26 @@ def _insert_returning_id(connection: sqlite3.Connection, sql: str, params: Seque
     row = connection.execute(sql + " RETURNING id", params).fetchone()
     assert row is not None
     return int(row[0])
+
+
+@dataclass(frozen=True)
+class ClaimedSlot:
+    """A slot claimed but not yet settled as posted, missed or failed."""
+
+    schedule_id: int
+    slot: str
+    slot_at_ms: int
+    detail: str | None
+
+
+def _next_try(
+    connection: sqlite3.Connection, table: str, column: str, where: str, params: Sequence[object]
+) -> int:
+    """Count one more try of a send; returns how many tries came before this one."""
+    row = connection.execute(
+        f"UPDATE {table} SET {column} = {column} + 1 WHERE {where} RETURNING {column}", params
+    ).fetchone()
+    return int(row[0]) - 1 if row else 0
 
 
 def _insert_cards(
@@ -216,6 +242,36 @@ class ScheduleRepository:
 
         await self.db.write(op)
 
+    async def note_slot(self, schedule_id: int, slot: str, detail: str) -> None:
+        """Keep why a claimed slot is not posted yet (the reason it is missed with, if it never is)."""
+
+        def op(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE schedule_fires SET detail = ? WHERE schedule_id = ? AND slot = ?"
+                " AND status = 'claimed'",
+                (detail, schedule_id, slot),
+            )
+
+        await self.db.write(op)
+
+    async def claimed(self) -> list[ClaimedSlot]:
+        rows = await self.db.fetchall(
+            "SELECT schedule_id, slot, slot_at, detail FROM schedule_fires WHERE status = 'claimed'"
+            " ORDER BY slot_at"
+        )
+        return [
+            ClaimedSlot(row["schedule_id"], row["slot"], row["slot_at"], row["detail"])
+            for row in rows
+        ]
+
+    async def fires(self, schedule_id: int) -> list[tuple[str, str, str | None]]:
+        """(slot, status, detail) of every slot a schedule claimed, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT slot, status, detail FROM schedule_fires WHERE schedule_id = ? ORDER BY slot_at",
+            (schedule_id,),
+        )
+        return [(row["slot"], row["status"], row["detail"]) for row in rows]
+
     async def last_slots(self) -> dict[int, int]:
         """The latest claimed slot instant of every schedule that has fired."""
         rows = await self.db.fetchall(
@@ -237,16 +293,23 @@ class DrillRepository:
         opened_at_ms: int,
         closes_at_ms: int,
         cards: Sequence[CardRef],
+        slot: str | None = None,
     ) -> Drill:
+        """Open a drill; for a slot that already has one, that drill (opening is safe to repeat)."""
+
         def op(connection: sqlite3.Connection) -> int:
-            drill_id = _insert_returning_id(
-                connection,
-                "INSERT INTO drills (guild_id, channel_id, schedule_id, opened_at, closes_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (guild_id, channel_id, schedule_id, opened_at_ms, closes_at_ms),
-            )
-            _insert_cards(connection, "drill_cards", drill_id, cards)
-            return drill_id
+            row = connection.execute(
+                "INSERT INTO drills (guild_id, channel_id, schedule_id, opened_at, closes_at, slot)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                (guild_id, channel_id, schedule_id, opened_at_ms, closes_at_ms, slot),
+            ).fetchone()
+            if row is None:
+                existing = connection.execute(
+                    "SELECT id FROM drills WHERE schedule_id = ? AND slot = ?", (schedule_id, slot)
+                ).fetchone()
+                return int(existing[0])
+            _insert_cards(connection, "drill_cards", int(row[0]), cards)
+            return int(row[0])
 
         drill = await self.get(await self.db.write(op))
         assert drill is not None
@@ -270,7 +333,35 @@ class DrillRepository:
             closes_at_ms=row["closes_at"],
             closed_at_ms=row["closed_at"],
             cards=tuple(CardRef(c["deck_id"], c["card_id"]) for c in cards),
+            slot=row["slot"],
+            revealed_at_ms=row["revealed_at"],
+            results_message_id=row["results_message_id"],
         )
+
+    async def for_slot(self, schedule_id: int, slot: str) -> Drill | None:
+        row = await self.db.fetchone(
+            "SELECT id FROM drills WHERE schedule_id = ? AND slot = ?", (schedule_id, slot)
+        )
+        return await self.get(row["id"]) if row else None
+
+    async def post_try(self, drill_id: int) -> int:
+        """Count a try at posting; returns the tries before it (more than 0: look before posting)."""
+        return await self.db.write(
+            lambda c: _next_try(c, "drills", "post_tries", "id = ?", (drill_id,))
+        )
+
+    async def reveal_try(self, drill_id: int) -> int:
+        return await self.db.write(
+            lambda c: _next_try(c, "drills", "reveal_tries", "id = ?", (drill_id,))
+        )
+
+    async def set_results_message(self, drill_id: int, message_id: int) -> None:
+        def op(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE drills SET results_message_id = ? WHERE id = ?", (message_id, drill_id)
+            )
+
+        await self.db.write(op)
 
     async def set_message(self, drill_id: int, message_id: int) -> None:
         def op(connection: sqlite3.Connection) -> None:
@@ -279,13 +370,6 @@ class DrillRepository:
             )
 
         await self.db.write(op)
-
-    async def unposted(self) -> list[int]:
-        """Open drills with no message stored: the bot stopped between posting and storing."""
-        rows = await self.db.fetchall(
-            "SELECT id FROM drills WHERE closed_at IS NULL AND message_id IS NULL ORDER BY id"
-        )
-        return [row["id"] for row in rows]
 
     async def due_to_close(self, now_ms: int) -> list[int]:
         rows = await self.db.fetchall(
@@ -313,6 +397,18 @@ class DrillRepository:
             connection.execute(
                 "UPDATE drills SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL",
                 (now_ms, drill_id),
+            )
+
+        await self.db.write(op)
+
+    async def abandon(self, drill_id: int, now_ms: int) -> None:
+        """Close a drill that was never posted: there is nothing to reveal."""
+
+        def op(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE drills SET closed_at = COALESCE(closed_at, ?),"
+                " revealed_at = COALESCE(revealed_at, ?) WHERE id = ?",
+                (now_ms, now_ms, drill_id),
             )
 
         await self.db.write(op)
@@ -351,16 +447,24 @@ class SessionRepository:
         seconds_per_question: int,
         started_at_ms: int,
         cards: Sequence[CardRef],
+        slot: str | None = None,
     ) -> StudySession:
+        """Start a session; for a slot that already has one, that session (safe to repeat)."""
+
         def op(connection: sqlite3.Connection) -> int:
-            session_id = _insert_returning_id(
-                connection,
+            row = connection.execute(
                 "INSERT INTO study_sessions (guild_id, channel_id, schedule_id, seconds_per_question,"
-                " started_at) VALUES (?, ?, ?, ?, ?)",
-                (guild_id, channel_id, schedule_id, seconds_per_question, started_at_ms),
-            )
-            _insert_cards(connection, "session_cards", session_id, cards)
-            return session_id
+                " started_at, slot) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                (guild_id, channel_id, schedule_id, seconds_per_question, started_at_ms, slot),
+            ).fetchone()
+            if row is None:
+                existing = connection.execute(
+                    "SELECT id FROM study_sessions WHERE schedule_id = ? AND slot = ?",
+                    (schedule_id, slot),
+                ).fetchone()
+                return int(existing[0])
+            _insert_cards(connection, "session_cards", int(row[0]), cards)
+            return int(row[0])
 
         session = await self.get(await self.db.write(op))
         assert session is not None
@@ -390,10 +494,71 @@ class SessionRepository:
                     q["asked_at"],
                     q["closes_at"],
                     q["closed_at"],
+                    q["revealed_at"],
                 )
                 for q in questions
             ),
+            slot=row["slot"],
+            results_posted_at_ms=row["results_posted_at"],
         )
+
+    async def for_slot(self, schedule_id: int, slot: str) -> StudySession | None:
+        row = await self.db.fetchone(
+            "SELECT id FROM study_sessions WHERE schedule_id = ? AND slot = ?", (schedule_id, slot)
+        )
+        return await self.get(row["id"]) if row else None
+
+    async def unreported(self) -> list[int]:
+        """Sessions that ended but whose results table Discord has not taken yet."""
+        rows = await self.db.fetchall(
+            "SELECT id FROM study_sessions WHERE results_posted_at IS NULL AND status != 'running'"
+            " ORDER BY id"
+        )
+        return [row["id"] for row in rows]
+
+    async def unrevealed(self) -> list[tuple[int, int]]:
+        """(session, position) of closed questions whose reveal Discord has not taken yet."""
+        rows = await self.db.fetchall(
+            "SELECT session_id, position FROM session_cards WHERE closed_at IS NOT NULL"
+            " AND revealed_at IS NULL ORDER BY session_id, position"
+        )
+        return [(row["session_id"], row["position"]) for row in rows]
+
+    async def question_try(self, session_id: int, position: int) -> int:
+        return await self.db.write(
+            lambda c: _next_try(
+                c,
+                "session_cards",
+                "post_tries",
+                "session_id = ? AND position = ?",
+                (session_id, position),
+            )
+        )
+
+    async def results_try(self, session_id: int) -> int:
+        return await self.db.write(
+            lambda c: _next_try(c, "study_sessions", "results_tries", "id = ?", (session_id,))
+        )
+
+    async def mark_question_revealed(self, session_id: int, position: int, now_ms: int) -> None:
+        def op(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE session_cards SET revealed_at = ? WHERE session_id = ? AND position = ?"
+                " AND revealed_at IS NULL",
+                (now_ms, session_id, position),
+            )
+
+        await self.db.write(op)
+
+    async def mark_results_posted(self, session_id: int, now_ms: int) -> None:
+        def op(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE study_sessions SET results_posted_at = ? WHERE id = ?"
+                " AND results_posted_at IS NULL",
+                (now_ms, session_id),
+            )
+
+        await self.db.write(op)
 
     async def running(self) -> list[int]:
         rows = await self.db.fetchall(
@@ -404,12 +569,14 @@ class SessionRepository:
     async def ask(
         self, session_id: int, position: int, asked_at_ms: int, closes_at_ms: int
     ) -> None:
-        """Record that a question is being asked, before it is posted."""
+        """Record that a question is being asked, before it is posted; a question whose post never
+        reached Discord is asked again with a fresh window."""
 
         def op(connection: sqlite3.Connection) -> None:
             connection.execute(
                 "UPDATE session_cards SET asked_at = ?, closes_at = ?"
-                " WHERE session_id = ? AND position = ? AND asked_at IS NULL",
+                " WHERE session_id = ? AND position = ? AND message_id IS NULL"
+                " AND closed_at IS NULL",
                 (asked_at_ms, closes_at_ms, session_id, position),
             )
 
@@ -424,14 +591,30 @@ class SessionRepository:
 
         await self.db.write(op)
 
-    async def close_question(self, session_id: int, position: int, now_ms: int) -> bool:
+    async def close_question(
+        self, session_id: int, position: int, now_ms: int, fastest_bonus: int = 0
+    ) -> bool:
+        """Close a question and, in the same transaction, give the first correct answer its bonus:
+        True only for the call that closed it, so the bonus is paid once."""
+
         def op(connection: sqlite3.Connection) -> bool:
             cursor = connection.execute(
                 "UPDATE session_cards SET closed_at = ? WHERE session_id = ? AND position = ?"
                 " AND closed_at IS NULL",
                 (now_ms, session_id, position),
             )
-            return cursor.rowcount > 0
+            if cursor.rowcount == 0:
+                return False
+            if fastest_bonus:
+                connection.execute(
+                    "UPDATE attempts SET points = points + ? WHERE id = ("
+                    " SELECT a.id FROM attempts a JOIN session_cards q"
+                    " ON q.session_id = a.context_id AND q.deck_id = a.deck_id AND q.card_id = a.card_id"
+                    " WHERE a.context = 'session' AND a.context_id = ? AND q.position = ?"
+                    " AND a.outcome = 'correct' ORDER BY a.answered_at, a.id LIMIT 1)",
+                    (fastest_bonus, session_id, position),
+                )
+            return True
 
         return await self.db.write(op)
 

@@ -101,7 +101,10 @@ class DrillService:
         cards: list[CardRef],
         closes_at: datetime,
         schedule_id: int | None,
+        *,
+        slot: str | None = None,
     ) -> Drill:
+        """Open a drill; for a slot that has one already, that drill."""
         return await self.storage.drills.create(
             guild_id=guild_id,
             channel_id=channel_id,
@@ -109,6 +112,7 @@ class DrillService:
             opened_at_ms=to_ms(self.clock.now()),
             closes_at_ms=to_ms(closes_at),
             cards=cards,
+            slot=slot,
         )
 
     async def open_card(self, drill_id: int, number: int, guild_id: int) -> DrillCard:

@@ -1,10 +1,13 @@
 """Schedules: creating them, and firing their slots exactly once.
 
-The database is the source of truth. `tick()` looks at every active schedule, works out the slots
-due since it last fired (through the schedule's own time zone), claims each slot in the database
-before posting, and hands the post to a Publisher (the Discord adapter). A slot older than the grace
-window is recorded as missed instead of posted late. The same tick closes drills whose window ended,
-so a drill that should have closed while the bot was down is closed at start-up.
+The database is the source of truth, and every piece of scheduled work is a state machine in it.
+`tick()` claims each due slot of every active schedule (worked out in the schedule's own time zone),
+then moves every claimed slot on: open its drill or session (once per slot), post it, record it
+posted. A step Discord does not take stays pending and the next tick tries it again, first looking
+in the channel for what an earlier try may have posted; a slot that could not be posted within the
+grace window is recorded as missed with the reason. The same tick closes drills and session
+questions whose time is up and reveals them, so work cut short by a crash or a restart is finished
+by the next tick.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.storage import Storage
-from bot.storage.schedules import Drill, Kind, Schedule, ScheduleSpec
+from bot.storage.schedules import CardRef, ClaimedSlot, Drill, Kind, Schedule, ScheduleSpec
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, from_ms, to_ms
+from bot.study.delivery import DeliveryFailed, retrying
 from bot.study.drills import DrillCard, DrillResults, DrillService
 from bot.study.periods import zone
 from bot.study.quoting import quoted
@@ -29,26 +33,23 @@ log = logging.getLogger(__name__)
 DEFAULT_GRACE = timedelta(hours=2)
 CLOSE_BEFORE_NEXT = timedelta(minutes=1)
 MAX_DRILL_WINDOW = timedelta(days=7)
-REVEAL_RETRY = timedelta(minutes=1)
-"""How soon a reveal Discord could not take is tried again."""
+RETRY_AFTER = timedelta(minutes=1)
+"""How soon work Discord could not take (a post, a reveal, a results table) is tried again."""
 CONCURRENT_FIRES = 64
-RETRY_PAUSES = (2.0, 8.0, 30.0, 0.0)
-
-
-class DeliveryFailed(Exception):
-    """The post could not be made. `permanent` failures (channel deleted, no permission) pause the
-    schedule until an admin fixes the cause; others are retried at the next slot."""
-
-    def __init__(self, reason: str, *, permanent: bool) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
 
 
 class Publisher(SessionPublisher, Protocol):
     async def post_drill(self, drill: Drill, cards: list[DrillCard]) -> int: ...
 
-    async def close_drill(self, results: DrillResults) -> None: ...
+    async def find_drill_post(self, drill: Drill) -> int | None:
+        """The message of an earlier try at posting this drill, if Discord has it."""
+        ...
+
+    async def reveal_drill(self, results: DrillResults) -> None: ...
+
+    async def post_drill_results(self, results: DrillResults) -> int: ...
+
+    async def find_drill_results(self, drill: Drill) -> int | None: ...
 
 
 @dataclass
@@ -70,7 +71,7 @@ class SchedulerService:
         publisher: Publisher,
         *,
         grace: timedelta = DEFAULT_GRACE,
-        retry_pauses: tuple[float, ...] = RETRY_PAUSES,
+        retry_pauses: tuple[float, ...] | None = None,
     ) -> None:
         self.storage = storage
         self.catalog = catalog
@@ -128,31 +129,43 @@ class SchedulerService:
         )
 
     async def next_fire_at(self) -> datetime | None:
-        """When the earliest active schedule fires next, an open drill closes, or a pending reveal
-        is tried again."""
+        """When the earliest active schedule fires next, an open drill or session question
+        closes, or pending work (a slot not posted yet, a reveal, a results table) is tried again."""
+        now = self.clock.now()
         times = [self.next_slot(s).at for s in await self.storage.schedules.all() if not s.paused]
         for drill_id in await self.storage.drills.open_drills():
             drill = await self.storage.drills.get(drill_id)
             if drill is not None:
                 times.append(from_ms(drill.closes_at_ms))
-        if await self.storage.drills.unrevealed():
-            times.append(self.clock.now() + REVEAL_RETRY)
+        pending = bool(
+            await self.storage.schedules.claimed()
+            or await self.storage.drills.unrevealed()
+            or await self.storage.sessions.unrevealed()
+            or await self.storage.sessions.unreported()
+        )
         for session_id in await self.storage.sessions.running():
             session = await self.storage.sessions.get(session_id)
-            if session is not None:
-                times += [
-                    from_ms(q.closes_at_ms)
-                    for q in session.questions
-                    if q.closes_at_ms and not q.closed_at_ms
-                ]
+            if session is None:
+                continue
+            current = next((q for q in session.questions if q.closed_at_ms is None), None)
+            if current is None or current.message_id is None:
+                pending = True
+            elif current.closes_at_ms is not None:
+                times.append(from_ms(current.closes_at_ms))
+        if pending:
+            times.append(now + RETRY_AFTER)
         return min(times) if times else None
 
     async def tick(self) -> TickReport:
+        """One pass over all scheduled work: claim the slots that came due, move every claimed slot,
+        running session and closed drill on by the steps Discord takes, and leave the rest pending
+        for the next tick. Every step is safe to repeat, so a tick cut short anywhere (a crash, a
+        restart) is finished by the next one."""
         report = TickReport()
         now = self.clock.now()
+        schedules = {s.id: s for s in await self.storage.schedules.all()}
         last_slots = await self.storage.schedules.last_slots()
-        due: list[tuple[Schedule, Slot]] = []
-        for schedule in await self.storage.schedules.all():
+        for schedule in schedules.values():
             if schedule.paused:
                 continue
             since = from_ms(last_slots.get(schedule.id, schedule.created_at_ms))
@@ -161,67 +174,191 @@ class SchedulerService:
                 parse_time(schedule.local_time),
                 zone(schedule.timezone),
             )
-            due += [(schedule, slot) for slot in slots_between(days, at, tz, since, now)]
-        gate = asyncio.Semaphore(CONCURRENT_FIRES)
-
-        async def handle(schedule: Schedule, slot: Slot) -> None:
-            async with gate:
+            for slot in slots_between(days, at, tz, since, now):
                 if not await self.storage.schedules.claim_slot(
                     schedule.id, slot.key, to_ms(slot.at), to_ms(now)
                 ):
-                    return
+                    continue
                 if now - slot.at > self.grace:
                     await self.storage.schedules.mark_slot(
-                        schedule.id, slot.key, "missed", "bot was offline"
+                        schedule.id, slot.key, "missed", "the bot was offline"
                     )
                     report.missed.append((schedule.id, slot.key))
                     log.info("schedule %d missed slot %s (beyond grace)", schedule.id, slot.key)
-                    return
-                await self._fire(schedule, slot, report)
+        gate = asyncio.Semaphore(CONCURRENT_FIRES)
 
-        await self._post_unposted()
-        await asyncio.gather(*(handle(schedule, slot) for schedule, slot in due))
+        async def settle(claimed: ClaimedSlot) -> None:
+            async with gate:
+                await self._settle(schedules.get(claimed.schedule_id), claimed, report)
+
+        await asyncio.gather(*(settle(c) for c in await self.storage.schedules.claimed()))
         for session_id in await self.storage.sessions.running():
             try:
                 await self.sessions.advance(session_id, self.publisher, self.grace)
             except DeliveryFailed as exc:
                 log.warning("session %d could not go on: %s", session_id, exc.reason)
-                await self.storage.sessions.finish(session_id, "aborted", to_ms(self.clock.now()))
         for drill_id in await self.storage.drills.due_to_close(to_ms(now)):
             if await self.drills.close(drill_id) is not None:
                 report.closed.append(drill_id)
+        for session_id, position in await self.storage.sessions.unrevealed():
+            await self.sessions.reveal_question(session_id, position, self.publisher)
+        for session_id in await self.storage.sessions.unreported():
+            await self.sessions.report(session_id, self.publisher)
         await self._reveal_pending()
         return report
 
-    async def _post_unposted(self) -> None:
-        """Drills opened but never stored as posted (the bot stopped in between) are posted now;
-        the post's nonce makes Discord hand back the first one if it had gone out."""
-        for drill_id in await self.storage.drills.unposted():
+    async def _settle(
+        self, schedule: Schedule | None, claimed: ClaimedSlot, report: TickReport
+    ) -> None:
+        """Take one claimed slot a step further: open its drill or session (once: opening again
+        finds the same one), post it, and record it posted; or, when it could not be posted within
+        the grace window, missed with the reason."""
+        slot = Slot(claimed.slot, from_ms(claimed.slot_at_ms))
+        if schedule is None:
+            return
+        key = (schedule.id, slot.key)
+        now = self.clock.now()
+        late = now - slot.at > self.grace
+        if schedule.kind == "session":
+            session = await self.storage.sessions.for_slot(schedule.id, slot.key)
+            if session is None:
+                if late or schedule.paused:
+                    await self._miss(
+                        schedule, slot, claimed.detail or "the bot was offline", report
+                    )
+                    return
+                refs = await self._cards_for(schedule, slot, report)
+                if refs is None:
+                    return
+                session = await self.sessions.start(
+                    guild_id=schedule.guild_id,
+                    channel_id=schedule.channel_id,
+                    schedule_id=schedule.id,
+                    cards=refs,
+                    seconds=schedule.seconds_per_question,
+                    slot=slot.key,
+                )
+            try:
+                await self.sessions.advance(session.id, self.publisher, self.grace)
+            except DeliveryFailed as exc:
+                await self._fail(schedule, slot, exc.reason, permanent=True, report=report)
+                return
+            session = await self.storage.sessions.get(session.id) or session
+            if any(q.message_id is not None for q in session.questions):
+                await self.storage.schedules.mark_slot(
+                    schedule.id, slot.key, "posted", f"session {session.id}"
+                )
+                report.posted.append(key)
+            elif session.status != "running":
+                await self._miss(
+                    schedule, slot, "Discord did not take its first question in time", report
+                )
+            return
+        drill = await self.storage.drills.for_slot(schedule.id, slot.key)
+        if drill is None:
+            if late or schedule.paused:
+                await self._miss(schedule, slot, claimed.detail or "the bot was offline", report)
+                return
+            refs = await self._cards_for(schedule, slot, report)
+            if refs is None:
+                return
+            following = self.next_slot(schedule, slot.at).at - CLOSE_BEFORE_NEXT
+            drill = await self.drills.open(
+                schedule.guild_id,
+                schedule.channel_id,
+                refs,
+                min(following, slot.at + MAX_DRILL_WINDOW),
+                schedule.id,
+                slot=slot.key,
+            )
+        if drill.message_id is None:
+            try:
+                message_id = await self._post(drill)
+            except DeliveryFailed as exc:
+                if exc.permanent:
+                    await self.storage.drills.abandon(drill.id, to_ms(now))
+                    await self._fail(schedule, slot, exc.reason, permanent=True, report=report)
+                elif late or to_ms(now) >= drill.closes_at_ms:
+                    await self.storage.drills.abandon(drill.id, to_ms(now))
+                    await self._miss(schedule, slot, f"not posted in time: {exc.reason}", report)
+                else:
+                    await self.storage.schedules.note_slot(schedule.id, slot.key, exc.reason)
+                    log.warning(
+                        "schedule %d slot %s not posted yet: %s", schedule.id, slot.key, exc.reason
+                    )
+                return
+            await self.storage.drills.set_message(drill.id, message_id)
+        await self.storage.schedules.mark_slot(schedule.id, slot.key, "posted", f"drill {drill.id}")
+        report.posted.append(key)
+
+    async def _cards_for(
+        self, schedule: Schedule, slot: Slot, report: TickReport
+    ) -> list[CardRef] | None:
+        missing = [d for d in schedule.deck_ids if self.catalog.get(schedule.guild_id, d) is None]
+        if missing:
+            await self._fail(
+                schedule, slot, f"deck {missing[0]!r} was removed", permanent=True, report=report
+            )
+            return None
+        refs = await self.drills.choose_cards(schedule.guild_id, schedule.deck_ids, schedule.size)
+        if not refs:
+            await self._fail(
+                schedule, slot, "its decks have no cards", permanent=True, report=report
+            )
+            return None
+        return refs
+
+    async def _post(self, drill: Drill) -> int:
+        """Post a drill, or find the post of an earlier try that may have reached Discord."""
+        earlier_tries = await self.storage.drills.post_try(drill.id)
+
+        async def send() -> int:
+            if earlier_tries:
+                found = await self.publisher.find_drill_post(drill)
+                if found is not None:
+                    return found
+            return await self.publisher.post_drill(drill, self.drills.cards(drill))
+
+        return await retrying(send, f"drill {drill.id}", self.retry_pauses)
+
+    async def _reveal_pending(self) -> None:
+        """Reveal every closed drill Discord does not have the reveal of yet: the post's edit
+        (safe to repeat) and the results line (looked for before a retry posts it). A passing
+        failure leaves it pending for the next tick; a permanent one (the channel or post is gone)
+        gives it up. A drill that was never posted has nothing to reveal."""
+        for drill_id in await self.storage.drills.unrevealed():
             drill = await self.storage.drills.get(drill_id)
             if drill is None:
                 continue
-            try:
-                message_id = await self._post_with_retries(drill)
-            except DeliveryFailed as exc:
-                log.warning("drill %d could not be posted: %s", drill_id, exc.reason)
-                if exc.permanent:
-                    await self.storage.drills.close(drill_id, to_ms(self.clock.now()))
-                continue
-            await self.storage.drills.set_message(drill_id, message_id)
-
-    async def _reveal_pending(self) -> None:
-        """Reveal every closed drill Discord does not have the reveal of yet; a passing failure
-        (5xx, 429) leaves it pending for the next tick, a permanent one (the channel or post is
-        gone) gives it up."""
-        for drill_id in await self.storage.drills.unrevealed():
-            results = await self.drills.results(drill_id)
-            try:
-                await self.publisher.close_drill(results)
-            except DeliveryFailed as exc:
-                log.warning("could not reveal drill %d yet: %s", drill_id, exc.reason)
-                if not exc.permanent:
-                    continue
+            if drill.message_id is not None:
+                try:
+                    await self._reveal(drill)
+                except DeliveryFailed as exc:
+                    log.warning("could not reveal drill %d yet: %s", drill_id, exc.reason)
+                    if not exc.permanent:
+                        continue
             await self.storage.drills.mark_revealed(drill_id, to_ms(self.clock.now()))
+
+    async def _reveal(self, drill: Drill) -> None:
+        results = await self.drills.results(drill.id)
+        await retrying(
+            lambda: self.publisher.reveal_drill(results),
+            f"drill {drill.id} reveal",
+            self.retry_pauses,
+        )
+        if drill.results_message_id is not None:
+            return
+        earlier_tries = await self.storage.drills.reveal_try(drill.id)
+
+        async def send() -> int:
+            if earlier_tries:
+                found = await self.publisher.find_drill_results(drill)
+                if found is not None:
+                    return found
+            return await self.publisher.post_drill_results(results)
+
+        message_id = await retrying(send, f"drill {drill.id} results", self.retry_pauses)
+        await self.storage.drills.set_results_message(drill.id, message_id)
 
     async def fire_now(self, schedule: Schedule) -> TickReport:
         """/schedule test: fire a schedule immediately, outside its slots."""
@@ -229,67 +366,15 @@ class SchedulerService:
         now = self.clock.now()
         key = f"test-{to_ms(now)}"
         if await self.storage.schedules.claim_slot(schedule.id, key, to_ms(now) - 1, to_ms(now)):
-            await self._fire(schedule, Slot(key, now), report)
+            await self._settle(
+                schedule, ClaimedSlot(schedule.id, key, to_ms(now) - 1, None), report
+            )
         return report
 
-    async def _fire(self, schedule: Schedule, slot: Slot, report: TickReport) -> None:
-        missing = [d for d in schedule.deck_ids if self.catalog.get(schedule.guild_id, d) is None]
-        if missing:
-            await self._fail(
-                schedule, slot, f"deck {missing[0]!r} was removed", permanent=True, report=report
-            )
-            return
-        refs = await self.drills.choose_cards(schedule.guild_id, schedule.deck_ids, schedule.size)
-        if not refs:
-            await self._fail(
-                schedule, slot, "its decks have no cards", permanent=True, report=report
-            )
-            return
-        if schedule.kind == "session":
-            session = await self.sessions.start(
-                guild_id=schedule.guild_id,
-                channel_id=schedule.channel_id,
-                schedule_id=schedule.id,
-                cards=refs,
-                seconds=schedule.seconds_per_question,
-            )
-            try:
-                await self.sessions.advance(session.id, self.publisher, self.grace)
-            except DeliveryFailed as exc:
-                await self.storage.sessions.finish(session.id, "aborted", to_ms(self.clock.now()))
-                await self._fail(schedule, slot, exc.reason, permanent=exc.permanent, report=report)
-                return
-            await self.storage.schedules.mark_slot(
-                schedule.id, slot.key, "posted", f"session {session.id}"
-            )
-            report.posted.append((schedule.id, slot.key))
-            return
-        following = self.next_slot(schedule, slot.at).at - CLOSE_BEFORE_NEXT
-        closes_at = min(following, slot.at + MAX_DRILL_WINDOW)
-        drill = await self.drills.open(
-            schedule.guild_id, schedule.channel_id, refs, closes_at, schedule.id
-        )
-        try:
-            message_id = await self._post_with_retries(drill)
-        except DeliveryFailed as exc:
-            await self.storage.drills.close(drill.id, to_ms(self.clock.now()))
-            await self._fail(schedule, slot, exc.reason, permanent=exc.permanent, report=report)
-            return
-        await self.storage.drills.set_message(drill.id, message_id)
-        await self.storage.schedules.mark_slot(schedule.id, slot.key, "posted", f"drill {drill.id}")
-        report.posted.append((schedule.id, slot.key))
-
-    async def _post_with_retries(self, drill: Drill) -> int:
-        """Post a drill, retrying transient failures (rate limits, Discord errors) a few times."""
-        for attempt, pause in enumerate(self.retry_pauses):
-            try:
-                return await self.publisher.post_drill(drill, self.drills.cards(drill))
-            except DeliveryFailed as exc:
-                if exc.permanent or attempt == len(self.retry_pauses) - 1:
-                    raise
-                log.info("drill %d: %s; retrying in %.0f s", drill.id, exc.reason, pause)
-                await asyncio.sleep(pause)
-        raise AssertionError("unreachable")
+    async def _miss(self, schedule: Schedule, slot: Slot, reason: str, report: TickReport) -> None:
+        await self.storage.schedules.mark_slot(schedule.id, slot.key, "missed", reason)
+        report.missed.append((schedule.id, slot.key))
+        log.warning("schedule %d missed slot %s: %s", schedule.id, slot.key, reason)
 
     async def _fail(
         self, schedule: Schedule, slot: Slot, reason: str, *, permanent: bool, report: TickReport

@@ -10,6 +10,7 @@ import pytest
 
 from bot.app import StudyBot
 from bot.config import Settings
+from bot.study import delivery
 from bot.study.clock import ManualClock
 from tests.conftest import FIXTURES
 from tests.emulator import DiscordEmulator, running_bot
@@ -72,6 +73,12 @@ def bot_factory(tmp_path: Path, clock: ManualClock) -> Callable[[], StudyBot]:
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def instant_delivery_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot's own retries of a send within a tick pause for real seconds: not in a test."""
+    monkeypatch.setattr(delivery, "RETRY_PAUSES", (0.0, 0.0))
 
 
 @pytest.fixture

@@ -161,6 +161,9 @@ class DiscordEmulator:
         """Discord drops an interaction not answered within 3 s of its creation."""
         self.late_responses: list[int] = []
         self.now: Callable[[], float] = time.monotonic
+        """Real time, for the 3 s an interaction may wait for its answer."""
+        self.message_clock: Callable[[], float] = time.monotonic
+        """The world's time, for how long Discord remembers a nonce: a simulation moves it."""
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
         self._identified: set[web.WebSocketResponse] = set()
@@ -734,12 +737,38 @@ class DiscordEmulator:
             key = (int(channel), str(nonce))
             if nonce is not None and key in self._nonces:
                 earlier, at = self._nonces[key]
-                if self.now() - at < NONCE_WINDOW:
+                if self.message_clock() - at < NONCE_WINDOW:
                     return self._json(self.model.messages[earlier])
             message = self._new_message(int(channel), body)
             if nonce is not None:
-                self._nonces[key] = (int(message["id"]), self.now())
+                self._nonces[key] = (int(message["id"]), self.message_clock())
             return self._json(message)
+
+        @route("GET", r"/channels/(?P<channel>\d+)/messages")
+        async def history(call: RecordedCall, channel: str) -> web.Response:
+            """Newest first, as Discord answers; ephemeral replies are no part of a channel."""
+            problem = self._channel_problem(
+                int(channel), discord.Permissions(read_message_history=True).value
+            )
+            if problem is not None:
+                return problem
+            limit = int(call.query.get("limit", "50"))
+            if not 1 <= limit <= 100:
+                return self._refuse(call, [f"limit: {limit}, 1 to 100"]) or self._error(400, 0, "")
+            before = int(call.query.get("before", str(1 << 63)))
+            after = int(call.query.get("after", "0"))
+            found = sorted(
+                (
+                    m
+                    for m in self.channel_messages(int(channel))
+                    if not int(m.get("flags") or 0) & 64 and after < int(m["id"]) < before
+                ),
+                key=lambda m: int(m["id"]),
+                reverse=True,
+            )
+            if "after" in call.query and "before" not in call.query:
+                found = list(reversed(list(reversed(found))[:limit]))
+            return self._json(found[:limit])
 
         @route("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)")
         async def get_message(call: RecordedCall, channel: str, message: str) -> web.Response:
@@ -926,6 +955,15 @@ class DiscordEmulator:
             "type": 0 if interaction is None else 20,
             "allowed_mentions": data.get("allowed_mentions"),
         }
+        reference = data.get("message_reference")
+        if reference and int(reference.get("message_id") or 0) in self.model.messages:
+            message["message_reference"] = {
+                "type": 0,
+                "message_id": str(reference["message_id"]),
+                "channel_id": str(channel_id),
+                "guild_id": channel.get("guild_id"),
+            }
+            message["type"] = 19
         if interaction is not None:
             message["webhook_id"] = str(self.application_id)
             message["application_id"] = str(self.application_id)

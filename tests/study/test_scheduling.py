@@ -29,23 +29,44 @@ DECK = Deck(id="sums", name="Sums", cards=CARDS)
 
 
 class RecordingPublisher:
+    """Stands in for Discord: keeps what was posted, so a retry can find an earlier post."""
+
     def __init__(self) -> None:
         self.posted: list[tuple[Drill, list[DrillCard]]] = []
         self.closed: list[DrillResults] = []
+        self.results_lines: list[DrillResults] = []
         self.fail_with: DeliveryFailed | None = None
         self.transient_failures = 0
 
-    async def post_drill(self, drill: Drill, cards: list[DrillCard]) -> int:
+    def _maybe_fail(self) -> None:
         if self.fail_with is not None:
             raise self.fail_with
         if self.transient_failures:
             self.transient_failures -= 1
-            raise DeliveryFailed("Discord refused the post (429)", permanent=False)
+            raise DeliveryFailed("Discord could not take the post (503)", permanent=False)
+
+    async def post_drill(self, drill: Drill, cards: list[DrillCard]) -> int:
+        self._maybe_fail()
         self.posted.append((drill, cards))
         return 9000 + drill.id
 
-    async def close_drill(self, results: DrillResults) -> None:
+    async def find_drill_post(self, drill: Drill) -> int | None:
+        self._maybe_fail()
+        return 9000 + drill.id if any(d.id == drill.id for d, _ in self.posted) else None
+
+    async def reveal_drill(self, results: DrillResults) -> None:
+        self._maybe_fail()
         self.closed.append(results)
+
+    async def post_drill_results(self, results: DrillResults) -> int:
+        self._maybe_fail()
+        self.results_lines.append(results)
+        return 8000 + results.drill.id
+
+    async def find_drill_results(self, drill: Drill) -> int | None:
+        self._maybe_fail()
+        found = any(r.drill.id == drill.id for r in self.results_lines)
+        return 8000 + drill.id if found else None
 
 
 class World:
@@ -209,13 +230,59 @@ async def test_transient_failures_are_retried_not_dropped(world: World) -> None:
     report = await world.scheduler.tick()
     assert [key for _, key in report.posted] == ["2026-03-26T09:00"]
     assert report.failed == []
-    world.publisher.transient_failures = 5
+    world.publisher.transient_failures = 5  # more than one tick tries
     world.clock.set(datetime(2026, 3, 27, 8, 0, tzinfo=UTC))
     report = await world.scheduler.tick()
-    assert [reason for _, _, reason in report.failed] == ["Discord refused the post (429)"]
+    assert report.posted == report.failed == report.missed == []
+    assert await world.scheduler.next_fire_at() == datetime(2026, 3, 27, 8, 1, tzinfo=UTC)
+    world.clock.set(datetime(2026, 3, 27, 8, 1, tzinfo=UTC))
+    report = await world.scheduler.tick()
+    assert [key for _, key in report.posted] == ["2026-03-27T09:00"]
+    assert len(world.publisher.posted) == 2
+    fires = await world.storage.schedules.fires(schedule_id)
+    assert [status for _, status, _ in fires] == ["posted", "posted"]
     schedule = await world.storage.schedules.get(schedule_id)
     assert schedule is not None
     assert not schedule.paused
+
+
+async def test_a_slot_discord_never_takes_is_missed_with_the_reason(world: World) -> None:
+    schedule_id = await world.weekday_drill()
+    world.publisher.transient_failures = 10_000
+    world.clock.set(datetime(2026, 3, 26, 8, 0, tzinfo=UTC))
+    for minute in range(0, 130, 5):  # the grace window is two hours
+        world.clock.set(datetime(2026, 3, 26, 8, 0, tzinfo=UTC) + timedelta(minutes=minute))
+        await world.scheduler.tick()
+    fires = await world.storage.schedules.fires(schedule_id)
+    assert fires == [
+        ("2026-03-26T09:00", "missed", "not posted in time: Discord could not take the post (503)")
+    ]
+    world.publisher.transient_failures = 0
+    world.clock.set(datetime(2026, 3, 27, 7, 59, tzinfo=UTC))
+    await world.scheduler.tick()
+    assert world.publisher.closed == world.publisher.results_lines == []  # nothing to reveal
+
+
+async def test_a_post_that_reached_discord_is_found_not_posted_twice(world: World) -> None:
+    """The bot stopped after Discord took the post but before the message id was stored."""
+    schedule_id = await world.weekday_drill()
+    world.clock.set(datetime(2026, 3, 26, 8, 0, tzinfo=UTC))
+    real_set_message = world.storage.drills.set_message
+
+    async def crash(drill_id: int, message_id: int) -> None:
+        raise RuntimeError("killed")
+
+    world.storage.drills.set_message = crash  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        await world.scheduler.tick()
+    world.storage.drills.set_message = real_set_message  # type: ignore[method-assign]
+    world.clock.set(datetime(2026, 3, 26, 8, 30, tzinfo=UTC))
+    report = await world.scheduler.tick()
+    assert [key for _, key in report.posted] == ["2026-03-26T09:00"]
+    assert len(world.publisher.posted) == 1
+    drill = await world.storage.drills.for_slot(schedule_id, "2026-03-26T09:00")
+    assert drill is not None
+    assert drill.message_id == 9000 + drill.id
 
 
 async def test_a_removed_deck_pauses_the_schedule(world: World) -> None:
