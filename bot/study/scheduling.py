@@ -240,8 +240,8 @@ class SchedulerService:
                 )
             try:
                 await self.sessions.advance(session.id, self.publisher, self.grace)
-            except DeliveryFailed as exc:
-                await self._fail(schedule, slot, exc.reason, permanent=True, report=report)
+            except DeliveryFailed as exc:  # only a permanent failure gets this far
+                await self._fail(schedule, slot, exc.reason, permanent=exc.permanent, report=report)
                 return
             session = await self.storage.sessions.get(session.id) or session
             if any(q.message_id is not None for q in session.questions):

@@ -196,35 +196,27 @@ class SessionService:
         """Ask a question, or find the post of an earlier try that may have reached Discord. A try
         that did not is asked again with a fresh window, since nobody has seen the question."""
         earlier_tries = await self.storage.sessions.question_try(session.id, question.position)
-        found = None
-        if earlier_tries and question.asked_at_ms is not None:
-            found = await retrying(
-                lambda: publisher.find_question(session, question),
-                f"session {session.id} question {question.position + 1}",
-            )
-        if found is None:
-            now = self.clock.now()
-            closes_at = now + timedelta(seconds=session.seconds_per_question)
-            await self.storage.sessions.ask(
-                session.id, question.position, to_ms(now), to_ms(closes_at)
-            )
-            asked = replace(question, asked_at_ms=to_ms(now), closes_at_ms=to_ms(closes_at))
-            try:
+        what = f"session {session.id} question {question.position + 1}"
+        try:
+            found = None
+            if earlier_tries and question.asked_at_ms is not None:
+                found = await retrying(lambda: publisher.find_question(session, question), what)
+            if found is None:
+                now = self.clock.now()
+                closes_at = now + timedelta(seconds=session.seconds_per_question)
+                await self.storage.sessions.ask(
+                    session.id, question.position, to_ms(now), to_ms(closes_at)
+                )
+                asked = replace(question, asked_at_ms=to_ms(now), closes_at_ms=to_ms(closes_at))
                 found = await retrying(
-                    lambda: publisher.ask_question(session, asked, card, closes_at),
-                    f"session {session.id} question {question.position + 1}",
+                    lambda: publisher.ask_question(session, asked, card, closes_at), what
                 )
-            except DeliveryFailed as exc:
-                if exc.permanent:
-                    await self.finish(session, publisher, "aborted")
-                    raise
-                log.warning(
-                    "session %d question %d not posted yet: %s",
-                    session.id,
-                    question.position + 1,
-                    exc.reason,
-                )
-                return
+        except DeliveryFailed as exc:
+            if exc.permanent:
+                await self.finish(session, publisher, "aborted")
+                raise
+            log.warning("%s not posted yet: %s", what, exc.reason)
+            return
         await self.storage.sessions.set_question_message(session.id, question.position, found)
 
     async def reveal_question(

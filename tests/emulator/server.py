@@ -73,6 +73,8 @@ class InteractionHandle:
     token: str
     payload: JSON
     created_at: float = 0.0
+    first_call: int = 0
+    """How many REST calls were recorded before it: its answer is looked for after those."""
 
 
 @dataclass
@@ -160,6 +162,11 @@ class DiscordEmulator:
         self.response_deadline = 3.0
         """Discord drops an interaction not answered within 3 s of its creation."""
         self.late_responses: list[int] = []
+        self.on_message: Callable[[JSON], None] | None = None
+        """Called with each message as it is made."""
+        self.intercept: Callable[[RecordedCall, str], None] | None = None
+        """Called with each REST call "before" it is handled and "after" (its response not sent
+        yet): a soak kills the bot there to stand in for a crash at that moment."""
         self.now: Callable[[], float] = time.monotonic
         """Real time, for the 3 s an interaction may wait for its answer."""
         self.message_clock: Callable[[], float] = time.monotonic
@@ -494,6 +501,8 @@ class DiscordEmulator:
         call = RecordedCall(
             request.method, path, dict(request.query), body, files, at=time.monotonic()
         )
+        if self.intercept is not None:
+            self.intercept(call, "before")
         response = self._injected_failure(call) or self._global_limit(call)
         if response is None:
             for method, pattern, handler in self._routes:
@@ -509,6 +518,8 @@ class DiscordEmulator:
                 self.unknown_routes.append(f"{request.method} {path}")
                 response = self._error(404, 0, "404: Not Found (emulator does not know this route)")
         call.status = response.status
+        if self.intercept is not None:
+            self.intercept(call, "after")
         async with self._changed:
             self.calls.append(call)
             self._changed.notify_all()
@@ -620,6 +631,7 @@ class DiscordEmulator:
         callback = await self.wait_for(
             "POST",
             rf"^/interactions/{handle.id}/[^/]+/callback$",
+            after=handle.first_call,
             predicate=_succeeded,
             timeout=timeout,
         )
@@ -638,7 +650,7 @@ class DiscordEmulator:
         pattern = re.compile(rf"^/webhooks/{self.application_id}/{token}(/messages/@original)?$")
 
         def find() -> RecordedCall | None:
-            for call in self.calls:
+            for call in self.calls[handle.first_call :]:
                 if (
                     call.method in ("POST", "PATCH")
                     and pattern.search(call.path)
@@ -969,6 +981,8 @@ class DiscordEmulator:
             message["application_id"] = str(self.application_id)
             message["interaction_user"] = interaction.payload["member"]["user"]["id"]
         self.model.messages[message_id] = message
+        if self.on_message is not None:
+            self.on_message(message)
         return message
 
     # ----------------------------------------------------------------- interactions
@@ -1014,7 +1028,9 @@ class DiscordEmulator:
         }
         if message is not None:
             payload["message"] = message
-        handle = InteractionHandle(interaction_id, payload["token"], payload, self.now())
+        handle = InteractionHandle(
+            interaction_id, payload["token"], payload, self.now(), len(self.calls)
+        )
         self.interactions[interaction_id] = handle
         await self.dispatch("INTERACTION_CREATE", payload)
         return handle
@@ -1114,7 +1130,14 @@ class DiscordEmulator:
         return list(callback.json["data"]["choices"])
 
     async def click(self, message_id: int, custom_id: str, *, user_id: int) -> InteractionHandle:
+        """A member clicks a button. Discord only sends clicks on buttons the message still has:
+        LookupError (no interaction) for one an edit took away."""
         message = self.model.messages[message_id]
+        present = {
+            c.get("custom_id") for row in message.get("components") or [] for c in row["components"]
+        }
+        if custom_id not in present:
+            raise LookupError(f"message {message_id} has no button {custom_id!r} any more")
         channel_id = int(message["channel_id"])
         guild_id = int(message["guild_id"])
         data = {"custom_id": custom_id, "component_type": 2}
