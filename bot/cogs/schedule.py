@@ -217,8 +217,14 @@ class ScheduleCog(commands.GroupCog, group_name="schedule", group_description="S
                 interaction,
                 f"The test failed: {report.failed[0][2]}. The schedule is paused until fixed.",
             )
-        else:
+        elif report.posted:
             await reply(interaction, f"Schedule #{id} fired: check <#{schedule.channel_id}>.")
+        else:
+            await reply(
+                interaction,
+                f"Discord did not take schedule #{id}'s post yet; the bot keeps trying every"
+                " minute until it does (or the grace window ends).",
+            )
 
 
 @app_commands.guild_only()

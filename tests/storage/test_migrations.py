@@ -160,3 +160,48 @@ async def test_duplicate_quiz_answers_are_merged_into_the_first_and_totals_follo
     async with aiosqlite.connect(path) as connection:
         with pytest.raises(sqlite3.IntegrityError):
             await connection.execute(insert, ("f", "lenet", 7))
+
+
+async def test_work_an_earlier_version_left_half_done_is_settled_not_redone(
+    tmp_path: Path,
+) -> None:
+    """0007: a slot left claimed cannot be tied to what it posted, so it is recorded missed rather
+    than fired again; ended sessions and closed questions count as reported and revealed."""
+    path = tmp_path / "old.sqlite3"
+    async with aiosqlite.connect(path, isolation_level=None) as connection:
+        await migrate(connection, target=6)
+        await connection.execute(
+            "INSERT INTO schedules (id, guild_id, channel_id, kind, deck_ids, local_time, days,"
+            " timezone, size, created_by, created_at) VALUES"
+            " (1, 1, 2, 'session', 'deck', '09:00', 'daily', 'UTC', 2, 3, 0)"
+        )
+        await connection.execute(
+            "INSERT INTO schedule_fires VALUES (1, '2026-03-26T09:00', 0, 'claimed', 0, NULL),"
+            " (1, '2026-03-25T09:00', 0, 'posted', 0, 'session 1')"
+        )
+        await connection.execute(
+            "INSERT INTO study_sessions (id, guild_id, channel_id, schedule_id,"
+            " seconds_per_question, started_at, ended_at, status) VALUES"
+            " (1, 1, 2, 1, 30, 0, 99, 'finished'), (2, 1, 2, 1, 30, 0, NULL, 'running')"
+        )
+        await connection.execute(
+            "INSERT INTO session_cards (session_id, position, deck_id, card_id, closed_at) VALUES"
+            " (1, 0, 'deck', 'a', 50), (2, 0, 'deck', 'a', NULL)"
+        )
+    storage = await Storage.open(path)
+    try:
+        assert await storage.schedules.claimed() == []
+        fires = await storage.schedules.fires(1)
+        assert (
+            "2026-03-26T09:00",
+            "missed",
+            "left claimed by an earlier version of the bot",
+        ) in fires
+        assert await storage.sessions.unreported() == []
+        assert await storage.sessions.unrevealed() == []
+        finished = await storage.sessions.get(1)
+        assert finished is not None and finished.results_posted_at_ms == 99
+        running = await storage.sessions.get(2)
+        assert running is not None and running.results_posted_at_ms is None
+    finally:
+        await storage.close()
