@@ -43,11 +43,13 @@ def rating_for(
 
 def review(previous: SrsState | None, rating: Rating, now: datetime) -> SrsState:
     now = ensure_utc(now)
+    # fsrs sleeps 1 ms to invent a card_id when none is given; we never read it, so give one.
     if previous is None:
-        card = FsrsCard(due=now)
+        card = FsrsCard(card_id=0, due=now)
         reviews = lapses = 0
     else:
         card = FsrsCard(
+            card_id=0,
             state=State(previous.state),
             step=previous.step,
             stability=previous.stability,
