@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -35,8 +36,12 @@ async def main(args: argparse.Namespace) -> int:
         config = SoakConfig(
             guilds=args.guilds, days=args.days, seed=seed, faults=args.faults, start=start
         )
-        with tempfile.TemporaryDirectory(prefix=f"soak-{seed}-") as workdir:
-            results.append(await run_soak(config, Path(workdir)))
+        workdir = Path(tempfile.mkdtemp(prefix=f"soak-{seed}-"))
+        results.append(await run_soak(config, workdir))
+        if results[-1].violations:
+            print(f"seed {seed}: the bot's database and logs are kept in {workdir}", flush=True)
+        else:
+            shutil.rmtree(workdir)
         print(f"seed {seed}: {len(results[-1].violations)} violations", flush=True)
     print(report(results))
     return 1 if any(r.violations for r in results) else 0

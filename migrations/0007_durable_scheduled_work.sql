@@ -2,13 +2,11 @@
 -- a step until Discord confirms it. A drill or a session belongs to the slot that made it (so firing
 -- a slot again finds the same drill instead of opening a second), each send counts its tries (a
 -- retry first looks in the channel for what an earlier try may have posted), and the steps after a
--- close (a session question's reveal, a session's results table, a drill's results line) are
--- recorded when Discord took them.
+-- close (a session question's reveal, a session's results table) are recorded when Discord took
+-- them. A drill's reveal is a single edit, recorded since 0006.
 
 ALTER TABLE drills ADD COLUMN slot TEXT;
 ALTER TABLE drills ADD COLUMN post_tries INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE drills ADD COLUMN reveal_tries INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE drills ADD COLUMN results_message_id INTEGER;
 CREATE UNIQUE INDEX drills_slot ON drills (schedule_id, slot) WHERE slot IS NOT NULL;
 
 ALTER TABLE study_sessions ADD COLUMN slot TEXT;

@@ -32,8 +32,9 @@ class DiscordPublisher:
     Posts carry a nonce with enforce_nonce, so a retry within Discord's nonce window gets the first
     message back instead of a second post. For a retry after longer (the bot was down), the
     `find_*` methods look through the channel's recent messages for the post an earlier try made:
-    a drill post and a session question by their buttons' custom_ids, a drill's results line by
-    the post it replies to, a session's results table by its footer."""
+    a drill post and a session question by their buttons' custom_ids,
+    a session's results table by its footer. A drill's reveal is one edit of its post (the answers,
+    the tallies and the day's top members), so repeating it is harmless."""
 
     HISTORY = 100
     """How many of a channel's latest messages a lookup reads (one request)."""
@@ -76,36 +77,6 @@ class DiscordPublisher:
                 embed=render.drill_reveal(results), view=None, allowed_mentions=NO_MENTIONS
             ),
             drill.channel_id,
-        )
-
-    async def post_drill_results(self, results: DrillResults) -> int:
-        drill = results.drill
-        reference = (
-            discord.MessageReference(
-                message_id=drill.message_id, channel_id=drill.channel_id, fail_if_not_exists=False
-            )
-            if drill.message_id is not None
-            else None
-        )
-        message = await self._deliver(
-            self._channel(drill.channel_id, drill.guild_id).send(
-                render.drill_results_line(results),
-                reference=reference,  # type: ignore[arg-type]
-                mention_author=False,
-                allowed_mentions=NO_MENTIONS,
-                nonce=f"drill-results-{drill.id}",
-            ),
-            drill.channel_id,
-        )
-        return message.id
-
-    async def find_drill_results(self, drill: Drill) -> int | None:
-        if drill.message_id is None:
-            return None
-        return await self._find(
-            drill.channel_id,
-            drill.guild_id,
-            lambda m: m.reference is not None and m.reference.message_id == drill.message_id,
         )
 
     async def ask_question(

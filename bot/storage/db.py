@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
+READERS = 3
+"""Read connections, each with its own thread: a slow read (stats over a long history) does not
+hold up the reads of answers behind it."""
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 T = TypeVar("T")
@@ -185,11 +188,12 @@ class Database:
     """One SQLite file: `read` for queries, `write` for transactions."""
 
     def __init__(
-        self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection
+        self, path: Path, writer: aiosqlite.Connection, readers: list[aiosqlite.Connection]
     ) -> None:
         self.path = path
         self._writer = writer
-        self._reader = reader
+        self._readers = readers
+        self._reading = [0] * len(readers)
         self._pending: list[_PendingWrite] = []
         self._wake = asyncio.Event()
         self._closed = False
@@ -205,23 +209,30 @@ class Database:
             writer = await aiosqlite.connect(file, isolation_level=None)
         except sqlite3.Error as exc:
             raise DatabaseUnavailable(f"{file}: cannot be opened ({exc})") from None
+        readers: list[aiosqlite.Connection] = []
         try:
             await _configure(writer, writer=True)
             if migrate_schema:
                 await migrate(writer, now_ms=now_ms)
-            reader = await aiosqlite.connect(file, isolation_level=None)
-            await _configure(reader, writer=False)
+            for _ in range(READERS):
+                reader = await aiosqlite.connect(file, isolation_level=None)
+                readers.append(reader)
+                await _configure(reader, writer=False)
+                reader.row_factory = sqlite3.Row
             writer.row_factory = sqlite3.Row
-            reader.row_factory = sqlite3.Row
         except sqlite3.DatabaseError as exc:
+            for reader in readers:
+                await reader.close()
             await writer.close()
             raise DatabaseUnavailable(
                 f"{file}: cannot be used as a SQLite database ({exc})"
             ) from None
         except BaseException:
+            for reader in readers:
+                await reader.close()
             await writer.close()
             raise
-        return cls(file, writer, reader)
+        return cls(file, writer, readers)
 
     async def close(self) -> None:
         """Finish queued writes, then close both connections."""
@@ -230,7 +241,8 @@ class Database:
         self._closed = True
         self._wake.set()
         await self._flusher
-        await self._reader.close()
+        for reader in self._readers:
+            await reader.close()
         await self._writer.close()
 
     async def __aenter__(self) -> Database:
@@ -284,7 +296,12 @@ class Database:
         """Run a query to completion in one hand-off to the database thread. (Separate execute and
         fetch calls would let concurrent queries interleave on the reader, and a query whose
         statement is still open keeps its read snapshot: a later reader would miss fresh writes.)"""
-        rows = await self._reader.execute_fetchall(sql, tuple(parameters))
+        least = min(range(len(self._readers)), key=self._reading.__getitem__)
+        self._reading[least] += 1
+        try:
+            rows = await self._readers[least].execute_fetchall(sql, tuple(parameters))
+        finally:
+            self._reading[least] -= 1
         return list(rows)
 
     async def fetchone(self, sql: str, parameters: Iterable[Any] = ()) -> sqlite3.Row | None:
@@ -296,4 +313,4 @@ class Database:
         return await migrate(self._writer, now_ms=now_ms)
 
     async def version(self) -> int:
-        return await current_version(self._reader)
+        return await current_version(self._readers[0])

@@ -65,7 +65,6 @@ class Drill:
     cards: tuple[CardRef, ...]
     slot: str | None = None
     revealed_at_ms: int | None = None
-    results_message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -335,7 +334,6 @@ class DrillRepository:
             cards=tuple(CardRef(c["deck_id"], c["card_id"]) for c in cards),
             slot=row["slot"],
             revealed_at_ms=row["revealed_at"],
-            results_message_id=row["results_message_id"],
         )
 
     async def for_slot(self, schedule_id: int, slot: str) -> Drill | None:
@@ -349,19 +347,6 @@ class DrillRepository:
         return await self.db.write(
             lambda c: _next_try(c, "drills", "post_tries", "id = ?", (drill_id,))
         )
-
-    async def reveal_try(self, drill_id: int) -> int:
-        return await self.db.write(
-            lambda c: _next_try(c, "drills", "reveal_tries", "id = ?", (drill_id,))
-        )
-
-    async def set_results_message(self, drill_id: int, message_id: int) -> None:
-        def op(connection: sqlite3.Connection) -> None:
-            connection.execute(
-                "UPDATE drills SET results_message_id = ? WHERE id = ?", (message_id, drill_id)
-            )
-
-        await self.db.write(op)
 
     async def set_message(self, drill_id: int, message_id: int) -> None:
         def op(connection: sqlite3.Connection) -> None:

@@ -45,11 +45,9 @@ class Publisher(SessionPublisher, Protocol):
         """The message of an earlier try at posting this drill, if Discord has it."""
         ...
 
-    async def reveal_drill(self, results: DrillResults) -> None: ...
-
-    async def post_drill_results(self, results: DrillResults) -> int: ...
-
-    async def find_drill_results(self, drill: Drill) -> int | None: ...
+    async def reveal_drill(self, results: DrillResults) -> None:
+        """Edit the post to show the answers and results; safe to repeat."""
+        ...
 
 
 @dataclass
@@ -322,9 +320,8 @@ class SchedulerService:
         return await retrying(send, f"drill {drill.id}", self.retry_pauses)
 
     async def _reveal_pending(self) -> None:
-        """Reveal every closed drill Discord does not have the reveal of yet: the post's edit
-        (safe to repeat) and the results line (looked for before a retry posts it). A passing
-        failure leaves it pending for the next tick; a permanent one (the channel or post is gone)
+        """Reveal every closed drill Discord does not have the reveal of yet: one edit of its post,
+        safe to repeat. A passing failure leaves it pending for the next tick; a permanent one (the channel or post is gone)
         gives it up. A drill that was never posted has nothing to reveal."""
         for drill_id in await self.storage.drills.unrevealed():
             drill = await self.storage.drills.get(drill_id)
@@ -346,19 +343,6 @@ class SchedulerService:
             f"drill {drill.id} reveal",
             self.retry_pauses,
         )
-        if drill.results_message_id is not None:
-            return
-        earlier_tries = await self.storage.drills.reveal_try(drill.id)
-
-        async def send() -> int:
-            if earlier_tries:
-                found = await self.publisher.find_drill_results(drill)
-                if found is not None:
-                    return found
-            return await self.publisher.post_drill_results(results)
-
-        message_id = await retrying(send, f"drill {drill.id} results", self.retry_pauses)
-        await self.storage.drills.set_results_message(drill.id, message_id)
 
     async def fire_now(self, schedule: Schedule) -> TickReport:
         """/schedule test: fire a schedule immediately, outside its slots."""

@@ -197,7 +197,12 @@ def drill_post(drill: Drill, cards: Sequence[DrillCard], closes_at: datetime) ->
 
 
 def drill_reveal(results: DrillResults) -> discord.Embed:
-    embed = discord.Embed(title="📚 Daily drill · closed", colour=discord.Colour.dark_grey())
+    """The closed drill: each card's answer and tally, and the day's top members, in one edit."""
+    embed = discord.Embed(
+        title="📚 Daily drill · closed",
+        description=drill_results_line(results),
+        colour=discord.Colour.dark_grey(),
+    )
     return fit_fields(
         embed,
         [

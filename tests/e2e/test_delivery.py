@@ -20,10 +20,6 @@ def follow_clock(emulator: DiscordEmulator, clock: ManualClock) -> None:
     emulator.message_clock = lambda: clock.now().timestamp()
 
 
-def results_lines(emu: DiscordEmulator, channel: int) -> list[dict[str, object]]:
-    return [m for m in emu.channel_messages(channel) if m["content"].startswith("Drill closed")]
-
-
 async def test_a_drill_post_that_reached_discord_before_a_crash_is_found_after_a_long_restart(
     emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
 ) -> None:
@@ -52,37 +48,9 @@ async def test_a_drill_post_that_reached_discord_before_a_crash_is_found_after_a
         assert (await answer_drill(emulator, server, post, 1, hall.ada, "x")).ephemeral
         clock.set(utc(2026, 3, 27, 7, 59))
         await bot.scheduler.tick()  # type: ignore[attr-defined]
-        (line,) = results_lines(emulator, hall.channel)
-        assert line["message_reference"]["message_id"] == post["id"]  # type: ignore[index]
-
-
-async def test_a_results_line_posted_before_a_crash_is_not_posted_again(
-    emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
-) -> None:
-    follow_clock(emulator, clock)
-    hall = add_hall(emulator)
-    make = bot_factory(tmp_path, clock)
-    async with running_bot(emulator, make) as bot:
-        server = hall.server(emulator, bot, clock)
-        await schedule_drill(server)
-        clock.set(utc(2026, 3, 26, 8, 0))
-        await bot.scheduler.tick()  # type: ignore[attr-defined]
-
-        async def killed(drill_id: int, message_id: int) -> None:
-            raise Killed
-
-        bot.services.storage.drills.set_results_message = killed  # type: ignore[attr-defined]
-        clock.set(utc(2026, 3, 27, 7, 59))
-        with contextlib.suppress(Killed):
-            await bot.scheduler.tick()  # type: ignore[attr-defined]
-    assert len(results_lines(emulator, hall.channel)) == 1
-    clock.advance(timedelta(minutes=30))
-    async with running_bot(emulator, make) as bot:
-        await bot.scheduler.tick()  # type: ignore[attr-defined]
-        assert len(results_lines(emulator, hall.channel)) == 1
-        drill = await bot.services.storage.drills.get(1)  # type: ignore[attr-defined]
-        assert drill.revealed_at_ms is not None
-        assert await bot.services.storage.drills.unrevealed() == []  # type: ignore[attr-defined]
+        assert drill_posts(emulator, hall.channel) == [post]  # and no other post
+        revealed = emulator.model.messages[int(post["id"])]  # type: ignore[arg-type]
+        assert "Drill closed" in revealed["embeds"][0]["description"]
 
 
 async def test_503s_while_asking_revealing_and_reporting_do_not_end_a_session(

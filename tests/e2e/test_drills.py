@@ -112,11 +112,10 @@ async def test_weekday_drill_at_nine_berlin_answered_closed_and_revealed(server:
     assert "closed" in revealed["embeds"][0]["title"]
     assert "1 of 2 got it" in revealed["embeds"][0]["fields"][0]["value"]
     assert revealed["components"] == []
-    results = [
-        m for m in emu.channel_messages(server.channel) if m["content"].startswith("Drill closed")
-    ]
-    assert results
-    assert "ada (10)" in results[0]["content"]
+    assert "Drill closed. Today's top: ada (10)" in revealed["embeds"][0]["description"]
+    assert [
+        m["id"] for m in emu.channel_messages(server.channel) if not m.get("interaction_user")
+    ] == [post["id"]]  # the reveal is an edit, not another message
     late = await emu.submit_modal(
         slow_modal["custom_id"],
         {"answer": "x"},
@@ -325,22 +324,16 @@ async def test_a_failed_closing_edit_is_retried_until_discord_has_the_reveal(
     revealed = emu.model.messages[int(post["id"])]  # type: ignore[arg-type]
     assert "closed" in revealed["embeds"][0]["title"]
     assert revealed["components"] == []
-    lines = [
-        m for m in emu.channel_messages(server.channel) if m["content"].startswith("Drill closed")
-    ]
-    assert len(lines) == 1
+    assert "Drill closed" in revealed["embeds"][0]["description"]
+    edits = len([c for c in emu.calls if c.method == "PATCH" and c.status == 200])
     server.clock.advance(timedelta(minutes=1))
     await bot.scheduler.tick()
-    assert (
-        len(
-            [
-                m
-                for m in emu.channel_messages(server.channel)
-                if m["content"].startswith("Drill closed")
-            ]
-        )
-        == 1
-    )
+    assert len([c for c in emu.calls if c.method == "PATCH" and c.status == 200]) == edits
+    assert not [
+        m
+        for m in emu.channel_messages(server.channel)
+        if m["content"] and not m.get("interaction_user")
+    ]  # the reveal is an edit: no extra line
 
 
 async def test_killed_between_posting_a_drill_and_storing_its_message(

@@ -627,14 +627,20 @@ class DiscordEmulator:
         assert found is not None
         return found
 
-    async def response_to(self, handle: InteractionHandle, *, timeout: float = 5) -> Reply:
-        callback = await self.wait_for(
+    async def wait_for_callback(
+        self, handle: InteractionHandle, *, timeout: float = 5
+    ) -> RecordedCall:
+        """The bot's accepted callback to an interaction."""
+        return await self.wait_for(
             "POST",
             rf"^/interactions/{handle.id}/[^/]+/callback$",
             after=handle.first_call,
             predicate=_succeeded,
             timeout=timeout,
         )
+
+    async def response_to(self, handle: InteractionHandle, *, timeout: float = 5) -> Reply:
+        callback = await self.wait_for_callback(handle, timeout=timeout)
         kind = int(callback.json["type"])
         data = callback.json.get("data") or {}
         if kind in (5, 6):

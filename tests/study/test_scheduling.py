@@ -34,7 +34,6 @@ class RecordingPublisher:
     def __init__(self) -> None:
         self.posted: list[tuple[Drill, list[DrillCard]]] = []
         self.closed: list[DrillResults] = []
-        self.results_lines: list[DrillResults] = []
         self.fail_with: DeliveryFailed | None = None
         self.transient_failures = 0
 
@@ -57,16 +56,6 @@ class RecordingPublisher:
     async def reveal_drill(self, results: DrillResults) -> None:
         self._maybe_fail()
         self.closed.append(results)
-
-    async def post_drill_results(self, results: DrillResults) -> int:
-        self._maybe_fail()
-        self.results_lines.append(results)
-        return 8000 + results.drill.id
-
-    async def find_drill_results(self, drill: Drill) -> int | None:
-        self._maybe_fail()
-        found = any(r.drill.id == drill.id for r in self.results_lines)
-        return 8000 + drill.id if found else None
 
 
 class World:
@@ -260,7 +249,7 @@ async def test_a_slot_discord_never_takes_is_missed_with_the_reason(world: World
     world.publisher.transient_failures = 0
     world.clock.set(datetime(2026, 3, 27, 7, 59, tzinfo=UTC))
     await world.scheduler.tick()
-    assert world.publisher.closed == world.publisher.results_lines == []  # nothing to reveal
+    assert world.publisher.closed == []  # nothing to reveal
 
 
 async def test_a_post_that_reached_discord_is_found_not_posted_twice(world: World) -> None:
