@@ -3,7 +3,8 @@
     python benchmarks/answers.py [--members 100 --members 500] [--rounds 3]
 
 The real bot (StudyBot, discord.py client) posts a drill; every member clicks a card's button first
-(opening the answer modal), then all of them submit at once. For each submit the emulator records
+(opening the answer modal), then all of them submit at once, each with one of 30 answers (right,
+wrong and half right, in many wordings). For each submit the emulator records
 the time from the submit to the bot's interaction callback (the verdict); the script prints p50,
 p95, p99 and answers per second, and checks that every answer was recorded exactly once. The
 baseline, in the same run and on the same emulator, is an echo bot: plain discord.py answering each
@@ -36,6 +37,40 @@ from bot.study.clock import ManualClock  # noqa: E402
 from tests.emulator import DiscordEmulator, InteractionHandle, running_bot  # noqa: E402
 
 SLOT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+ANSWERS = (
+    "max pooling",
+    "max pooling and average pooling",
+    "average pooling",
+    "to prevent overfitting",
+    "it stops the model memorising the training data",
+    "Yann LeCun",
+    "lecun",
+    "Geoffrey Hinton",
+    "ReLU",
+    "the rectified linear unit, max(0, x)",
+    "sigmoid",
+    "a 3x3 kernel",
+    "5x5",
+    "stride 2",
+    "it reduces the spatial size of the feature maps",
+    "more filters",
+    "I don't know",
+    "dropout",
+    "batch normalization",
+    "padding keeps the output the same size as the input",
+    "convolution then pooling then fully connected layers",
+    "backpropagation",
+    "gradient descent",
+    "the learning rate",
+    "L2 regularization",
+    "L1",
+    "Xavier initialization",
+    "He initialization",
+    "translation invariance",
+    "edges and textures",
+)
+"""What members write: right, wrong and half-right answers in many wordings, so that grading does
+the work it does in a real drill."""
 
 
 class EchoBot(discord.Client):
@@ -151,12 +186,12 @@ async def bot_rounds(members: int, rounds: int) -> tuple[list[tuple[list[float],
                 submits = [
                     emulator.submit_modal(
                         modal,
-                        {"answer": "max pooling"},
+                        {"answer": ANSWERS[(index + number) % len(ANSWERS)]},
                         user_id=person,
                         guild_id=guild,
                         channel_id=channel,
                     )
-                    for person, modal in zip(people, modals, strict=True)
+                    for index, (person, modal) in enumerate(zip(people, modals, strict=True))
                 ]
                 results.append(await timed_burst(emulator, submits))
             rows = await bot.services.storage.db.fetchall(

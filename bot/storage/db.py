@@ -296,13 +296,27 @@ class Database:
         """Run a query to completion in one hand-off to the database thread. (Separate execute and
         fetch calls would let concurrent queries interleave on the reader, and a query whose
         statement is still open keeps its read snapshot: a later reader would miss fresh writes.)"""
+        return await self.read(lambda c: c.execute(sql, tuple(parameters)).fetchall())
+
+    async def read(self, op: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `op(connection)` on the least busy reader, in its thread: several queries that
+        belong together (a drill and its cards) in one hand-off and one read snapshot."""
         least = min(range(len(self._readers)), key=self._reading.__getitem__)
+        reader = self._readers[least]
         self._reading[least] += 1
         try:
-            rows = await self._readers[least].execute_fetchall(sql, tuple(parameters))
+            run_in_thread: Callable[..., Awaitable[T]] = reader._execute
+
+            def snapshot(connection: sqlite3.Connection) -> T:
+                connection.execute("BEGIN")
+                try:
+                    return op(connection)
+                finally:
+                    connection.execute("COMMIT")
+
+            return await run_in_thread(snapshot, reader._conn)
         finally:
             self._reading[least] -= 1
-        return list(rows)
 
     async def fetchone(self, sql: str, parameters: Iterable[Any] = ()) -> sqlite3.Row | None:
         rows = await self.fetchall(sql, parameters)

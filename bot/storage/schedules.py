@@ -315,13 +315,17 @@ class DrillRepository:
         return drill
 
     async def get(self, drill_id: int) -> Drill | None:
-        row = await self.db.fetchone("SELECT * FROM drills WHERE id = ?", (drill_id,))
+        def op(connection: sqlite3.Connection) -> tuple[sqlite3.Row | None, list[sqlite3.Row]]:
+            row = connection.execute("SELECT * FROM drills WHERE id = ?", (drill_id,)).fetchone()
+            cards = connection.execute(
+                "SELECT deck_id, card_id FROM drill_cards WHERE drill_id = ? ORDER BY position",
+                (drill_id,),
+            ).fetchall()
+            return row, cards
+
+        row, cards = await self.db.read(op)
         if row is None:
             return None
-        cards = await self.db.fetchall(
-            "SELECT deck_id, card_id FROM drill_cards WHERE drill_id = ? ORDER BY position",
-            (drill_id,),
-        )
         return Drill(
             id=row["id"],
             guild_id=row["guild_id"],
@@ -456,12 +460,19 @@ class SessionRepository:
         return session
 
     async def get(self, session_id: int) -> StudySession | None:
-        row = await self.db.fetchone("SELECT * FROM study_sessions WHERE id = ?", (session_id,))
+        def op(connection: sqlite3.Connection) -> tuple[sqlite3.Row | None, list[sqlite3.Row]]:
+            row = connection.execute(
+                "SELECT * FROM study_sessions WHERE id = ?", (session_id,)
+            ).fetchone()
+            questions = connection.execute(
+                "SELECT * FROM session_cards WHERE session_id = ? ORDER BY position",
+                (session_id,),
+            ).fetchall()
+            return row, questions
+
+        row, questions = await self.db.read(op)
         if row is None:
             return None
-        questions = await self.db.fetchall(
-            "SELECT * FROM session_cards WHERE session_id = ? ORDER BY position", (session_id,)
-        )
         return StudySession(
             id=row["id"],
             guild_id=row["guild_id"],

@@ -124,14 +124,20 @@ class StudyService:
         """Grade and record one answer, once per attempt key; updates the member's card state."""
         deck = self.deck(member.guild_id, deck_id)
         card = self.card(member.guild_id, deck_id, card_id)
-        existing = await self.storage.attempts.by_key(attempt_key)
+        now = self.clock.now()
+        # Independent reads go to the readers together; whether the card was due only matters
+        # for practice points.
+        existing, settings, extra, state = await asyncio.gather(
+            self.storage.attempts.by_key(attempt_key),
+            self.storage.guilds.get(member.guild_id),
+            self.storage.answers.accepted(member.guild_id, deck_id, card_id),
+            self.storage.srs.get(member.guild_id, member.user_id, deck_id, card_id)
+            if context == "quiz"
+            else _nothing(),
+        )
         if existing is not None:
             return await self._replay(existing.id, card)
-        now = self.clock.now()
-        settings = await self.storage.guilds.get(member.guild_id)
-        extra = await self.storage.answers.accepted(member.guild_id, deck_id, card_id)
         verdict = await asyncio.to_thread(grade, card, response, deck=deck, extra_accept=extra)
-        state = await self.storage.srs.get(member.guild_id, member.user_id, deck_id, card_id)
         due = state is None or state.due <= now
         points = points_for(verdict.outcome, context=context, due=due, first_correct=first_correct)
         rating = rating_for(verdict.outcome, exact=verdict.score >= 0.99, elapsed=elapsed)
@@ -171,3 +177,7 @@ class StudyService:
             attempt.guild_id, attempt.user_id, attempt.deck_id, attempt.card_id
         )
         return AnswerResult(verdict, attempt.points, attempt.id, True, srs, card)
+
+
+async def _nothing() -> None:
+    return None
