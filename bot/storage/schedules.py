@@ -65,6 +65,7 @@ class Drill:
     cards: tuple[CardRef, ...]
     slot: str | None = None
     revealed_at_ms: int | None = None
+    post_tries: int = 0
 
 
 @dataclass(frozen=True)
@@ -338,6 +339,7 @@ class DrillRepository:
             cards=tuple(CardRef(c["deck_id"], c["card_id"]) for c in cards),
             slot=row["slot"],
             revealed_at_ms=row["revealed_at"],
+            post_tries=row["post_tries"],
         )
 
     async def for_slot(self, schedule_id: int, slot: str) -> Drill | None:

@@ -269,6 +269,36 @@ class SchedulerService:
                 schedule.id,
                 slot=slot.key,
             )
+        if drill.message_id is None and to_ms(now) >= drill.closes_at_ms:
+            # Too late to post; but an earlier try may have reached Discord, and that post
+            # must still be closed and revealed.
+            unposted = drill
+            try:
+                found = (
+                    await retrying(
+                        lambda: self.publisher.find_drill_post(unposted),
+                        f"drill {drill.id}",
+                        self.retry_pauses,
+                    )
+                    if drill.post_tries
+                    else None
+                )
+            except DeliveryFailed as exc:
+                if not exc.permanent:
+                    await self.storage.schedules.note_slot(schedule.id, slot.key, exc.reason)
+                    return
+                found = None
+            if found is None:
+                await self.storage.drills.abandon(drill.id, to_ms(now))
+                await self._miss(
+                    schedule,
+                    slot,
+                    claimed.detail or "not posted before it was due to close",
+                    report,
+                )
+                return
+            await self.storage.drills.set_message(drill.id, found)
+            drill = await self.storage.drills.get(drill.id) or drill
         if drill.message_id is None:
             try:
                 message_id = await self._post(drill)

@@ -284,3 +284,25 @@ async def test_a_removed_deck_pauses_the_schedule(world: World) -> None:
     assert schedule is not None
     assert schedule.paused
     assert world.publisher.posted == []
+
+
+async def test_a_post_found_after_its_close_is_still_revealed(world: World) -> None:
+    """Down from just after Discord took the post until after the drill's close: the post is
+    found, recorded as posted, and revealed, instead of left with live buttons."""
+    schedule_id = await world.weekday_drill()
+    world.clock.set(datetime(2026, 3, 26, 8, 0, tzinfo=UTC))
+    real_set_message = world.storage.drills.set_message
+
+    async def crash(drill_id: int, message_id: int) -> None:
+        raise RuntimeError("killed")
+
+    world.storage.drills.set_message = crash  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        await world.scheduler.tick()
+    world.storage.drills.set_message = real_set_message  # type: ignore[method-assign]
+    world.clock.set(datetime(2026, 3, 27, 7, 59, 30, tzinfo=UTC))  # past Thursday's close
+    await world.scheduler.tick()
+    assert len(world.publisher.posted) == 1
+    fires = await world.storage.schedules.fires(schedule_id)
+    assert fires[0] == ("2026-03-26T09:00", "posted", "drill 1")
+    assert [r.drill.id for r in world.publisher.closed] == [1]
