@@ -126,6 +126,26 @@ def test_every_query_the_bot_makes_uses_an_index(tmp_path: Path) -> None:
         )
 
 
+def test_member_stats_start_at_the_member_and_need_no_table_rows(tmp_path: Path) -> None:
+    """/stats: a member's totals, cards and days come from covering indexes that start at the
+    member, not from a scan of the guild's attempts, and the cards need no temporary B-tree."""
+    connection = sqlite3.connect(tmp_path / "plan.sqlite3")
+    for migration in discover_migrations(MIGRATIONS_DIR):
+        connection.executescript(migration.sql)
+    member = "FROM attempts WHERE guild_id = 1 AND user_id = 2"
+    queries = [
+        f"SELECT COUNT(*), SUM(outcome = 'correct'), SUM(points) {member}",
+        f"SELECT deck_id, card_id, COUNT(*), SUM(outcome = 'correct') {member} GROUP BY deck_id, card_id",
+        f"SELECT local_day, COUNT(*), SUM(outcome = 'correct') {member}"
+        " AND local_day BETWEEN 1 AND 9 GROUP BY local_day",
+        f"SELECT DISTINCT local_day {member}",
+    ]
+    for query in queries:
+        plan = " | ".join(row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {query}"))
+        assert "COVERING INDEX" in plan and "user_id=?" in plan, (query, plan)
+        assert "TEMP B-TREE" not in plan, (query, plan)
+
+
 async def test_duplicate_quiz_answers_are_merged_into_the_first_and_totals_follow(
     tmp_path: Path,
 ) -> None:
