@@ -214,44 +214,65 @@ class SchedulerService:
         slot = Slot(claimed.slot, from_ms(claimed.slot_at_ms))
         if schedule is None:
             return
-        key = (schedule.id, slot.key)
         now = self.clock.now()
         late = now - slot.at > self.grace
         if schedule.kind == "session":
-            session = await self.storage.sessions.for_slot(schedule.id, slot.key)
-            if session is None:
-                if late or schedule.paused:
-                    await self._miss(
-                        schedule, slot, claimed.detail or "the bot was offline", report
-                    )
-                    return
-                refs = await self._cards_for(schedule, slot, report)
-                if refs is None:
-                    return
-                session = await self.sessions.start(
-                    guild_id=schedule.guild_id,
-                    channel_id=schedule.channel_id,
-                    schedule_id=schedule.id,
-                    cards=refs,
-                    seconds=schedule.seconds_per_question,
-                    slot=slot.key,
-                )
-            try:
-                await self.sessions.advance(session.id, self.publisher, self.grace)
-            except DeliveryFailed as exc:  # only a permanent failure gets this far
-                await self._fail(schedule, slot, exc.reason, permanent=exc.permanent, report=report)
+            await self._settle_session(schedule, slot, claimed, late, report)
+        else:
+            await self._settle_drill(schedule, slot, claimed, late, report)
+
+    async def _settle_session(
+        self,
+        schedule: Schedule,
+        slot: Slot,
+        claimed: ClaimedSlot,
+        late: bool,
+        report: TickReport,
+    ) -> None:
+        """A session slot is posted once its first question is."""
+        key = (schedule.id, slot.key)
+        session = await self.storage.sessions.for_slot(schedule.id, slot.key)
+        if session is None:
+            if late or schedule.paused:
+                await self._miss(schedule, slot, claimed.detail or "the bot was offline", report)
                 return
-            session = await self.storage.sessions.get(session.id) or session
-            if any(q.message_id is not None for q in session.questions):
-                await self.storage.schedules.mark_slot(
-                    schedule.id, slot.key, "posted", f"session {session.id}"
-                )
-                report.posted.append(key)
-            elif session.status != "running":
-                await self._miss(
-                    schedule, slot, "Discord did not take its first question in time", report
-                )
+            refs = await self._cards_for(schedule, slot, report)
+            if refs is None:
+                return
+            session = await self.sessions.start(
+                guild_id=schedule.guild_id,
+                channel_id=schedule.channel_id,
+                schedule_id=schedule.id,
+                cards=refs,
+                seconds=schedule.seconds_per_question,
+                slot=slot.key,
+            )
+        try:
+            await self.sessions.advance(session.id, self.publisher, self.grace)
+        except DeliveryFailed as exc:  # only a permanent failure gets this far
+            await self._fail(schedule, slot, exc.reason, permanent=exc.permanent, report=report)
             return
+        session = await self.storage.sessions.get(session.id) or session
+        if any(q.message_id is not None for q in session.questions):
+            await self.storage.schedules.mark_slot(
+                schedule.id, slot.key, "posted", f"session {session.id}"
+            )
+            report.posted.append(key)
+        elif session.status != "running":
+            await self._miss(
+                schedule, slot, "Discord did not take its first question in time", report
+            )
+
+    async def _settle_drill(
+        self,
+        schedule: Schedule,
+        slot: Slot,
+        claimed: ClaimedSlot,
+        late: bool,
+        report: TickReport,
+    ) -> None:
+        key = (schedule.id, slot.key)
+        now = self.clock.now()
         drill = await self.storage.drills.for_slot(schedule.id, slot.key)
         if drill is None:
             if late or schedule.paused:
@@ -351,8 +372,8 @@ class SchedulerService:
 
     async def _reveal_pending(self) -> None:
         """Reveal every closed drill Discord does not have the reveal of yet: one edit of its post,
-        safe to repeat. A passing failure leaves it pending for the next tick; a permanent one (the channel or post is gone)
-        gives it up. A drill that was never posted has nothing to reveal."""
+        safe to repeat. A passing failure leaves it pending for the next tick; a permanent one (the
+        channel or post is gone) gives it up. A drill that was never posted has nothing to reveal."""
         for drill_id in await self.storage.drills.unrevealed():
             drill = await self.storage.drills.get(drill_id)
             if drill is None:

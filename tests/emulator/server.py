@@ -973,15 +973,6 @@ class DiscordEmulator:
             "type": 0 if interaction is None else 20,
             "allowed_mentions": data.get("allowed_mentions"),
         }
-        reference = data.get("message_reference")
-        if reference and int(reference.get("message_id") or 0) in self.model.messages:
-            message["message_reference"] = {
-                "type": 0,
-                "message_id": str(reference["message_id"]),
-                "channel_id": str(channel_id),
-                "guild_id": channel.get("guild_id"),
-            }
-            message["type"] = 19
         if interaction is not None:
             message["webhook_id"] = str(self.application_id)
             message["application_id"] = str(self.application_id)
