@@ -1,10 +1,11 @@
 """Storage figures, each beside a baseline measured in the same run.
 
-    python benchmarks/storage.py [--attempts 1000000] [--quick]
+    python benchmarks/storage.py [--attempts 1000000] [--record 2000] [--samples 200]
 
-(a) Recording attempts through the repository (each call returns once its attempt is committed with
-    synchronous=FULL), one caller at a time and 64 callers at once, beside raw batched inserts into
-    the same table with the sqlite3 module.
+(a) Recording answers through the repository as the bot does (the attempt and the member's FSRS
+    update in one transaction; each call returns once committed with synchronous=FULL), one caller
+    at a time and 64 callers at once, beside raw batched inserts into the same table with the
+    sqlite3 module.
 (b) Leaderboard latency, median and p99, for this week and all time, with 1,000,000 attempts over
     10,000 members in 100 guilds, beside the same SQL run directly with sqlite3; and the full
     leaderboard service (top 10 with their streaks).
@@ -30,12 +31,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from fsrs import Rating  # noqa: E402
+
 from bot.decks import DeckLibrary  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 from bot.storage.study import ATTEMPT_COLUMNS, NewAttempt, attempt_values  # noqa: E402
 from bot.study.catalog import DeckCatalog  # noqa: E402
 from bot.study.clock import ManualClock, to_ms  # noqa: E402
 from bot.study.periods import local_day, period_bounds, zone  # noqa: E402
+from bot.study.srs import SrsState, review  # noqa: E402
 from bot.study.stats import StatsService  # noqa: E402
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
@@ -72,6 +76,11 @@ def new_attempt(key: str, rng: random.Random, when: datetime) -> NewAttempt:
     )
 
 
+def srs_update(previous: SrsState | None) -> SrsState:
+    """The member's card state after a Good answer, as the bot computes it for every answer."""
+    return review(previous, Rating.Good, NOW)
+
+
 async def record_rates(directory: Path, count: int) -> None:
     rng = random.Random(1)
     storage = await Storage.open(directory / "record.sqlite3")
@@ -79,7 +88,7 @@ async def record_rates(directory: Path, count: int) -> None:
         attempts = [new_attempt(f"seq-{i}", rng, NOW) for i in range(count)]
         start = time.perf_counter()
         for attempt in attempts:
-            await storage.attempts.record(attempt)
+            await storage.attempts.record(attempt, srs_update=srs_update)
         sequential = count / (time.perf_counter() - start)
 
         concurrent_attempts = [new_attempt(f"con-{i}", rng, NOW) for i in range(count * 4)]
@@ -87,7 +96,7 @@ async def record_rates(directory: Path, count: int) -> None:
 
         async def caller() -> None:
             while queue:
-                await storage.attempts.record(queue.pop())
+                await storage.attempts.record(queue.pop(), srs_update=srs_update)
 
         start = time.perf_counter()
         await asyncio.gather(*(caller() for _ in range(64)))
@@ -104,7 +113,10 @@ async def record_rates(directory: Path, count: int) -> None:
     connection.execute("COMMIT")
     raw = len(raw_rows) / (time.perf_counter() - start)
     connection.close()
-    print("(a) recording attempts, durable (synchronous=FULL) when each call returns")
+    print(
+        "(a) recording answers as the bot does (attempt and FSRS update in one transaction),"
+        " durable (synchronous=FULL) when each call returns"
+    )
     print(f"    repository, 1 caller at a time:   {sequential:>10,.0f} attempts/s")
     print(f"    repository, 64 concurrent callers: {concurrent:>9,.0f} attempts/s")
     print(
