@@ -24,6 +24,9 @@ from bot.ui.components import ANSWER_MODAL, answer_modal, drill_view, modal_valu
 from bot.ui.text import clip
 
 T = TypeVar("T")
+GLOBAL_BUDGET = 48.0
+"""Requests per second the channel posts may use: Discord allows a bot 50 across all routes
+(interaction answers are exempt); two are left for the bot's other REST calls."""
 
 
 class DiscordPublisher:
@@ -41,7 +44,7 @@ class DiscordPublisher:
 
     def __init__(self, client: discord.Client, limiter: TokenBucket | None = None) -> None:
         self.client = client
-        self.limiter = limiter or TokenBucket(rate=40, burst=1)
+        self.limiter = limiter or TokenBucket(rate=GLOBAL_BUDGET, burst=1)
 
     def _channel(self, channel_id: int, guild_id: int) -> discord.PartialMessageable:
         return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
