@@ -141,11 +141,10 @@ class DrillService:
             context_id=drill_id,
         )
 
-    async def close(self, drill_id: int) -> DrillResults | None:
-        """Close a drill once; returns its results, or None if it was already closed."""
-        if not await self.storage.drills.close(drill_id, to_ms(self.clock.now())):
-            return None
-        return await self.results(drill_id)
+    async def close(self, drill_id: int) -> bool:
+        """Close a drill to answers; True only for the call that closed it. Its reveal is a step
+        of its own (the scheduler retries it until Discord takes it)."""
+        return await self.storage.drills.close(drill_id, to_ms(self.clock.now()))
 
     async def results(self, drill_id: int) -> DrillResults:
         drill = await self.storage.drills.get(drill_id)

@@ -196,7 +196,7 @@ class SchedulerService:
             except DeliveryFailed as exc:
                 log.warning("session %d could not go on: %s", session_id, exc.reason)
         for drill_id in await self.storage.drills.due_to_close(to_ms(now)):
-            if await self.drills.close(drill_id) is not None:
+            if await self.drills.close(drill_id):
                 report.closed.append(drill_id)
         for session_id, position in await self.storage.sessions.unrevealed():
             await self.sessions.reveal_question(session_id, position, self.publisher)
@@ -233,10 +233,7 @@ class SchedulerService:
         key = (schedule.id, slot.key)
         session = await self.storage.sessions.for_slot(schedule.id, slot.key)
         if session is None:
-            if late or schedule.paused:
-                await self._miss(schedule, slot, claimed.detail or "the bot was offline", report)
-                return
-            refs = await self._cards_for(schedule, slot, report)
+            refs = await self._cards_to_open(schedule, slot, claimed, late, report)
             if refs is None:
                 return
             session = await self.sessions.start(
@@ -275,10 +272,7 @@ class SchedulerService:
         now = self.clock.now()
         drill = await self.storage.drills.for_slot(schedule.id, slot.key)
         if drill is None:
-            if late or schedule.paused:
-                await self._miss(schedule, slot, claimed.detail or "the bot was offline", report)
-                return
-            refs = await self._cards_for(schedule, slot, report)
+            refs = await self._cards_to_open(schedule, slot, claimed, late, report)
             if refs is None:
                 return
             following = self.next_slot(schedule, slot.at).at - CLOSE_BEFORE_NEXT
@@ -340,9 +334,19 @@ class SchedulerService:
         await self.storage.schedules.mark_slot(schedule.id, slot.key, "posted", f"drill {drill.id}")
         report.posted.append(key)
 
-    async def _cards_for(
-        self, schedule: Schedule, slot: Slot, report: TickReport
+    async def _cards_to_open(
+        self,
+        schedule: Schedule,
+        slot: Slot,
+        claimed: ClaimedSlot,
+        late: bool,
+        report: TickReport,
     ) -> list[CardRef] | None:
+        """The cards for a slot's first drill or session; None (the slot settled as missed or
+        failed) when it is too late, the schedule was paused, or its decks are gone or empty."""
+        if late or schedule.paused:
+            await self._miss(schedule, slot, claimed.detail or "the bot was offline", report)
+            return None
         missing = [d for d in schedule.deck_ids if self.catalog.get(schedule.guild_id, d) is None]
         if missing:
             await self._fail(

@@ -11,7 +11,13 @@ from pathlib import Path
 
 from bot.study.clock import ManualClock
 from tests.e2e.conftest import Server, add_hall, bot_factory
-from tests.e2e.test_drills import Killed, answer_drill, drill_posts, schedule_drill, utc
+from tests.e2e.test_drills import (
+    Killed,
+    answer_drill,
+    drill_posts,
+    killed_after_posting_a_drill,
+    utc,
+)
 from tests.e2e.test_sessions import answer, correct_answer, posts, schedule_session
 from tests.emulator import DiscordEmulator, running_bot
 
@@ -26,17 +32,7 @@ async def test_a_drill_post_that_reached_discord_before_a_crash_is_found_after_a
     follow_clock(emulator, clock)
     hall = add_hall(emulator)
     make = bot_factory(tmp_path, clock)
-    async with running_bot(emulator, make) as bot:
-        server = hall.server(emulator, bot, clock)
-        await schedule_drill(server)
-
-        async def killed(drill_id: int, message_id: int) -> None:
-            raise Killed
-
-        bot.services.storage.drills.set_message = killed  # type: ignore[attr-defined,method-assign]
-        clock.set(utc(2026, 3, 26, 8, 0))
-        with contextlib.suppress(Killed):
-            await bot.scheduler.tick()  # type: ignore[attr-defined]
+    await killed_after_posting_a_drill(emulator, hall, make, clock)
     clock.advance(timedelta(minutes=40))  # far past Discord's nonce window
     async with running_bot(emulator, make) as bot:
         server = hall.server(emulator, bot, clock)

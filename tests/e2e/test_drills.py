@@ -5,13 +5,15 @@ the scheduler is ticked directly: nothing waits for real time."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import discord
 
+from bot.app import StudyBot
 from bot.study.clock import ManualClock
-from tests.e2e.conftest import Server, add_hall, bot_factory
+from tests.e2e.conftest import Hall, Server, add_hall, bot_factory
 from tests.emulator import DiscordEmulator, Reply, running_bot
 
 
@@ -336,11 +338,11 @@ async def test_a_failed_closing_edit_is_retried_until_discord_has_the_reveal(
     ]  # the reveal is an edit: no extra line
 
 
-async def test_killed_between_posting_a_drill_and_storing_its_message(
-    emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
+async def killed_after_posting_a_drill(
+    emulator: DiscordEmulator, hall: Hall, make: Callable[[], StudyBot], clock: ManualClock
 ) -> None:
-    hall = add_hall(emulator)
-    make = bot_factory(tmp_path, clock)
+    """A bot schedules a weekday drill and dies in Thursday's tick after Discord took the post,
+    before the message id was stored."""
     async with running_bot(emulator, make) as bot:
         server = hall.server(emulator, bot, clock)
         await schedule_drill(server)
@@ -352,6 +354,14 @@ async def test_killed_between_posting_a_drill_and_storing_its_message(
         clock.set(utc(2026, 3, 26, 8, 0))
         with contextlib.suppress(Killed):
             await bot.scheduler.tick()  # type: ignore[attr-defined]
+
+
+async def test_killed_between_posting_a_drill_and_storing_its_message(
+    emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
+) -> None:
+    hall = add_hall(emulator)
+    make = bot_factory(tmp_path, clock)
+    await killed_after_posting_a_drill(emulator, hall, make, clock)
     assert len(drill_posts(emulator, hall.channel)) == 1
     clock.advance(timedelta(minutes=1))
     async with running_bot(emulator, make) as bot:

@@ -252,9 +252,8 @@ async def test_a_slot_discord_never_takes_is_missed_with_the_reason(world: World
     assert world.publisher.closed == []  # nothing to reveal
 
 
-async def test_a_post_that_reached_discord_is_found_not_posted_twice(world: World) -> None:
-    """The bot stopped after Discord took the post but before the message id was stored."""
-    schedule_id = await world.weekday_drill()
+async def killed_after_discord_took_the_post(world: World) -> None:
+    """Thursday's tick, with the bot dying after the post and before its message id is stored."""
     world.clock.set(datetime(2026, 3, 26, 8, 0, tzinfo=UTC))
     real_set_message = world.storage.drills.set_message
 
@@ -265,6 +264,12 @@ async def test_a_post_that_reached_discord_is_found_not_posted_twice(world: Worl
     with pytest.raises(RuntimeError):
         await world.scheduler.tick()
     world.storage.drills.set_message = real_set_message  # type: ignore[method-assign]
+
+
+async def test_a_post_that_reached_discord_is_found_not_posted_twice(world: World) -> None:
+    """The bot stopped after Discord took the post but before the message id was stored."""
+    schedule_id = await world.weekday_drill()
+    await killed_after_discord_took_the_post(world)
     world.clock.set(datetime(2026, 3, 26, 8, 30, tzinfo=UTC))
     report = await world.scheduler.tick()
     assert [key for _, key in report.posted] == ["2026-03-26T09:00"]
@@ -290,16 +295,7 @@ async def test_a_post_found_after_its_close_is_still_revealed(world: World) -> N
     """Down from just after Discord took the post until after the drill's close: the post is
     found, recorded as posted, and revealed, instead of left with live buttons."""
     schedule_id = await world.weekday_drill()
-    world.clock.set(datetime(2026, 3, 26, 8, 0, tzinfo=UTC))
-    real_set_message = world.storage.drills.set_message
-
-    async def crash(drill_id: int, message_id: int) -> None:
-        raise RuntimeError("killed")
-
-    world.storage.drills.set_message = crash  # type: ignore[method-assign]
-    with pytest.raises(RuntimeError):
-        await world.scheduler.tick()
-    world.storage.drills.set_message = real_set_message  # type: ignore[method-assign]
+    await killed_after_discord_took_the_post(world)
     world.clock.set(datetime(2026, 3, 27, 7, 59, 30, tzinfo=UTC))  # past Thursday's close
     await world.scheduler.tick()
     assert len(world.publisher.posted) == 1
