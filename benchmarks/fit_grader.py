@@ -43,10 +43,15 @@ REGULARIZATION = 1.0
 OUT = ROOT / "bot" / "grading" / "decision.json"
 
 
-def _evidence(embedder: semantic.Embedder | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+def _evidence(
+    embedder: semantic.Embedder,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """(lexical features, semantic features, labels, question ids, datasets, answers vetoed)."""
     features: list[list[float]] = []
     labels: list[int] = []
-    semantic_column: list[float] = []
+    semantic_columns: list[list[float]] = []
+    questions: list[str] = []
+    datasets: list[str] = []
     vetoed = 0
     for row in rows("train"):
         ref = compile_reference(row.card)
@@ -58,11 +63,19 @@ def _evidence(embedder: semantic.Embedder | None) -> tuple[np.ndarray, np.ndarra
             vetoed += 1
             continue
         features.append(lexical.vector(semantic=False))
-        semantic_column.append(
-            ev.semantic(ref, response, embedder) if embedder is not None else 0.0
-        )
+        full = ev.with_semantic(lexical, ref, response, embedder)
+        semantic_columns.append(full.vector(semantic=True)[len(ev.LEXICAL_FEATURES) :])
         labels.append(int(row.correct))
-    return np.array(features), np.array(semantic_column), np.array(labels), vetoed
+        questions.append(row.card.id)
+        datasets.append(row.dataset)
+    return (
+        np.array(features),
+        np.array(semantic_columns),
+        np.array(labels),
+        np.array(questions),
+        np.array(datasets),
+        vetoed,
+    )
 
 
 def _thresholds(p: np.ndarray, y: np.ndarray) -> tuple[float, float, dict[str, float]]:
@@ -116,6 +129,27 @@ def _fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...]) -> dict[str, obje
     }
 
 
+def _unseen_questions(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray, datasets: np.ndarray
+) -> None:
+    """Balanced accuracy and precision when the questions themselves are new (5 folds grouped by
+    question, each fold's threshold chosen on its own training part): what a new deck would see,
+    unlike train figures, which have seen every question."""
+    from sklearn.model_selection import GroupKFold
+
+    accepted = np.zeros(len(y), dtype=bool)
+    for fit_on, held in GroupKFold(5).split(x, y, groups):
+        model = LogisticRegression(C=REGULARIZATION, max_iter=2000).fit(x[fit_on], y[fit_on])
+        accept_at, _, _ = _thresholds(model.predict_proba(x[fit_on])[:, 1], y[fit_on])
+        accepted[held] = model.predict_proba(x[held])[:, 1] >= accept_at
+    for name in sorted(set(datasets)):
+        k = datasets == name
+        a, t = accepted[k], y[k] == 1
+        balanced = (a[t].mean() + (~a)[~t].mean()) / 2
+        precision = t[a].mean() if a.any() else 0.0
+        print(f"  unseen questions, {name}: balanced {balanced:.3f}, precision {precision:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--write", action="store_true", help="save bot/grading/decision.json")
@@ -123,17 +157,19 @@ def main() -> None:
     grading.use_embedder(None)
     embedder = semantic.default_embedder()
     started = time.perf_counter()
-    x, s, y, vetoed = _evidence(embedder)
+    if embedder is None:
+        raise SystemExit("the embedding model did not load; the semantic model needs it")
+    x, s, y, groups, datasets, vetoed = _evidence(embedder)
     print(
         f"train: {len(y)} answers fitted ({y.mean():.1%} correct), {vetoed} vetoed by guards, "
         f"evidence in {time.perf_counter() - started:.1f} s"
     )
     print("lexical model")
     lexical = _fit(x, y, ev.LEXICAL_FEATURES)
-    if embedder is None:
-        raise SystemExit("the embedding model did not load; the semantic model needs it")
+    _unseen_questions(x, y, groups, datasets)
     print(f"semantic model ({embedder.name})")
     with_semantic = _fit(np.column_stack([x, s]), y, ev.FEATURES)
+    _unseen_questions(np.column_stack([x, s]), y, groups, datasets)
     decision = {
         "source": "benchmarks/fit_grader.py on ../shared/asag/semeval2013_dev.csv, split train",
         "embedder": embedder.name,

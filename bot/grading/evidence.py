@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from bot.grading.normalize import formula_tokens
-from bot.grading.reference import Candidate, Reference, Weighted
+from bot.grading.reference import Candidate, Reference, Weighted, demoted_words
 from bot.grading.response import Response
 
 if TYPE_CHECKING:
@@ -29,7 +29,8 @@ LEXICAL_FEATURES = (
     "question_share",
     "alternatives",
 )
-FEATURES = (*LEXICAL_FEATURES, "semantic")
+SEMANTIC_FEATURES = ("semantic", "aligned_recall", "aligned_precision", "demoted_semantic")
+FEATURES = (*LEXICAL_FEATURES, *SEMANTIC_FEATURES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,16 @@ class Evidence:
     """log(1 + accepted forms): the best of many forms is weaker evidence than the best of one."""
     semantic: float | None
     """Cosine similarity to the closest reference text, or None when no embedder ran."""
+    aligned_recall: float | None
+    """Soft word alignment, words the question already says left out on both sides: the mean, over
+    the closest reference text's words, of each one's best cosine to a response word ('shrink'
+    for 'reduce'). None when no embedder ran."""
+    aligned_precision: float | None
+    """The same alignment read the other way: how much of what the response says has a counterpart
+    in the reference."""
+    demoted_semantic: float | None
+    """Cosine similarity of response and reference with the question's words taken out of both:
+    what the answer adds beyond restating the question."""
     best: CandidateMatch | None
     missing: tuple[Weighted, ...]
     """The answer's key concepts the response did not name, heaviest first."""
@@ -80,7 +91,15 @@ class Evidence:
             self.alternatives,
         ]
         if semantic:
-            values.append(self.semantic if self.semantic is not None else 0.0)
+            values.extend(
+                value if value is not None else 0.0
+                for value in (
+                    self.semantic,
+                    self.aligned_recall,
+                    self.aligned_precision,
+                    self.demoted_semantic,
+                )
+            )
         return values
 
     def named(self) -> dict[str, float | None]:
@@ -188,6 +207,34 @@ def semantic(ref: Reference, response: Response, embedder: Embedder) -> float:
     return float(max(0.0, float((vectors @ own).max())))
 
 
+def alignment(ref: Reference, response: Response, embedder: Embedder) -> tuple[float, float, float]:
+    """(aligned recall, aligned precision, demoted similarity) against the reference text whose
+    alignment is best (harmonic mean of recall and precision). Words are embedded alone, so a
+    word's vector is the same in every answer and is cached."""
+    from bot.grading.semantic import embed_one, reference_vectors, word_vectors
+
+    said = demoted_words(response.tokens, ref.question_keys)
+    if not said:
+        return 0.0, 0.0, 0.0
+    own = word_vectors(embedder, said)
+    best: tuple[float, float, float, int] | None = None
+    for index, words in enumerate(ref.demoted_texts):
+        if not words:
+            continue
+        cosines = word_vectors(embedder, words) @ own.T
+        recall = float(cosines.max(axis=1).mean())
+        precision = float(cosines.max(axis=0).mean())
+        f1 = 2 * recall * precision / (recall + precision) if recall + precision > 0 else 0.0
+        if best is None or f1 > best[2]:
+            best = (recall, precision, f1, index)
+    if best is None:
+        return 0.0, 0.0, 0.0
+    texts = tuple(" ".join(words) for words in ref.demoted_texts)
+    theirs = reference_vectors(embedder, texts)[best[3]]
+    demoted = float(embed_one(embedder, " ".join(said)) @ theirs)
+    return max(0.0, best[0]), max(0.0, best[1]), max(0.0, demoted)
+
+
 def formula_match(ref: Reference, response: Response) -> bool:
     if not ref.formulas:
         return False
@@ -215,6 +262,9 @@ def lexical(ref: Reference, response: Response) -> Evidence:
         question_share=restated,
         alternatives=math.log1p(len(ref.candidates)),
         semantic=None,
+        aligned_recall=None,
+        aligned_precision=None,
+        demoted_semantic=None,
         best=best,
         missing=missing,
         formula_match=formula_match(ref, response),
@@ -224,6 +274,7 @@ def lexical(ref: Reference, response: Response) -> Evidence:
 def with_semantic(
     evidence: Evidence, ref: Reference, response: Response, embedder: Embedder
 ) -> Evidence:
+    aligned_recall, aligned_precision, demoted = alignment(ref, response, embedder)
     return Evidence(
         recall=evidence.recall,
         concept=evidence.concept,
@@ -233,6 +284,9 @@ def with_semantic(
         question_share=evidence.question_share,
         alternatives=evidence.alternatives,
         semantic=semantic(ref, response, embedder),
+        aligned_recall=aligned_recall,
+        aligned_precision=aligned_precision,
+        demoted_semantic=demoted,
         best=evidence.best,
         missing=evidence.missing,
         formula_match=evidence.formula_match,

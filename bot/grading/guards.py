@@ -29,6 +29,9 @@ RELEVANT_AT = 0.4
 """Coverage from which a response is taken as aimed at the answer, so its faults are its own."""
 SHORT_RESPONSE_WORDS = 4
 ROLES_AT = 0.6
+AIMED_AT = 0.6
+"""Semantic similarity at which a response is aimed at the answer even in other words, so a look-alike
+or a flipped clause in it is checked as if it had used the answer's words."""
 """Roles are checked when the response uses most of the answer's words: swapped, not missing."""
 GUESSES = "Pick one answer: a list of guesses doesn't count, even when it includes the right one."
 
@@ -303,6 +306,10 @@ def _prefix_contrast(a: str, b: str) -> bool:
     return False
 
 
+def _aimed(evidence: Evidence) -> bool:
+    return (evidence.semantic or 0.0) >= AIMED_AT
+
+
 def _target(weighted: Weighted) -> bool:
     """A word a look-alike could replace: a meaningful one, or any with a signed partner
     ('different', generic as it is, has 'similar')."""
@@ -327,7 +334,7 @@ def _statements(ctx: Context) -> list[tuple[frozenset[str], list[Token]]]:
             out.append((candidate.keys, targets))
         elif short or candidate_match(candidate, ctx.response).recall >= RELEVANT_AT:
             out.append((ctx.ref.answer_keys | candidate.keys, targets))
-    if ctx.evidence.concept >= RELEVANT_AT or short:
+    if ctx.evidence.concept >= RELEVANT_AT or short or _aimed(ctx.evidence):
         out.append((ctx.ref.answer_keys, list(ctx.ref.core_terms)))
     return out
 
@@ -445,7 +452,7 @@ def negation(ctx: Context) -> str | None:
     it overlaps most (over the answer and every accepted form); it contradicts only if none of
     them agrees. A negative tone on the other side ('barely', 'fails', 'non-overlapping') is no
     contradiction."""
-    if ctx.coverage < RELEVANT_AT and (ctx.evidence.semantic or 0.0) < 0.6:
+    if ctx.coverage < RELEVANT_AT and not _aimed(ctx.evidence):
         return None
     reference = [c for text in ctx.ref.texts for c in _reference_clauses(text)]
     response_clauses = [c for tokens in ctx.response.clauses if (c := _clause_view(tokens))]

@@ -138,6 +138,8 @@ class Reference:
     semantic_texts: tuple[str, ...]
     """What a paraphrase is compared with: the answer, its lead sentence, each accepted form."""
     simplified_texts: tuple[str, ...]
+    demoted_texts: tuple[tuple[str, ...], ...] = ()
+    """Each semantic text's content words without the question's, for soft word alignment."""
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -418,6 +420,13 @@ def _idf(frequency: DocumentFrequency | None, key: str) -> float:
     return frequency.idf(key) if frequency else 1.0
 
 
+def demoted_words(words: Sequence[Token], question_keys: frozenset[str]) -> tuple[str, ...]:
+    """A text's content words without those the question says, or all of them if that is all."""
+    content = [t for t in words if not t.stop and not t.hedge and not t.negation]
+    kept = [t.surface for t in content if t.key not in question_keys]
+    return tuple(kept or (t.surface for t in content))
+
+
 def compile_reference(
     card: Card,
     extra_accept: tuple[str, ...] = (),
@@ -525,6 +534,9 @@ def _compile_reference(
         ),
         semantic_texts=semantic_texts,
         simplified_texts=tuple(simplify(text) for text in semantic_texts),
+        demoted_texts=tuple(
+            demoted_words(tokenize(simplify(text)), question_keys) for text in semantic_texts
+        ),
     )
 
 

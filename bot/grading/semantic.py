@@ -40,6 +40,7 @@ __all__ = [
     "reference_vectors",
     "response_vector",
     "similarity",
+    "word_vectors",
 ]
 
 log = logging.getLogger(__name__)
@@ -275,6 +276,17 @@ def embed_one(embedder: Embedder, text: str) -> Vectors:
 
 
 response_vector = embed_one
+
+
+@lru_cache(maxsize=65536)
+def _word_vector(embedder: Embedder, word: str) -> Vectors:
+    return _frozen(embedder.embed([word])[0])
+
+
+def word_vectors(embedder: Embedder, words: Sequence[str]) -> Vectors:
+    """Each word embedded alone, shape (len(words), d): a vocabulary's worth is cached, so an
+    answer costs a lookup per word."""
+    return np.stack([_word_vector(embedder, word) for word in words])
 
 
 @lru_cache(maxsize=4096)

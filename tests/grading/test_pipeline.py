@@ -16,7 +16,7 @@ from bot.grading import guards
 from bot.grading.decision import load, parse
 from bot.grading.reference import compile_reference
 from bot.grading.response import Response
-from bot.grading.semantic import StaticMiniLM, Vectors
+from bot.grading.semantic import HashEmbedder, StaticMiniLM, Vectors
 from bot.grading.words import is_other_word
 
 
@@ -126,10 +126,53 @@ class TestEvidence:
         ref, response = compile_reference(STRIDE), Response("how far the filter jumps")
         full = ev.with_semantic(lexical, ref, response, SameForEverything())
         assert full.semantic == pytest.approx(1.0)
-        assert full.vector(semantic=True)[-1] == pytest.approx(1.0)
+        assert full.vector(semantic=True)[len(ev.LEXICAL_FEATURES)] == pytest.approx(1.0)
+
+    def test_alignment_leaves_the_question_out_on_both_sides(self) -> None:
+        pooling = card(
+            "It shrinks the feature maps", question="What does a pooling layer do to feature maps?"
+        )
+        ref = compile_reference(pooling)
+        hashed = HashEmbedder()
+        # Every word of this response is the question's: with the question left out nothing is said.
+        restated = ev.alignment(ref, Response("a pooling layer does feature maps"), hashed)
+        # 'shrinks' is aligned with itself once 'feature maps' is left out of both sides.
+        answered = ev.alignment(ref, Response("it shrinks feature maps"), hashed)
+        assert answered[0] == pytest.approx(1.0)
+        assert answered[1] == pytest.approx(1.0)
+        assert answered[2] == pytest.approx(1.0)
+        assert restated[0] < 0.5 and restated[2] < 0.5
+
+    def test_alignment_is_soft_across_words_that_mean_alike(self) -> None:
+        pooling = card("It reduces the size of the maps", question="What does pooling do?")
+        ref, model = compile_reference(pooling), StaticMiniLM.load()
+        alike = ev.alignment(ref, Response("it shrinks the dimensions of the maps"), model)
+        unrelated = ev.alignment(ref, Response("it adds colour to the photographs"), model)
+        assert alike[0] > unrelated[0] + 0.1
+        assert alike[1] > unrelated[1] + 0.1
 
 
 class TestGuards:
+    def test_a_look_alike_counts_when_the_response_is_aimed_at_the_answer_in_other_words(
+        self,
+    ) -> None:
+        thyroid = card(
+            "An overactive thyroid gland that produces too much hormone, speeding up metabolism.",
+            question="What is hyperthyroidism?",
+        )
+        ref = compile_reference(thyroid)
+        for said, expected in (
+            ("an underactive thyroid that makes too little hormone", ["contrast term"]),
+            ("an overactive thyroid that makes a lot of hormone", []),
+        ):
+            response = Response(said)
+            lexical = ev.lexical(ref, response)
+            assert (
+                guards.fired(guards.Context(ref, response, lexical)) == []
+            )  # too few words shared
+            full = ev.with_semantic(lexical, ref, response, SameForEverything())
+            assert [n for n, _ in guards.fired(guards.Context(ref, response, full))] == expected
+
     def test_missing_parts(self) -> None:
         pooling = card(
             "Max pooling\nAverage pooling",
