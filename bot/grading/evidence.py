@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
+from bot.grading import algebra
 from bot.grading.normalize import formula_tokens
-from bot.grading.reference import Candidate, Reference, Weighted, demoted_words
+from bot.grading.reference import Candidate, Reference, Weighted, demoted_words, formula_spans
 from bot.grading.response import Response
 
 if TYPE_CHECKING:
@@ -236,8 +237,16 @@ def alignment(ref: Reference, response: Response, embedder: Embedder) -> tuple[f
 
 
 def formula_match(ref: Reference, response: Response) -> bool:
+    """The response states one of the card's formulas: the same symbols (brackets and spacing
+    aside) or, rearranged, the same relation (`a = F/m` for `F = ma`)."""
     if not ref.formulas:
         return False
+    if any(
+        algebra.equivalent(span, equation)
+        for span in formula_spans(response.raw)
+        for equation in ref.equations
+    ):
+        return True
     joined = "".join(formula_tokens(response.simplified))
     if not joined:
         return False

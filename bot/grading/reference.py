@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.decks.model import Card, Deck
+from bot.grading import algebra
 from bot.grading.lexicon import GENERIC
 from bot.grading.match import CONTRAST_PARTNERS
 from bot.grading.normalize import Token, clauses, formula_tokens, simplify, tokenize
@@ -138,6 +139,8 @@ class Reference:
     semantic_texts: tuple[str, ...]
     """What a paraphrase is compared with: the answer, its lead sentence, each accepted form."""
     simplified_texts: tuple[str, ...]
+    equations: tuple[str, ...] = ()
+    """Each formula the card states, as written, for algebraic comparison (`a = F/m` for `F = ma`)."""
     demoted_texts: tuple[tuple[str, ...], ...] = ()
     """Each semantic text's content words without the question's, for soft word alignment."""
 
@@ -294,6 +297,14 @@ def _bindings(text: str) -> tuple[frozenset[str], ...]:
         others = set().union(*(w for i, w in enumerate(found) if i != index))
         exclusive.append(frozenset(words - others))
     return tuple(exclusive) if sum(1 for e in exclusive if e) >= 2 else ()
+
+
+def formula_spans(text: str) -> tuple[str, ...]:
+    """Where a formula may stand in a text: all of it, each line, and what follows a colon
+    ('Newton's second law: F = ma')."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    after = [line.rsplit(":", 1)[1].strip() for line in lines if ":" in line]
+    return tuple(dict.fromkeys(span for span in (text.strip(), *lines, *after) if span))
 
 
 def _formula(text: str) -> tuple[str | None, str | None]:
@@ -534,6 +545,15 @@ def _compile_reference(
         ),
         semantic_texts=semantic_texts,
         simplified_texts=tuple(simplify(text) for text in semantic_texts),
+        equations=tuple(
+            dict.fromkeys(
+                span
+                for text in (*(c.text for c in candidates), *point_texts)
+                if _formula(text)[0] is not None
+                for span in formula_spans(text)
+                if algebra.parse(span) is not None
+            )
+        ),
         demoted_texts=tuple(
             demoted_words(tokenize(simplify(text)), question_keys) for text in semantic_texts
         ),

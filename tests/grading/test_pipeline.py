@@ -120,6 +120,17 @@ class TestEvidence:
         assert evidence(relu, "a=max(0,z)").formula_match
         assert not evidence(relu, "a = max(z, 1)").formula_match
 
+    def test_formula_match_reads_a_rearranged_relation(self) -> None:
+        newton = card(
+            "The net force on an object equals its mass times its acceleration: F = m × a",
+            question="What is Newton's second law of motion?",
+        )
+        assert evidence(newton, "a = F/m").formula_match
+        assert evidence(newton, "m = F / a").formula_match
+        assert not evidence(newton, "a = F × m").formula_match
+        assert grading.grade(newton, "a = F/m").correct
+        assert not grading.grade(newton, "a = m/F").correct
+
     def test_semantic_is_none_until_an_embedder_runs(self) -> None:
         lexical = evidence(STRIDE, "how far the filter jumps")
         assert lexical.semantic is None

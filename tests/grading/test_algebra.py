@@ -1,0 +1,56 @@
+"""Formulas compared as relations, not as strings: rearranged is the same, a changed term is not,
+and nothing written is ever run."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.grading.algebra import MAX_LENGTH, equivalent, parse
+
+
+@pytest.mark.parametrize(
+    ("response", "reference", "same"),
+    [
+        ("a = F/m", "F = ma", True),
+        ("I = V/R", "V = IR", True),
+        ("R = V/I", "V = IR", True),
+        ("m = E/c^2", "E = mc²", True),
+        ("e = mc^2", "E = mc²", True),
+        ("a = max(z, 0)", "a = max(0, z)", True),
+        ("p = 2*(l+w)", "p = 2l + 2w", True),
+        ("k^2 c_in c_out", "k² × c_in × c_out", True),
+        ("(n-k)/s+1", "(n - k)/s + 1", True),
+        ("F = ma", "F = ma", True),
+        ("F = m/a", "F = ma", False),
+        ("V = I/R", "V = IR", False),
+        ("m = E/c", "E = mc²", False),
+        ("a = max(z, 1)", "a = max(0, z)", False),
+        ("F = ma + 1", "F = ma", False),
+        ("(n+k)/s+1", "(n - k)/s + 1", False),
+        ("x = x", "F = ma", False),
+        ("F = ma", "(n - k)/s + 1", False),
+    ],
+)
+def test_equivalence(response: str, reference: str, same: bool) -> None:
+    assert equivalent(response, reference) is same
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__import__('os').system('true')",
+        "a = b = c",
+        "((((a",
+        "x" * (MAX_LENGTH + 1),
+        "9^9^9^9^9 = x",
+        "lambda: 1",
+    ],
+)
+def test_what_it_cannot_read_makes_no_claim(text: str) -> None:
+    assert not equivalent(text, "x = 2y")
+    assert not equivalent("x = 2y", text)
+
+
+def test_unparsable_text_is_none() -> None:
+    assert parse("what's this; no") is None
+    assert parse("a = F/m") is not None
