@@ -492,8 +492,24 @@ def _unnamed_subjects(texts: Sequence[str], subjects: frozenset[str], response: 
     for text in texts:
         named = {c.first for c in _reference_clauses(text) if c.first in subjects}
         polarities = {c.strong for c in _reference_clauses(text) if c.first in named}
-        if len(named) >= 2 and len(polarities) == 2 and not named & response.keys:
+        if len(named) >= 2 and len(polarities) == 2 and not _names_one_of(named, response):
             return True
+    return False
+
+
+SAME_FAMILY_PREFIX = 6
+
+
+def _names_one_of(subjects: set[str], response: Response) -> bool:
+    """The response names one of the subjects, in any form of the word ('eukaryotes' for
+    'eukaryotic'): one key starts the other and they share at least SAME_FAMILY_PREFIX letters."""
+    for key in response.keys:
+        for subject in subjects:
+            shorter, longer = sorted((key, subject), key=len)
+            if key == subject or (
+                len(shorter) >= SAME_FAMILY_PREFIX and longer.startswith(shorter)
+            ):
+                return True
     return False
 
 

@@ -255,6 +255,14 @@ class TestGuards:
         assert fired(xavier, "it does not work well with relu") == []
         assert "negation" not in fired(xavier, "it works poorly with ReLU")
 
+    def test_a_difference_must_name_a_side_in_any_form_of_its_word(self) -> None:
+        cells = card(
+            "Eukaryotic cells have a nucleus; prokaryotic cells have none.",
+            question="What is the difference between prokaryotic and eukaryotic cells?",
+        )
+        assert "negation" not in fired(cells, "eukaryotes have a nucleus, prokaryotes don't")
+        assert "negation" in fired(cells, "one has a nucleus and the other does not")
+
     def test_a_negative_tone_is_no_flip(self) -> None:
         pooling = card(
             "input size / kernel size (non-overlapping pooling, where the stride equals the kernel size)",
