@@ -462,10 +462,7 @@ def negation(ctx: Context) -> str | None:
         if top < ALIGNED_AT:
             continue
         closest = [theirs for score, theirs in scored if score == top]
-        if all(
-            (theirs.strong and not ours.toned) or (ours.strong and not theirs.toned)
-            for theirs in closest
-        ):
+        if all(_flipped(ours, theirs) for theirs in closest):
             return _NEGATION_FEEDBACK
     statements = tuple(c.text for c in ctx.ref.candidates)
     subjects = ctx.ref.question_keys | ctx.ref.question_numbers
@@ -476,6 +473,19 @@ def negation(ctx: Context) -> str | None:
     if ctx.ref.contrastive and _unnamed_subjects(statements, subjects, ctx.response):
         return "Say which one: the card asks how they differ."
     return None
+
+
+def _flipped(ours: _Clause, theirs: _Clause) -> bool:
+    """One clause negated where the other is not, unless the negation denies a word whose signed
+    contrary the other clause says: 'not the same number' is 'a different number'."""
+    if theirs.strong and not ours.toned:
+        negated, plain = theirs, ours
+    elif ours.strong and not theirs.toned:
+        negated, plain = ours, theirs
+    else:
+        return False
+    contraries = plain.keys - negated.keys
+    return not any(CONTRAST_PARTNERS.get(key, frozenset()) & contraries for key in negated.keys)
 
 
 def _polarity_lost(texts: Sequence[str], response: Sequence[_Clause]) -> bool:

@@ -255,6 +255,18 @@ class TestGuards:
         assert fired(xavier, "it does not work well with relu") == []
         assert "negation" not in fired(xavier, "it works poorly with ReLU")
 
+    def test_denying_a_word_is_saying_its_contrary(self) -> None:
+        isotope = card(
+            "Atoms of the same element with a different number of neutrons.",
+            question="What is an isotope?",
+        )
+        assert "negation" not in fired(
+            isotope, "atoms of the same element that don't have the same number of neutrons"
+        )
+        assert "negation" in fired(
+            isotope, "atoms of the same element that don't have a different number of neutrons"
+        )
+
     def test_a_difference_must_name_a_side_in_any_form_of_its_word(self) -> None:
         cells = card(
             "Eukaryotic cells have a nucleus; prokaryotic cells have none.",
