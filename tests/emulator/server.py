@@ -27,6 +27,7 @@ from tests.emulator.limits import (
     message_problems,
     modal_problems,
 )
+from tests.emulator.ratelimits import RouteLimits
 
 JSON = dict[str, Any]
 EPOCH = "2026-01-01T00:00:00.000000+00:00"
@@ -156,6 +157,8 @@ class DiscordEmulator:
         self._recent: list[float] = []
         self.global_limited = 0
         self.retry_sleeps: list[float] = []
+        self.route_limits = RouteLimits(clock=self._rate_clock)
+        """Discord's per-route buckets (message create 5 per 5 s per channel, ...): on by default."""
         self._acknowledged: set[int] = set()
         self.refusals: list[tuple[str, list[str]]] = []
         self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
@@ -181,6 +184,10 @@ class DiscordEmulator:
         self.port = 0
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Any]]] = []
         self._install_routes()
+
+    def _rate_clock(self) -> float:
+        """Real time plus the back-off discord.py was spared (see `patched`): the time it believes."""
+        return time.monotonic() + sum(self.retry_sleeps)
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -504,6 +511,17 @@ class DiscordEmulator:
         if self.intercept is not None:
             self.intercept(call, "before")
         response = self._injected_failure(call) or self._global_limit(call)
+        limited = self.route_limits.check(call.method, path) if response is None else None
+        if limited is not None and limited.refused:
+            response = self._json(
+                {
+                    "message": "You are being rate limited.",
+                    "retry_after": limited.retry_after,
+                    "global": False,
+                },
+                429,
+                limited.headers | {"Via": "1.1 google"},
+            )
         if response is None:
             for method, pattern, handler in self._routes:
                 match = pattern.match(path)
@@ -517,6 +535,8 @@ class DiscordEmulator:
             else:
                 self.unknown_routes.append(f"{request.method} {path}")
                 response = self._error(404, 0, "404: Not Found (emulator does not know this route)")
+        if limited is not None and not limited.refused:
+            response.headers.update(limited.headers)
         call.status = response.status
         if self.intercept is not None:
             self.intercept(call, "after")
