@@ -250,6 +250,43 @@ def _is_symbolic(response: Response) -> bool:
     return bool(_OPERATORS & set(symbols)) and len(words) <= 0.6 * len(symbols)
 
 
+_YIELDS = re.compile(r"→|->|=>|⇒|⟶|=")
+
+
+_WORD_SIDE = re.compile(r"^\s*[^\W\d_]{3,}(?:(?:\s+|\s*\+\s*|\s+and\s+)[^\W\d_]{3,})*\s*\.?\s*$")
+"""Terms of three letters or more joined by '+' or 'and': a side of a word equation, not algebra."""
+
+
+def _side_keys(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    sides = _YIELDS.split(_ASIDE.sub(" ", text), maxsplit=1)
+    if len(sides) != 2 or not all(_WORD_SIDE.match(side) for side in sides):
+        return None
+    left, right = (
+        frozenset(t.key for t in tokenize(simplify(side)) if not t.stop) for side in sides
+    )
+    return (left, right) if left and right else None
+
+
+def _same_sides(ref: Reference, response: Response) -> bool | None:
+    """For a word equation answered with one: whether the reference's terms are on each side of
+    its arrow ('glucose + oxygen → carbon dioxide + water + energy'). The order within a side and
+    a term the answer also names (in an aside) do not matter; which side a term is on does. None
+    when either is no word equation."""
+    said = _side_keys(response.raw)
+    if said is None:
+        return None
+    compared = False
+    for text in (ref.card.answer, *ref.card.accept):
+        expected = _side_keys(text)
+        if expected is None:
+            continue
+        compared = True
+        extra = said[1] - expected[1]
+        if said[0] == expected[0] and expected[1] <= said[1] and extra <= ref.answer_keys:
+            return True
+    return False if compared else None
+
+
 def formula(ctx: Context) -> str | None:
     """A response written as a formula must be one of the card's formulas, brackets and spacing
     aside: 's_y - s_j' is not 's_j - s_y'. A formula said in words is judged by its words."""
@@ -258,7 +295,11 @@ def formula(ctx: Context) -> str | None:
     best = ctx.evidence.best
     if best and best.recall >= 0.95 and best.candidate.formula is None:
         return None
-    if not _is_symbolic(ctx.response):
+    sides = _same_sides(ctx.ref, ctx.response)
+    if sides is not None:
+        if sides:
+            return None
+    elif not _is_symbolic(ctx.response):
         return None
     shown = next((c.text for c in ctx.ref.candidates if c.formula), ctx.ref.body)
     return f"That formula differs from the reference: {one_line(shown, QUOTE_LIMIT)}."

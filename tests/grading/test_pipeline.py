@@ -255,6 +255,18 @@ class TestGuards:
         assert fired(xavier, "it does not work well with relu") == []
         assert "negation" not in fired(xavier, "it works poorly with ReLU")
 
+    def test_a_word_equation_is_read_side_by_side(self) -> None:
+        respiration = card(
+            "Glucose + oxygen → carbon dioxide + water (releasing energy as ATP).",
+            question="What is the word equation for aerobic respiration?",
+        )
+        assert "formula" not in fired(
+            respiration, "oxygen + glucose → carbon dioxide + water + energy"
+        )
+        assert "formula" in fired(respiration, "carbon dioxide + water → glucose + oxygen")
+        residual = card("y = F(x) + x", question="ResNet (Residual Block Relation)")
+        assert "formula" in fired(residual, "y = F(x) * x")
+
     def test_denying_a_word_is_saying_its_contrary(self) -> None:
         isotope = card(
             "Atoms of the same element with a different number of neutrons.",
