@@ -198,6 +198,19 @@ def length_ratio(response: Response, reference_words: int) -> float:
     return math.log((len(response.content) + 1) / (reference_words + 1))
 
 
+def spelled(ref: Reference, response: Response) -> Response:
+    """The response with each word it misspelled of the card's written as the card spells it:
+    the embedding reads word pieces, and 'featres' shares none with 'features'."""
+    fixes: dict[int, str] = {}
+    for weighted in (*ref.concepts, *(w for c in ref.candidates for w in c.content)):
+        found = response.match(weighted.token)
+        if found is not None and found.typo:
+            fixes.setdefault(found.response_index, weighted.token.surface)
+    if not fixes:
+        return response
+    return Response(" ".join(fixes.get(t.position, t.surface) for t in response.tokens))
+
+
 def semantic(ref: Reference, response: Response, embedder: Embedder) -> float:
     from bot.grading.semantic import reference_vectors, response_vector
 
@@ -283,6 +296,7 @@ def lexical(ref: Reference, response: Response) -> Evidence:
 def with_semantic(
     evidence: Evidence, ref: Reference, response: Response, embedder: Embedder
 ) -> Evidence:
+    response = spelled(ref, response)
     aligned_recall, aligned_precision, demoted = alignment(ref, response, embedder)
     return Evidence(
         recall=evidence.recall,

@@ -154,6 +154,17 @@ class TestEvidence:
         assert answered[2] == pytest.approx(1.0)
         assert restated[0] < 0.5 and restated[2] < 0.5
 
+    def test_the_embedding_reads_the_cards_words_spelled_as_the_card_spells_them(self) -> None:
+        transfer = card(
+            "Reusing features learned on a large dataset", question="Transfer learning?"
+        )
+        ref = compile_reference(transfer)
+        assert ev.spelled(ref, Response("reusing featres lerned elsewhere")).raw == (
+            "reusing features learned elsewhere"
+        )
+        unchanged = Response("reusing features")
+        assert ev.spelled(ref, unchanged) is unchanged
+
     def test_alignment_is_soft_across_words_that_mean_alike(self) -> None:
         pooling = card("It reduces the size of the maps", question="What does pooling do?")
         ref, model = compile_reference(pooling), StaticMiniLM.load()
