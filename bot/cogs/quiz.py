@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -13,10 +13,15 @@ from bot.cogs.common import deck_choices, failures_reported, member_of, reply
 from bot.services import Services
 from bot.storage.rounds import QuizRound
 from bot.study.clock import from_ms, to_ms
-from bot.study.practice import AnswerResult, UnknownDeck
+from bot.study.practice import AnswerResult, UnknownDeck, outlook_sentences
 from bot.study.quiz import NothingToStudy, NotYours
 from bot.ui import render
 from bot.ui.components import ANSWER_MODAL, answer_modal, claim_view, modal_value, quiz_view
+
+
+def discord_time(instant: datetime) -> str:
+    """A relative timestamp each member's Discord shows in their own words and time zone."""
+    return f"<t:{int(instant.timestamp())}:R>"
 
 
 class QuizCog(commands.Cog, name="Quiz"):
@@ -53,10 +58,20 @@ class QuizCog(commands.Cog, name="Quiz"):
                 f"There is no deck `{discord.utils.escape_markdown(deck_id)[:64]}`. See /decks list.",
             )
             return
-        except NothingToStudy:
-            await reply(interaction, "Nothing to study in that deck right now.")
+        except NothingToStudy as empty:
+            name = discord.utils.escape_markdown(
+                self.services.study.deck(member.guild_id, deck_id).name
+            )
+            why = " ".join(outlook_sentences(empty.outlook, discord_time))
+            await reply(interaction, f"Nothing to study in **{name[:100]}** right now. {why}")
             return
-        await self._show(interaction, quiz, new_message=True)
+        note = None
+        if quiz.practice and set(quiz.card_ids) <= quiz.practice:
+            # No card is due and no new card is allowed: say why, and when that changes.
+            outlook = await self.services.quiz.outlook(quiz)
+            why = " ".join(outlook_sentences(outlook, discord_time))
+            note = f"Practice round (no points): nothing is due in this deck. {why}"
+        await self._show(interaction, quiz, new_message=True, note=note)
 
     async def _show(
         self,
@@ -66,6 +81,7 @@ class QuizCog(commands.Cog, name="Quiz"):
         last: AnswerResult | None = None,
         hint: bool = False,
         new_message: bool = False,
+        note: str | None = None,
     ) -> None:
         deck = self.services.study.deck(quiz.guild_id, quiz.deck_id)
         card = self.services.quiz.card(quiz)
@@ -74,13 +90,19 @@ class QuizCog(commands.Cog, name="Quiz"):
             if not quiz.finished:
                 quiz = await self.services.quiz.stop(quiz)
             embed = render.quiz_summary(deck, quiz, last=last)
+            outlook = await self.services.quiz.outlook(quiz)
+            embed.add_field(
+                name="Next",
+                value=" ".join(outlook_sentences(outlook, discord_time)) or "–",
+                inline=False,
+            )
             view: discord.ui.View | None = None
             if claim is not None:
                 view = claim_view(claim)
         else:
             embed = render.quiz_card(deck, quiz, card, last=last, hint=hint)
             view = quiz_view(quiz.id, quiz.position, claim_attempt=claim, hint=bool(card.hint))
-        await self._send(interaction, embed, view, new_message=new_message)
+        await self._send(interaction, embed, view, new_message=new_message, note=note)
 
     async def _send(
         self,
@@ -89,10 +111,13 @@ class QuizCog(commands.Cog, name="Quiz"):
         view: discord.ui.View | None,
         *,
         new_message: bool,
+        note: str | None = None,
     ) -> None:
         none = discord.AllowedMentions.none()
         if new_message:
             kwargs: dict[str, Any] = {"embed": embed, "ephemeral": True, "allowed_mentions": none}
+            if note:
+                kwargs["content"] = note
             if view is not None:
                 kwargs["view"] = view
             await interaction.response.send_message(**kwargs)

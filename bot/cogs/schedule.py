@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.cogs.common import deck_choices, reply, require_admin
 from bot.services import Services
 from bot.storage.schedules import Kind
+from bot.storage.study import DEFAULT_NEW_CARDS_PER_DAY, MAX_NEW_CARDS_PER_DAY
 from bot.study.clock import to_ms
 from bot.study.periods import UnknownTimezone, timezone_names, zone
 from bot.study.scheduling import SchedulerService
@@ -260,6 +261,34 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="S
         await reply(
             interaction,
             f"{notice}Time zone set to **{name}**. Leaderboards and new schedules use it.",
+        )
+
+    @app_commands.command(
+        name="new_per_day",
+        description="How many new cards each member may start per deck per day (as in Anki)",
+    )
+    @app_commands.describe(
+        count=f"New cards per deck per day, 0-{MAX_NEW_CARDS_PER_DAY} (default {DEFAULT_NEW_CARDS_PER_DAY})"
+    )
+    async def new_per_day(
+        self,
+        interaction: discord.Interaction,
+        count: app_commands.Range[int, 0, MAX_NEW_CARDS_PER_DAY],
+    ) -> None:
+        if not await require_admin(interaction):
+            return
+        assert interaction.guild_id is not None
+        try:
+            await self.services.storage.guilds.set_new_cards_per_day(
+                interaction.guild_id, count, to_ms(self.services.clock.now())
+            )
+        except ValueError as exc:
+            await reply(interaction, f"{exc}.")
+            return
+        await reply(
+            interaction,
+            f"Members may now start **{count}** new cards a day in each deck. Cards already"
+            " studied come back when due, whatever the limit.",
         )
 
 

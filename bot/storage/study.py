@@ -17,6 +17,8 @@ OutcomeName = Literal["correct", "close", "wrong"]
 ClaimStatus = Literal["pending", "approved", "rejected"]
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_NEW_CARDS_PER_DAY = 10
+MAX_NEW_CARDS_PER_DAY = 1000
+"""The schema's bound on guilds.new_cards_per_day (migration 0001)."""
 
 
 class AlreadyAnswered(Exception):
@@ -167,6 +169,10 @@ class GuildRepository:
         await self.db.write(op)
 
     async def set_new_cards_per_day(self, guild_id: int, count: int, now_ms: int) -> None:
+        """The guild's daily limit of new cards, which applies to each deck on its own."""
+        if not 0 <= count <= MAX_NEW_CARDS_PER_DAY:
+            raise ValueError(f"new cards per day must be 0 to {MAX_NEW_CARDS_PER_DAY}, not {count}")
+
         def op(connection: sqlite3.Connection) -> None:
             connection.execute(
                 "INSERT INTO guilds (guild_id, new_cards_per_day, created_at) VALUES (?, ?, ?) "
@@ -293,35 +299,20 @@ class SrsRepository:
         )
         return _srs(row) if row else None
 
-    async def due(
-        self, guild_id: int, user_id: int, deck_id: str, now_ms: int, limit: int
-    ) -> list[str]:
+    async def due_times(self, guild_id: int, user_id: int, deck_id: str) -> dict[str, int]:
+        """When each card of the deck the member has studied comes due (epoch ms), by card id."""
         rows = await self.db.fetchall(
-            "SELECT card_id FROM srs_cards WHERE guild_id = ? AND user_id = ? AND deck_id = ?"
-            " AND due <= ? ORDER BY due LIMIT ?",
-            (guild_id, user_id, deck_id, now_ms, limit),
-        )
-        return [row["card_id"] for row in rows]
-
-    async def upcoming(self, guild_id: int, user_id: int, deck_id: str, limit: int) -> list[str]:
-        rows = await self.db.fetchall(
-            "SELECT card_id FROM srs_cards WHERE guild_id = ? AND user_id = ? AND deck_id = ?"
-            " ORDER BY due LIMIT ?",
-            (guild_id, user_id, deck_id, limit),
-        )
-        return [row["card_id"] for row in rows]
-
-    async def seen(self, guild_id: int, user_id: int, deck_id: str) -> set[str]:
-        rows = await self.db.fetchall(
-            "SELECT card_id FROM srs_cards WHERE guild_id = ? AND user_id = ? AND deck_id = ?",
+            "SELECT card_id, due FROM srs_cards WHERE guild_id = ? AND user_id = ? AND deck_id = ?",
             (guild_id, user_id, deck_id),
         )
-        return {row["card_id"] for row in rows}
+        return {row["card_id"]: int(row["due"]) for row in rows}
 
-    async def introduced_on(self, guild_id: int, user_id: int, day: int) -> int:
+    async def introduced_on(self, guild_id: int, user_id: int, deck_id: str, day: int) -> int:
+        """How many of the deck's cards the member saw for the first time on a local day."""
         row = await self.db.fetchone(
-            "SELECT COUNT(*) FROM srs_cards WHERE guild_id = ? AND user_id = ? AND introduced_day = ?",
-            (guild_id, user_id, day),
+            "SELECT COUNT(*) FROM srs_cards WHERE guild_id = ? AND user_id = ? AND deck_id = ?"
+            " AND introduced_day = ?",
+            (guild_id, user_id, deck_id, day),
         )
         return int(row[0]) if row else 0
 

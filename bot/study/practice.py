@@ -7,16 +7,18 @@ about Discord.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.decks import Card, Deck
 from bot.grading import Verdict, grade
 from bot.storage import Storage
-from bot.storage.study import Context, NewAttempt, Recorded
+from bot.storage.study import Context, GuildSettings, NewAttempt, Recorded
 from bot.study.catalog import DeckCatalog
-from bot.study.clock import Clock, to_ms
-from bot.study.periods import local_day, zone
+from bot.study.clock import Clock, from_ms, to_ms
+from bot.study.periods import local_date, local_day, local_midnight, zone
 from bot.study.scoring import points_for
 from bot.study.srs import SrsState, rating_for, review
 
@@ -41,6 +43,40 @@ class QueuedCard:
     card: Card
     due: bool
     new: bool
+
+
+@dataclass(frozen=True)
+class DeckOutlook:
+    """A member's position in one deck at one instant (the round just planned counted as taken)."""
+
+    due_now: int
+    """Studied cards due now."""
+    next_due: datetime | None
+    """When the soonest studied card not due now comes due (None: no such card)."""
+    new_per_day: int
+    """The server's daily limit of new cards, per deck."""
+    new_left_today: int
+    """New cards the limit still allows today (never more than the deck has left)."""
+    unseen: int
+    """Cards of the deck never studied."""
+    tomorrow: datetime
+    """The start of the next local day, when the limit starts again (aware UTC)."""
+
+    @property
+    def new_tomorrow(self) -> int:
+        """New cards available tomorrow if none more are studied today."""
+        return min(self.new_per_day, self.unseen)
+
+    @property
+    def limit_reached(self) -> bool:
+        """The deck has new cards, but none more are allowed today."""
+        return self.unseen > 0 and self.new_left_today == 0
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    cards: list[QueuedCard]
+    outlook: DeckOutlook
 
 
 @dataclass(frozen=True)
@@ -72,41 +108,73 @@ class StudyService:
             raise UnknownCard(f"{deck_id}/{card_id}") from None
 
     async def next_cards(self, member: Member, deck_id: str, count: int) -> list[QueuedCard]:
-        """Due cards first (most overdue first), then new cards up to the guild's daily limit of new
-        cards; if neither is left, the cards coming due soonest, as practice that earns no points."""
+        return (await self.plan(member, deck_id, count)).cards
+
+    async def plan(self, member: Member, deck_id: str, count: int) -> RoundPlan:
+        """Due cards first (most overdue first), then new cards up to the guild's daily limit of
+        new cards for this deck (each deck has its own, as in Anki); if neither fills the round,
+        the cards coming due soonest, as practice that earns no points. With the round comes the
+        member's outlook on the deck, to say why a round is short and when more comes due."""
         deck = self.deck(member.guild_id, deck_id)
         now = self.clock.now()
+        now_ms = to_ms(now)
         settings = await self.storage.guilds.get(member.guild_id)
-        queue: list[QueuedCard] = []
+        tz = zone(settings.timezone)
+        today = local_date(now, tz)
+        due_times, introduced = await asyncio.gather(
+            self.storage.srs.due_times(member.guild_id, member.user_id, deck_id),
+            self.storage.srs.introduced_on(
+                member.guild_id, member.user_id, deck_id, today.toordinal()
+            ),
+        )
+        # Cards removed from the deck since they were studied are neither asked nor counted.
         valid = {card.id: card for card in deck.cards}
-        for card_id in await self.storage.srs.due(
-            member.guild_id, member.user_id, deck_id, to_ms(now), count
-        ):
-            if card_id in valid:
-                queue.append(QueuedCard(valid[card_id], due=True, new=False))
-        if len(queue) < count:
-            today = local_day(now, zone(settings.timezone))
-            introduced = await self.storage.srs.introduced_on(
-                member.guild_id, member.user_id, today
-            )
-            allowance = max(0, settings.new_cards_per_day - introduced)
-            seen = await self.storage.srs.seen(member.guild_id, member.user_id, deck_id)
-            for card in deck.cards:
-                if len(queue) >= count or allowance <= 0:
-                    break
-                if card.id not in seen:
-                    queue.append(QueuedCard(card, due=True, new=True))
-                    allowance -= 1
-        if len(queue) < count:
-            chosen = {q.card.id for q in queue}
-            for card_id in await self.storage.srs.upcoming(
-                member.guild_id, member.user_id, deck_id, count * 2
-            ):
-                if len(queue) >= count:
-                    break
-                if card_id in valid and card_id not in chosen:
-                    queue.append(QueuedCard(valid[card_id], due=False, new=False))
-        return queue
+        studied = sorted(((due, card_id) for card_id, due in due_times.items() if card_id in valid))
+        unseen = [card for card in deck.cards if card.id not in due_times]
+        allowance = max(0, settings.new_cards_per_day - introduced)
+        queue = [
+            QueuedCard(valid[card_id], due=True, new=False)
+            for due, card_id in studied
+            if due <= now_ms
+        ][:count]
+        for card in unseen[: max(0, min(allowance, count - len(queue)))]:
+            queue.append(QueuedCard(card, due=True, new=True))
+        chosen = {q.card.id for q in queue}
+        for _, card_id in studied:
+            if len(queue) >= count:
+                break
+            if card_id not in chosen:
+                queue.append(QueuedCard(valid[card_id], due=False, new=False))
+        new_taken = sum(1 for q in queue if q.new)
+        return RoundPlan(
+            queue, self._outlook(settings, now, tz, studied, unseen, allowance, new_taken)
+        )
+
+    async def outlook(self, member: Member, deck_id: str) -> DeckOutlook:
+        """Where the member stands in a deck now: what is due, when the next card comes due, and
+        how many new cards today's limit still allows."""
+        return (await self.plan(member, deck_id, 0)).outlook
+
+    @staticmethod
+    def _outlook(
+        settings: GuildSettings,
+        now: datetime,
+        tz: ZoneInfo,
+        studied: list[tuple[int, str]],
+        unseen: list[Card],
+        allowance: int,
+        new_taken: int,
+    ) -> DeckOutlook:
+        now_ms = to_ms(now)
+        later = [due for due, _ in studied if due > now_ms]
+        return DeckOutlook(
+            due_now=sum(1 for due, _ in studied if due <= now_ms),
+            next_due=from_ms(later[0]) if later else None,
+            new_per_day=settings.new_cards_per_day,
+            new_left_today=max(0, min(allowance, len(unseen)) - new_taken),
+            unseen=len(unseen) - new_taken,
+            tomorrow=local_midnight(local_date(now, tz) + timedelta(days=1), tz),
+        )
 
     async def answer(
         self,
@@ -181,3 +249,31 @@ class StudyService:
 
 async def _nothing() -> None:
     return None
+
+
+def _cards(count: int, kind: str = "") -> str:
+    return f"{count} {kind}card" if count == 1 else f"{count} {kind}cards"
+
+
+def outlook_sentences(outlook: DeckOutlook, when: Callable[[datetime], str]) -> list[str]:
+    """The outlook in plain sentences (shared by the terminal and Discord); `when` writes an
+    instant for the reader ("in 9 minutes", or a Discord timestamp)."""
+    sentences = []
+    if outlook.limit_reached:
+        if outlook.new_per_day == 0:
+            sentences.append("No new cards: the daily limit of new cards is 0.")
+        else:
+            sentences.append(
+                f"No new cards left today for this deck (the limit is {outlook.new_per_day} new"
+                f" cards a day per deck); {outlook.new_tomorrow} new tomorrow"
+                f" ({when(outlook.tomorrow)})."
+            )
+    elif outlook.new_left_today:
+        sentences.append(f"{_cards(outlook.new_left_today, 'new ')} left today.")
+    elif outlook.unseen == 0:
+        sentences.append("No new cards left in this deck: you have seen them all.")
+    if outlook.due_now:
+        sentences.append(f"{_cards(outlook.due_now)} due now.")
+    if outlook.next_due is not None:
+        sentences.append(f"Next card due {when(outlook.next_due)}.")
+    return sentences

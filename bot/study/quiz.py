@@ -11,13 +11,18 @@ from bot.storage import AlreadyAnswered, Storage
 from bot.storage.rounds import QuizRound
 from bot.storage.study import Claim
 from bot.study.clock import to_ms
-from bot.study.practice import AnswerResult, Member, StudyService
+from bot.study.practice import AnswerResult, DeckOutlook, Member, StudyService
 
 MAX_ROUND = 25
 
 
 class NothingToStudy(LookupError):
-    pass
+    """The round would be empty; `outlook` says why and when cards come."""
+
+    def __init__(self, deck_id: str, outlook: DeckOutlook) -> None:
+        super().__init__(deck_id)
+        self.deck_id = deck_id
+        self.outlook = outlook
 
 
 class NotYours(PermissionError):
@@ -38,9 +43,10 @@ class QuizService:
 
     async def start(self, member: Member, deck_id: str, count: int) -> QuizRound:
         count = max(1, min(MAX_ROUND, count))
-        queue = await self.study.next_cards(member, deck_id, count)
+        plan = await self.study.plan(member, deck_id, count)
+        queue = plan.cards
         if not queue:
-            raise NothingToStudy(deck_id)
+            raise NothingToStudy(deck_id, plan.outlook)
         return await self.storage.rounds.create(
             member.guild_id,
             member.user_id,
@@ -49,6 +55,11 @@ class QuizService:
             {q.card.id for q in queue if not q.due},
             to_ms(self.study.clock.now()),
         )
+
+    async def outlook(self, quiz: QuizRound) -> DeckOutlook:
+        """The member's outlook on the round's deck now (after the round, when more comes due)."""
+        member = Member(quiz.guild_id, quiz.user_id)
+        return await self.study.outlook(member, quiz.deck_id)
 
     async def get(self, round_id: int, user_id: int) -> QuizRound:
         found = await self.storage.rounds.get(round_id)

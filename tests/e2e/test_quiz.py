@@ -150,3 +150,60 @@ async def test_deck_autocomplete_and_unknown_deck(server: Server) -> None:
     reply = await emu.response_to(handle)
     assert reply.ephemeral
     assert "There is no deck `nope`" in reply.text()
+
+
+async def set_new_per_day(server: Server, user: int, count: int) -> Reply:
+    handle = await server.emulator.slash(
+        "settings",
+        guild_id=server.guild,
+        channel_id=server.channel,
+        user_id=user,
+        subcommand="new_per_day",
+        options={"count": count},
+    )
+    return await server.emulator.response_to(handle)
+
+
+async def test_new_cards_per_day_is_a_server_setting_per_deck_and_an_empty_round_says_why(
+    server: Server,
+) -> None:
+    emu, storage = server.emulator, server.bot.services.storage
+    refused = await set_new_per_day(server, server.ada, 0)
+    assert refused.ephemeral
+    assert "Manage Server" in refused.text()
+    assert (await storage.guilds.get(server.guild)).new_cards_per_day == 10
+
+    done = await set_new_per_day(server, server.admin, 2)
+    assert done.ephemeral
+    assert "**2** new cards a day in each deck" in done.text()
+    assert (await storage.guilds.get(server.guild)).new_cards_per_day == 2
+
+    first = await start_quiz(server, server.ada, count=4)
+    assert "card 1/2" in first.text()
+    await answer(server, first, server.ada, "Yann LeCun")
+    last, _ = await answer(server, first, server.ada, "max pooling and average pooling")
+    assert "round finished" in last.text()
+    assert (
+        "No new cards left today for this deck (the limit is 2 new cards a day per deck);"
+        " 2 new tomorrow (<t:" in last.text()
+    )
+    assert "Next card due <t:" in last.text()
+
+    practice = await start_quiz(server, server.ada, count=4)
+    assert practice.content.startswith("Practice round (no points): nothing is due in this deck.")
+    assert "No new cards left today for this deck" in practice.content
+
+    await set_new_per_day(server, server.admin, 0)
+    empty = await start_quiz(server, server.bob)
+    assert empty.ephemeral
+    assert empty.text() == (
+        "Nothing to study in **Basics** right now. No new cards: the daily limit of new cards is 0."
+    )
+    options = next(
+        o
+        for c in emu.model.global_commands
+        if c["name"] == "settings"
+        for o in c["options"]
+        if o["name"] == "new_per_day"
+    )["options"]
+    assert (options[0]["min_value"], options[0]["max_value"]) == (0, 1000)

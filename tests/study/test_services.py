@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.decks import Card, Deck, DeckLibrary
 from bot.storage import Storage
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import ManualClock
-from bot.study.practice import Member, StudyService
-from bot.study.quiz import QuizService
+from bot.study.practice import Member, StudyService, outlook_sentences
+from bot.study.quiz import NothingToStudy, QuizService
 from bot.study.stats import StatsService
 
 CARDS = tuple(
@@ -49,6 +51,87 @@ async def test_new_cards_are_limited_per_local_day_and_due_cards_come_first(
     clock.advance(timedelta(days=1))
     tomorrow = await study.next_cards(ADA, "sums", 10)
     assert [q.card.id for q in tomorrow if q.new] == ["c4", "c5", "c6"]
+
+
+async def test_the_daily_limit_of_new_cards_is_per_deck(
+    storage: Storage, clock: ManualClock
+) -> None:
+    """A member who used up the new cards of one deck still gets the new cards of another (the
+    limit used to be shared by all decks, so every other deck came up empty)."""
+    study, _ = services(storage, clock)
+    await storage.guilds.set_new_cards_per_day(1, 3, 0)
+    for queued in await study.next_cards(ADA, "sums", 10):
+        await study.answer(ADA, "sums", queued.card.id, "wrong", attempt_key=f"s-{queued.card.id}")
+    assert not any(q.new for q in await study.next_cards(ADA, "sums", 10))
+    other = await study.next_cards(ADA, "other", 10)
+    assert [(q.card.id, q.new) for q in other] == [("o1", True)]
+    assert [q.card.id for q in await study.next_cards(BOB, "sums", 10)] == ["c1", "c2", "c3"]
+
+
+async def test_the_outlook_says_why_a_round_is_short_and_when_cards_come_due(
+    storage: Storage, clock: ManualClock
+) -> None:
+    study, _ = services(storage, clock)
+    await storage.guilds.set_new_cards_per_day(1, 2, 0)
+    await storage.guilds.set_timezone(1, "Europe/Berlin", 0)
+    fresh = await study.plan(ADA, "sums", 1)
+    assert [q.card.id for q in fresh.cards] == ["c1"]
+    assert (fresh.outlook.new_left_today, fresh.outlook.unseen) == (1, 7)
+    assert not fresh.outlook.limit_reached
+    await study.answer(ADA, "sums", "c1", "2", attempt_key="k-c1")
+    await study.answer(ADA, "sums", "c2", "5", attempt_key="k-c2")
+    after = await study.plan(ADA, "sums", 5)
+    # Only practice is left: the wrong answer's card first, as it comes due sooner.
+    assert [(q.card.id, q.due) for q in after.cards] == [("c2", False), ("c1", False)]
+    outlook = after.outlook
+    assert outlook.limit_reached
+    assert (outlook.due_now, outlook.new_left_today, outlook.unseen) == (0, 0, 6)
+    assert outlook.new_tomorrow == 2
+    states = [await storage.srs.get(1, ADA.user_id, "sums", c) for c in ("c1", "c2")]
+    assert outlook.next_due == min(s.due for s in states if s is not None)
+    # Berlin is UTC+1 on 2 March: tomorrow starts at 23:00 UTC.
+    assert outlook.tomorrow == datetime(2026, 3, 2, 23, 0, tzinfo=UTC)
+    sentences = outlook_sentences(outlook, lambda at: f"at {at:%H:%M}")
+    assert sentences == [
+        "No new cards left today for this deck (the limit is 2 new cards a day per deck);"
+        " 2 new tomorrow (at 23:00).",
+        f"Next card due at {outlook.next_due:%H:%M}.",
+    ]
+    clock.set(datetime(2026, 3, 2, 23, 0, tzinfo=UTC))
+    tomorrow = await study.plan(ADA, "sums", 5)
+    assert [q.card.id for q in tomorrow.cards if q.new] == ["c3", "c4"]
+
+
+async def test_an_empty_round_says_why(storage: Storage, clock: ManualClock) -> None:
+    study, _ = services(storage, clock)
+    quiz = QuizService(study, storage)
+    await storage.guilds.set_new_cards_per_day(1, 0, 0)
+    with pytest.raises(NothingToStudy) as empty:
+        await quiz.start(ADA, "sums", 5)
+    assert empty.value.outlook.limit_reached
+    assert outlook_sentences(empty.value.outlook, str) == [
+        "No new cards: the daily limit of new cards is 0."
+    ]
+    with pytest.raises(ValueError, match="0 to 1000"):
+        await storage.guilds.set_new_cards_per_day(1, 1001, 0)
+
+
+async def test_an_outlook_ignores_cards_removed_from_the_deck(
+    storage: Storage, clock: ManualClock
+) -> None:
+    study, _ = services(storage, clock)
+    gone = Card(id="gone", question="Capital of Peru?", answer="Lima")
+    earlier = Deck(id="other", name="Other", cards=(*OTHER.cards, gone))
+    before = StudyService(storage, DeckCatalog(DeckLibrary(decks={"other": earlier})), clock)
+    await before.answer(ADA, "other", "gone", "Lima", attempt_key="gone")
+    await study.answer(ADA, "other", "o1", "Paris", attempt_key="o1")
+    clock.advance(timedelta(days=30))
+    outlook = await study.outlook(ADA, "other")
+    assert (outlook.due_now, outlook.unseen) == (1, 0)
+    assert (
+        outlook_sentences(outlook, str)[0]
+        == "No new cards left in this deck: you have seen them all."
+    )
 
 
 async def test_answers_are_graded_recorded_once_and_scored(
