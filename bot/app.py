@@ -26,6 +26,7 @@ from bot.cogs.schedule import ScheduleCog, SettingsCog
 from bot.config import Settings
 from bot.decks import Deck, load_library
 from bot.grading import prepare
+from bot.ratelimit import ChannelBuckets
 from bot.scheduler import ScheduleRunner
 from bot.services import Services
 from bot.storage import Storage
@@ -67,11 +68,13 @@ class StudyBot(commands.Bot):
         run_scheduler: bool = True,
         **options: Any,
     ) -> None:
+        self.channel_buckets = ChannelBuckets()
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            http_trace=self.channel_buckets.trace(),
             **options,
         )
         self.settings = settings
@@ -113,7 +116,7 @@ class StudyBot(commands.Bot):
             self._services.drills,
             self._services.sessions,
             self.clock,
-            DiscordPublisher(self),
+            DiscordPublisher(self, buckets=self.channel_buckets),
             grace=timedelta(minutes=self.settings.grace_minutes),
         )
         self.add_dynamic_items(*DYNAMIC_ITEMS)

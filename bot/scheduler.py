@@ -7,6 +7,7 @@ changes a schedule), and a slow safety-net job ticks every minute in case the cl
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +23,7 @@ class ScheduleRunner:
     def __init__(self, service: SchedulerService) -> None:
         self.service = service
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._revealing: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self.scheduler.start()
@@ -36,8 +38,12 @@ class ScheduleRunner:
         await self.tick()
 
     async def tick(self) -> None:
+        """Post what is due; reveals run beside it in a task of their own, so that the closes of
+        one slot never hold back the posts of the next."""
         try:
-            report = await self.service.tick()
+            report = await self.service.post_due()
+            if self._revealing is None or self._revealing.done():
+                self._revealing = asyncio.create_task(self._reveal(), name="drill reveals")
             if report.posted or report.missed or report.failed or report.closed:
                 log.info(
                     "tick: posted %d, missed %d, failed %d, closed %d drills",
@@ -49,6 +55,12 @@ class ScheduleRunner:
         except Exception:
             log.exception("scheduler tick failed")
         await self.rearm()
+
+    async def _reveal(self) -> None:
+        try:
+            await self.service.reveal_pending()
+        except Exception:
+            log.exception("drill reveals failed")
 
     async def rearm(self) -> None:
         """(Re)build the wake-up job from the database: call after any schedule change."""
@@ -70,3 +82,5 @@ class ScheduleRunner:
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self._revealing is not None:
+            self._revealing.cancel()

@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.cogs.common import NO_MENTIONS, failures_reported, member_of, reply
 from bot.decks import Card
-from bot.ratelimit import TokenBucket
+from bot.ratelimit import LATER, NOW, ChannelBuckets, TokenBucket
 from bot.storage import AlreadyAnswered
 from bot.storage.schedules import Drill, SessionQuestion, StudySession
 from bot.study.clock import from_ms, to_ms
@@ -42,9 +42,18 @@ class DiscordPublisher:
     HISTORY = 100
     """How many of a channel's latest messages a lookup reads (one request)."""
 
-    def __init__(self, client: discord.Client, limiter: TokenBucket | None = None) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        limiter: TokenBucket | None = None,
+        buckets: ChannelBuckets | None = None,
+    ) -> None:
         self.client = client
         self.limiter = limiter or TokenBucket(rate=GLOBAL_BUDGET, burst=1)
+        self.buckets = buckets or ChannelBuckets()
+
+    async def channel_ready(self, channel_id: int) -> None:
+        await self.buckets.ready(channel_id)
 
     def _channel(self, channel_id: int, guild_id: int) -> discord.PartialMessageable:
         return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
@@ -80,6 +89,7 @@ class DiscordPublisher:
                 embed=render.drill_reveal(results), view=None, allowed_mentions=NO_MENTIONS
             ),
             drill.channel_id,
+            priority=LATER,
         )
 
     async def ask_question(
@@ -156,9 +166,11 @@ class DiscordPublisher:
         await self.limiter.acquire()
         return await self._deliver(scan(), channel_id, limited=False)
 
-    async def _deliver(self, call: Awaitable[T], channel_id: int, *, limited: bool = True) -> T:
+    async def _deliver(
+        self, call: Awaitable[T], channel_id: int, *, limited: bool = True, priority: int = NOW
+    ) -> T:
         if limited:
-            await self.limiter.acquire()
+            await self.limiter.acquire(priority)
         try:
             return await call
         except discord.NotFound as exc:

@@ -13,7 +13,11 @@ by the next tick.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import heapq
+import itertools
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -39,6 +43,10 @@ CONCURRENT_FIRES = 64
 
 
 class Publisher(SessionPublisher, Protocol):
+    async def channel_ready(self, channel_id: int) -> None:
+        """Return once the channel can take a post without waiting for its rate limit."""
+        ...
+
     async def post_drill(self, drill: Drill, cards: list[DrillCard]) -> int: ...
 
     async def find_drill_post(self, drill: Drill) -> int | None:
@@ -48,6 +56,42 @@ class Publisher(SessionPublisher, Protocol):
     async def reveal_drill(self, results: DrillResults) -> None:
         """Edit the post to show the answers and results; safe to repeat."""
         ...
+
+
+class PriorityGate:
+    """At most `places` holders at once; waiters get in lowest priority number first, then in
+    the order they came."""
+
+    def __init__(self, places: int) -> None:
+        self._free = places
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    @contextlib.asynccontextmanager
+    async def place(self, priority: int) -> AsyncIterator[None]:
+        if self._free > 0 and not self._waiting:
+            self._free -= 1
+        else:
+            turn = asyncio.get_running_loop().create_future()
+            heapq.heappush(self._waiting, (priority, next(self._order), turn))
+            try:
+                await turn
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():
+                    self._hand_on()
+                raise
+        try:
+            yield
+        finally:
+            self._hand_on()
+
+    def _hand_on(self) -> None:
+        while self._waiting:
+            turn = heapq.heappop(self._waiting)[2]
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._free += 1
 
 
 @dataclass
@@ -159,6 +203,13 @@ class SchedulerService:
         running session and closed drill on by the steps Discord takes, and leave the rest pending
         for the next tick. Every step is safe to repeat, so a tick cut short anywhere (a crash, a
         restart) is finished by the next one."""
+        report = await self.post_due()
+        await self.reveal_pending()
+        return report
+
+    async def post_due(self) -> TickReport:
+        """Everything in a tick that cannot wait: claim and post due slots, move running sessions
+        on, close drills whose time is up. Their reveals (`reveal_pending`) can run beside it."""
         report = TickReport()
         now = self.clock.now()
         schedules = {s.id: s for s in await self.storage.schedules.all()}
@@ -183,13 +234,7 @@ class SchedulerService:
                     )
                     report.missed.append((schedule.id, slot.key))
                     log.info("schedule %d missed slot %s (beyond grace)", schedule.id, slot.key)
-        gate = asyncio.Semaphore(CONCURRENT_FIRES)
-
-        async def settle(claimed: ClaimedSlot) -> None:
-            async with gate:
-                await self._settle(schedules.get(claimed.schedule_id), claimed, report)
-
-        await asyncio.gather(*(settle(c) for c in await self.storage.schedules.claimed()))
+        await self._settle_claimed(schedules, report)
         for session_id in await self.storage.sessions.running():
             try:
                 await self.sessions.advance(session_id, self.publisher, self.grace)
@@ -202,8 +247,29 @@ class SchedulerService:
             await self.sessions.reveal_question(session_id, position, self.publisher)
         for session_id in await self.storage.sessions.unreported():
             await self.sessions.report(session_id, self.publisher)
-        await self._reveal_pending()
         return report
+
+    async def _settle_claimed(self, schedules: dict[int, Schedule], report: TickReport) -> None:
+        """Settle every claimed slot, a lane per channel so that no channel holds back another.
+
+        Discord lets a channel take about 5 posts per 5 s. A lane settles its channel's slots in
+        order and, while the channel's bucket is used up, waits outside the gate, so the gate's
+        places go to channels that can take a post now. Of the lanes that can, the one with the
+        most slots left goes first: a busy channel then posts at its own limit while the others
+        share the rest of the global budget, instead of its slots all waiting to the end."""
+        lanes: dict[int, list[ClaimedSlot]] = {}
+        for claimed in await self.storage.schedules.claimed():
+            schedule = schedules.get(claimed.schedule_id)
+            lanes.setdefault(schedule.channel_id if schedule else 0, []).append(claimed)
+        gate = PriorityGate(CONCURRENT_FIRES)
+
+        async def lane(channel_id: int, slots: list[ClaimedSlot]) -> None:
+            for index, claimed in enumerate(slots):
+                await self.publisher.channel_ready(channel_id)
+                async with gate.place(index - len(slots)):
+                    await self._settle(schedules.get(claimed.schedule_id), claimed, report)
+
+        await asyncio.gather(*(lane(channel, slots) for channel, slots in lanes.items()))
 
     async def _settle(
         self, schedule: Schedule | None, claimed: ClaimedSlot, report: TickReport
@@ -374,22 +440,36 @@ class SchedulerService:
 
         return await retrying(send, f"drill {drill.id}", self.retry_pauses)
 
-    async def _reveal_pending(self) -> None:
+    async def reveal_pending(self) -> None:
         """Reveal every closed drill Discord does not have the reveal of yet: one edit of its post,
         safe to repeat. A passing failure leaves it pending for the next tick; a permanent one (the
-        channel or post is gone) gives it up. A drill that was never posted has nothing to reveal."""
+        channel or post is gone) gives it up. A drill that was never posted has nothing to reveal.
+        The publisher serves reveals after posts, so a slot's posts never wait behind the reveals of
+        the slot before."""
+        lanes: dict[int, list[Drill]] = {}
         for drill_id in await self.storage.drills.unrevealed():
             drill = await self.storage.drills.get(drill_id)
-            if drill is None:
-                continue
+            if drill is not None:
+                lanes.setdefault(drill.channel_id, []).append(drill)
+        gate = asyncio.Semaphore(CONCURRENT_FIRES)
+
+        async def reveal(drill: Drill) -> None:
             if drill.message_id is not None:
                 try:
                     await self._reveal(drill)
                 except DeliveryFailed as exc:
-                    log.warning("could not reveal drill %d yet: %s", drill_id, exc.reason)
+                    log.warning("could not reveal drill %d yet: %s", drill.id, exc.reason)
                     if not exc.permanent:
-                        continue
-            await self.storage.drills.mark_revealed(drill_id, to_ms(self.clock.now()))
+                        return
+            await self.storage.drills.mark_revealed(drill.id, to_ms(self.clock.now()))
+
+        async def lane(drills: list[Drill]) -> None:
+            """One channel's reveals one after another: its edits share one bucket."""
+            for drill in drills:
+                async with gate:
+                    await reveal(drill)
+
+        await asyncio.gather(*(lane(drills) for drills in lanes.values()))
 
     async def _reveal(self, drill: Drill) -> None:
         results = await self.drills.results(drill.id)

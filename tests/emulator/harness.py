@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 
 from discord.ext import commands
 
+from bot.ratelimit import ChannelBuckets
 from tests.emulator.server import DiscordEmulator
 
 
@@ -26,6 +27,9 @@ async def running_bot(
     """
     with emulator.patched(fast_retries=fast_retries):
         bot = make_bot()
+        buckets = getattr(bot, "channel_buckets", None)
+        if fast_retries and isinstance(buckets, ChannelBuckets):
+            buckets.sleep = emulator.instant_sleep
         task = asyncio.create_task(bot.start(emulator.token), name="bot under test")
         ready = asyncio.create_task(bot.wait_until_ready())
         done, _ = await asyncio.wait(

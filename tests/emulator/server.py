@@ -185,6 +185,10 @@ class DiscordEmulator:
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Any]]] = []
         self._install_routes()
 
+    async def instant_sleep(self, delay: float) -> None:
+        """A sleep that returns at once, the time it skipped counted as passed for the limits."""
+        await _InstantSleep(self.retry_sleeps).sleep(delay)
+
     def _rate_clock(self) -> float:
         """Real time plus the back-off discord.py was spared (see `patched`): the time it believes."""
         return time.monotonic() + sum(self.retry_sleeps)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.decks import Card, Deck, DeckLibrary
@@ -9,7 +10,7 @@ from bot.scheduler import ScheduleRunner
 from bot.storage import Storage
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import ManualClock
-from bot.study.drills import DrillService
+from bot.study.drills import DrillResults, DrillService
 from bot.study.practice import StudyService
 from bot.study.scheduling import SchedulerService
 from bot.study.sessions import SessionService
@@ -56,5 +57,59 @@ async def test_wake_up_job_follows_the_database(storage: Storage) -> None:
         await storage.schedules.set_paused(schedule.id, 1, True)
         await runner.rearm()
         assert runner.scheduler.get_job("next") is None
+    finally:
+        runner.shutdown()
+
+
+async def test_reveals_run_beside_the_next_posts(storage: Storage) -> None:
+    """A tick returns once the due posts are out; the reveals of closed drills go on in a task of
+    their own, so a slow close never holds back the next slot."""
+    clock = ManualClock(datetime.now(UTC) + timedelta(days=400))
+    catalog = DeckCatalog(DeckLibrary(decks={"d": DECK}))
+    study = StudyService(storage, catalog, clock)
+    publisher = RecordingPublisher()
+    service = SchedulerService(
+        storage,
+        catalog,
+        DrillService(storage, catalog, study, clock),
+        SessionService(storage, catalog, study, clock),
+        clock,
+        publisher,
+    )
+    schedule = await service.add(
+        guild_id=1,
+        channel_id=2,
+        kind="drill",
+        deck_ids=("d",),
+        time_text="09:00",
+        days_text="daily",
+        timezone="UTC",
+        size=1,
+        seconds_per_question=30,
+        created_by=3,
+    )
+    first = service.next_slot(schedule)
+    clock.set(first.at)
+    runner = ScheduleRunner(service)
+    edit_allowed = asyncio.Event()
+    revealed = asyncio.Event()
+    reveal = publisher.reveal_drill
+
+    async def slow_reveal(results: DrillResults) -> None:
+        await edit_allowed.wait()
+        await reveal(results)
+        revealed.set()
+
+    publisher.reveal_drill = slow_reveal  # type: ignore[method-assign]
+    try:
+        await runner.tick()
+        assert len(publisher.posted) == 1
+        clock.set(first.at + timedelta(days=1))  # the first drill closes, the next slot is due
+        await runner.tick()
+        assert len(publisher.posted) == 2
+        assert publisher.closed == []
+        edit_allowed.set()
+        await asyncio.wait_for(revealed.wait(), timeout=10)
+        assert [r.drill.id for r in publisher.closed] == [publisher.posted[0][0].id]
     finally:
         runner.shutdown()

@@ -5,6 +5,7 @@ end through the emulator in tests/e2e."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from bot.study.catalog import DeckCatalog
 from bot.study.clock import ManualClock
 from bot.study.drills import DrillCard, DrillClosed, DrillResults, DrillService
 from bot.study.practice import Member, StudyService
-from bot.study.scheduling import DeliveryFailed, SchedulerService
+from bot.study.scheduling import DeliveryFailed, PriorityGate, SchedulerService
 from bot.study.sessions import SessionService
 from bot.study.slots import BadSchedule
 
@@ -36,6 +37,10 @@ class RecordingPublisher:
         self.closed: list[DrillResults] = []
         self.fail_with: DeliveryFailed | None = None
         self.transient_failures = 0
+        self.waited_for: list[int] = []
+
+    async def channel_ready(self, channel_id: int) -> None:
+        self.waited_for.append(channel_id)
 
     def _maybe_fail(self) -> None:
         if self.fail_with is not None:
@@ -302,3 +307,71 @@ async def test_a_post_found_after_its_close_is_still_revealed(world: World) -> N
     fires = await world.storage.schedules.fires(schedule_id)
     assert fires[0] == ("2026-03-26T09:00", "posted", "drill 1")
     assert [r.drill.id for r in world.publisher.closed] == [1]
+
+
+async def test_a_channel_out_of_posts_does_not_hold_back_the_others(world: World) -> None:
+    """Discord lets a channel take about 5 posts per 5 s; while one channel's bucket is used up,
+    the drills for other channels are posted."""
+    for channel in (10, 10, 10, 11, 12):
+        await world.scheduler.add(
+            guild_id=1,
+            channel_id=channel,
+            kind="drill",
+            deck_ids=("sums",),
+            time_text="09:00",
+            days_text="daily",
+            timezone="Europe/Berlin",
+            size=1,
+            seconds_per_question=30,
+            created_by=5,
+        )
+    refilled = asyncio.Event()
+    ready = world.publisher.channel_ready
+
+    async def channel_ready(channel_id: int) -> None:
+        await ready(channel_id)
+        if channel_id == 10 and world.publisher.waited_for.count(10) > 1:
+            await refilled.wait()
+
+    three_posted = asyncio.Event()
+    post = world.publisher.post_drill
+
+    async def post_drill(drill: Drill, cards: list[DrillCard]) -> int:
+        message_id = await post(drill, cards)
+        if len(world.publisher.posted) == 3:
+            three_posted.set()
+        return message_id
+
+    world.publisher.channel_ready = channel_ready  # type: ignore[method-assign]
+    world.publisher.post_drill = post_drill  # type: ignore[method-assign]
+    world.clock.set(datetime(2026, 3, 26, 8, 0, tzinfo=UTC))
+    tick = asyncio.create_task(world.scheduler.tick())
+    await asyncio.wait_for(three_posted.wait(), timeout=10)
+    assert sorted(d.channel_id for d, _ in world.publisher.posted) == [10, 11, 12]
+    assert not tick.done()
+    refilled.set()
+    report = await tick
+    assert len(report.posted) == 5
+    assert sorted(d.channel_id for d, _ in world.publisher.posted) == [10, 10, 10, 11, 12]
+
+
+async def test_the_gate_lets_the_lowest_priority_number_in_first() -> None:
+    gate = PriorityGate(1)
+    order: list[int] = []
+
+    async def enter(priority: int) -> None:
+        async with gate.place(priority):
+            order.append(priority)
+            await asyncio.sleep(0)
+
+    async with gate.place(0):
+        waiting = [asyncio.create_task(enter(p)) for p in (5, -3, 0)]
+        await asyncio.sleep(0)
+        cancelled = asyncio.create_task(enter(-9))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        await asyncio.sleep(0)
+    await asyncio.gather(*waiting)
+    assert order == [-3, 0, 5]
+    async with gate.place(0):  # the cancelled waiter gave its place back
+        pass
