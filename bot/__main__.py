@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import TextIO, get_args
 
 from bot.config import ConfigError, load_settings
-from bot.decks import Card, Deck, DeckError, dump_deck, load_library
+from bot.decks import DeckError, dump_deck, load_library
 from bot.decks.importers import Format
 from bot.decks.importers.sandbox import import_file_isolated
+from bot.decks.model import DECK_ID_PATTERN, deck_id_from_stem
 from bot.grading import explain, grade
 from bot.storage.db import Database, DatabaseUnavailable, MigrationError
 from bot.study.clock import SystemClock, to_ms
-from bot.terminal import read_line, resolve_deck, run_study
+from bot.terminal import enable_line_editing, find_card, read_line, resolve_deck, run_study
 
 
 def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -57,51 +58,69 @@ def _cmd_decks_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if library.problems or total == 0 else 0
 
 
+def _cmd_decks_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    directory = Path(args.directory) if args.directory else load_settings().decks_dir
+    if not directory.is_dir():
+        print(f"error: {directory} is not a directory of decks", file=err)
+        return 2
+    library = load_library(directory)
+    decks = sorted(library.decks.values(), key=lambda deck: deck.id)
+    rows = [("ID", "NAME", "CARDS", "SOURCE")]
+    rows += [(d.id, d.name, str(len(d.cards)), " ".join((d.source or "-").split())) for d in decks]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for deck_id, name, cards, source in rows:
+        line = f"{deck_id:<{widths[0]}}  {name:<{widths[1]}}  {cards:>{widths[2]}}  {source}"
+        print(line.rstrip(), file=out)
+    for path in sorted(library.failed):
+        print(f"{Path(path).stem}: INVALID, see `python -m bot decks check {directory}`", file=out)
+    total = sum(len(deck.cards) for deck in decks)
+    invalid = f", {len(library.failed)} invalid" if library.failed else ""
+    print(f"{len(decks)} deck(s) in {directory}, {total} cards{invalid}", file=out)
+    return 1 if library.failed else 0
+
+
+def _output_path(output: str) -> Path:
+    """OUT of `decks import`: a .toml file whose name is a valid deck id (a deck's id is its file
+    name), refused before any work with the reason and a name that works."""
+    target = Path(output)
+    if target.suffix != ".toml":
+        raise DeckError.single(
+            f"-o {output}", "OUT must be a .toml file (decks are loaded from *.toml files)"
+        )
+    if not DECK_ID_PATTERN.match(target.stem):
+        suggestion = target.with_name(f"{deck_id_from_stem(target.stem)}.toml")
+        raise DeckError.single(
+            f"-o {output}",
+            f"OUT's file name is the deck's id, and {target.stem!r} is not a valid deck id"
+            " (lowercase letters, digits, '-' and '_', starting with a letter or digit, at most"
+            f" 64 characters); try -o {suggestion}",
+        )
+    return target
+
+
 def _cmd_decks_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    target = _output_path(args.output) if args.output else None
+    if target is not None and target.exists() and not args.force:
+        print(f"error: {target} exists; pass --force to overwrite it", file=err)
+        return 1
     result = import_file_isolated(
         args.file,
         fmt=args.format,
         name=args.name,
-        deck_id=Path(args.output).stem if args.output else None,
+        deck_id=target.stem if target is not None else None,
         separator=args.separator,
         row_separator=args.row_separator,
     )
     for warning in result.warnings:
         print(f"warning: {warning}", file=err)
     text = dump_deck(result.deck)
-    if args.output:
-        target = Path(args.output)
-        if target.exists() and not args.force:
-            print(f"error: {target} exists; pass --force to overwrite it", file=err)
-            return 1
+    if target is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
         print(f"wrote {target}: {len(result.deck.cards)} cards, {result.deck.name!r}", file=out)
     else:
         out.write(text)
     return 0
-
-
-def find_card(deck: Deck, reference: str) -> Card:
-    """A card by exact id, else by the start of its question, else by words in it
-    (case-insensitive)."""
-    for card in deck.cards:
-        if card.id == reference:
-            return card
-    wanted = reference.casefold().strip()
-    matches = [card for card in deck.cards if card.question.casefold().startswith(wanted)]
-    if not matches:
-        matches = [card for card in deck.cards if wanted in card.question.casefold()]
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise DeckError.single(
-            deck.path or deck.id, f"no card has id {reference!r} or a question with it"
-        )
-    listed = "; ".join(f"{c.id}: {c.question[:50]}" for c in matches[:5])
-    raise DeckError.single(
-        deck.path or deck.id, f"{reference!r} matches {len(matches)} cards ({listed})"
-    )
 
 
 def _cmd_grade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -144,15 +163,14 @@ def _cmd_migrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_study(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = load_settings()
-    return asyncio.run(
-        run_study(
-            args.deck,
-            database=Path(args.db) if args.db else settings.database_path,
-            decks_dir=settings.decks_dir,
-            count=args.count,
-            ask=read_line,
-            out=out,
-        )
+    enable_line_editing()
+    return run_study(
+        args.deck,
+        database=Path(args.db) if args.db else settings.database_path,
+        decks_dir=settings.decks_dir,
+        count=args.count,
+        ask=read_line,
+        out=out,
     )
 
 
@@ -165,16 +183,26 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     run.set_defaults(handler=_cmd_run)
 
-    decks = commands.add_parser("decks", help="check or import decks")
+    decks = commands.add_parser("decks", help="list, check or import decks")
     deck_commands = decks.add_subparsers(dest="decks_command", required=True, metavar="ACTION")
     check = deck_commands.add_parser("check", help="validate every deck in a directory")
     check.add_argument("directory", nargs="?", default="decks", help="default: decks/")
     check.set_defaults(handler=_cmd_decks_check)
+    listing = deck_commands.add_parser(
+        "list", help="the decks in a directory: id, name, cards and source"
+    )
+    listing.add_argument("directory", nargs="?", help="default: DECKS_DIR (decks/)")
+    listing.set_defaults(handler=_cmd_decks_list)
     imp = deck_commands.add_parser(
         "import", help="convert a paste, CSV/TSV, Anki .apkg or TOML file into a TOML deck"
     )
     imp.add_argument("file")
-    imp.add_argument("-o", "--output", help="TOML file to write (default: print to stdout)")
+    imp.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="TOML file to write, named as the deck id (e.g. my-deck.toml; default: stdout)",
+    )
     imp.add_argument("--format", choices=get_args(Format), help="default: detected")
     imp.add_argument("--name", help="deck name (default: the file's title)")
     imp.add_argument("--separator", help="field separator for CSV/TSV (e.g. ';')")
@@ -186,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=_cmd_migrate)
 
     study = commands.add_parser("study", help="study a deck in the terminal, no Discord needed")
-    study.add_argument("deck", help="a deck id from DECKS_DIR or a deck .toml file")
+    study.add_argument("deck", help="a deck id (or name) from DECKS_DIR, or a deck .toml file")
     study.add_argument("--count", type=int, default=10, help="cards in the round (default 10)")
     study.add_argument("--db", help="database file (default: DATABASE_PATH)")
     study.set_defaults(handler=_cmd_study)
@@ -195,9 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
         "grade", help="grade a response to one card and show why (for checking accept lists)"
     )
     grade_parser.add_argument(
-        "deck", help="a deck id from the decks directory, or a TOML deck file"
+        "deck", help="a deck id (or name) from DECKS_DIR, or a deck .toml file"
     )
-    grade_parser.add_argument("card", help="the card's id or the start of its question")
+    grade_parser.add_argument(
+        "card", help="the card's id, its question, the start of it, or words in it"
+    )
     grade_parser.add_argument("response", help="the answer to grade")
     grade_parser.set_defaults(handler=_cmd_grade)
     return parser

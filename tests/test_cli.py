@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.__main__ import main
 from bot.decks import load_deck
 from bot.storage.db import discover_migrations
@@ -26,7 +28,7 @@ def test_help_lists_the_subcommands() -> None:
         check=True,
         cwd=REPO_ROOT,
     )
-    for command in ("run", "decks"):
+    for command in ("run", "decks", "study", "grade", "migrate"):
         assert command in result.stdout
 
 
@@ -233,3 +235,106 @@ def test_ctrl_c_during_study_stops_at_once_with_a_summary(tmp_path: Path) -> Non
     assert "Stopped." in out
     assert "Done: 0/0 correct" in out
     assert "Traceback" not in err
+
+
+POOLING_DECK = """name = "Pooling"
+[[cards]]
+id = "short"
+question = "What is pooling?"
+answer = "Downsampling a feature map."
+accept = ["downsampling"]
+
+[[cards]]
+id = "long"
+question = "What is pooling in CNNs used for?"
+answer = "To make features robust to small shifts."
+"""
+
+
+def test_grade_takes_a_deck_file_an_id_or_a_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DECKS_DIR", str(DECKS_DIR))
+    for deck in (
+        str(DECKS_DIR / "understanding-cnns.toml"),
+        "understanding-cnns",
+        "Understanding CNNs",
+    ):
+        code, out, err = run_cli("grade", deck, "Who developed LeNet?", "Yann LeCun")
+        assert (code, err) == (0, ""), deck
+        assert "verdict:  correct" in out
+    code, _, err = run_cli("grade", str(tmp_path / "missing.toml"), "x", "y")
+    assert code == 2
+    assert "missing.toml: cannot be read" in err
+    code, _, err = run_cli("grade", str(tmp_path), "x", "y")
+    assert code == 2
+    assert "is a directory; give a deck id or a deck's .toml file" in err
+
+
+def test_an_exact_question_wins_over_a_longer_one_that_starts_the_same_way(
+    tmp_path: Path,
+) -> None:
+    deck = tmp_path / "pooling.toml"
+    deck.write_text(POOLING_DECK, encoding="utf-8")
+    for reference in ("What is pooling?", "what is  pooling", "short"):
+        code, out, err = run_cli("grade", str(deck), reference, "downsampling")
+        assert (code, err) == (0, ""), reference
+        assert "card:     short  What is pooling?" in out
+    code, out, _ = run_cli("grade", str(deck), "pooling in CNNs", "shifts")
+    assert "card:     long" in out
+    code, _, err = run_cli("grade", str(deck), "What is pool", "x")
+    assert code == 2
+    assert (
+        "matches 2 cards (short: What is pooling?; long: What is pooling in CNNs used for?)" in err
+    )
+    assert "give a card id" in err
+
+
+def test_decks_list_shows_id_name_cards_and_source(tmp_path: Path) -> None:
+    code, out, _ = run_cli("decks", "list", str(DECKS_DIR))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["ID", "NAME", "CARDS", "SOURCE"]
+    row = next(line for line in lines if line.startswith("understanding-cnns "))
+    assert "Understanding CNNs" in row
+    assert " 23  Seed deck" in row
+    assert lines[-1] == f"5 deck(s) in {DECKS_DIR}, 110 cards"
+    (tmp_path / "good.toml").write_text('name="Good"\n[[cards]]\nquestion="Q"\nanswer="A"\n')
+    (tmp_path / "bad.toml").write_text('name="Bad"\n')
+    code, out, _ = run_cli("decks", "list", str(tmp_path))
+    assert code == 1
+    assert "good  Good      1  -" in out
+    assert "bad: INVALID, see `python -m bot decks check" in out
+    code, _, err = run_cli("decks", "list", str(tmp_path / "nope"))
+    assert code == 2
+    assert "is not a directory of decks" in err
+
+
+def test_decks_import_says_when_outs_name_is_the_problem(tmp_path: Path) -> None:
+    seed = str(SEEDS_DIR / "003_cbeb11dda6d6fd03.txt")
+    capitals = tmp_path / "Name-With-Capitals.toml"
+    code, out, err = run_cli("decks", "import", seed, "-o", str(capitals))
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"error: -o {capitals}: OUT's file name is the deck's id")
+    assert f"try -o {tmp_path / 'name-with-capitals.toml'}" in err
+    assert "003_cbeb11dda6d6fd03" not in err  # the input file is not blamed
+    assert not capitals.exists()
+    code, _, err = run_cli("decks", "import", seed, "-o", str(tmp_path / "deck.txt"))
+    assert code == 2
+    assert "OUT must be a .toml file" in err
+    code, out, _ = run_cli("decks", "import", seed, "-o", str(tmp_path / "name-with-capitals.toml"))
+    assert code == 0
+    assert load_deck(tmp_path / "name-with-capitals.toml").id == "name-with-capitals"
+
+
+def test_study_refuses_a_count_below_one_and_an_unknown_deck_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DECKS_DIR", str(DECKS_DIR))
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "s.sqlite3"))
+    code, _, err = run_cli("study", "understanding-cnns", "--count", "0")
+    assert (code, err) == (2, "error: --count must be at least 1, not 0\n")
+    code, _, err = run_cli("study", "no-such-deck")
+    assert code == 2
+    assert "no deck 'no-such-deck'" in err and "understanding-cnns" in err
