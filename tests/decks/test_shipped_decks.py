@@ -9,6 +9,7 @@ import pytest
 
 from bot.decks import Deck, load_library
 from bot.decks.importers import import_file
+from bot.decks.model import derive_card_id
 from tests.conftest import DECKS_DIR, SEEDS_DIR
 
 SHIPPED = {
@@ -33,6 +34,67 @@ EDITORIAL = {
 }
 
 
+# Seed "questions" that were only titles ("Fully Connected Layer"), asked as questions in the decks;
+# each card keeps the id of its title, and so its history.
+AS_QUESTIONS = {
+    "Key Applications of CNNs": "What are key applications of CNNs?",
+    "Layers in a CNN": "What are the layers in a CNN, and what does each do?",
+    "Pooling in CNNs": "What is pooling in CNNs for, and what types are there?",
+    "Fully Connected Layer": "What does the fully connected layer of a CNN do?",
+    "Example: A Simple CNN": "In the example of a simple CNN for a 32×32 image, what are the layers and the output shape of each?",
+    "Find the total parameters calculation": "How many learnable parameters does the example simple CNN have, and how are they counted?",
+    "Key Features of LeNet": "What are the key features of LeNet?",
+    "Key similarities and differences between backpropagation and regularization": "What are the key similarities and differences between backpropagation and regularization?",
+    "Feature map size formula": "What is the formula for the size of a convolution's output feature map?",
+    "Pooling size formula": "What is the formula for the output size of a pooling layer?",
+    "Correct parameter-tuning protocol": "What is the correct parameter-tuning protocol?",
+    "Softmax loss": "What does the softmax loss measure?",
+    "Purpose of regularization in deep learning": "What is the purpose of regularization in deep learning?",
+    "Difference between L1 and L2 regularization": "What is the difference between L1 and L2 regularization?",
+    "Common regularization techniques (besides L1/L2)": "What are common regularization techniques besides L1/L2?",
+    "k-NN vs a linear classifier": "How does k-NN compare with a linear classifier?",
+    "Numeric vs Analytic gradients": "How do numeric and analytic gradients compare?",
+    "Learning-rate schedules": "What is a learning-rate schedule?",
+    "Normalization Layers (BatchNorm, LayerNorm, InstanceNorm)": "What are normalization layers (BatchNorm, LayerNorm, InstanceNorm)?",
+    "Residual connections (ResNet)": "What are residual connections (ResNet)?",
+    "Problem with naive weight initialization": "What is the problem with naive weight initialization?",
+    "Limitation of Xavier initialization": "What is the limitation of Xavier initialization?",
+    "Best initialization for ReLU-based networks": "What is the best initialization for ReLU-based networks, and why?",
+    "Hinge loss": "What is the hinge loss?",
+    "Effective receptive field of three 3×3 conv layers": "What is the effective receptive field of three 3×3 conv layers?",
+    "Role of a loss function": "What is the role of a loss function?",
+    "Purpose of a non-linear activation function": "What is the purpose of a non-linear activation function?",
+    "Benefit of pooling layer in CNNs": "What is the benefit of a pooling layer in CNNs?",
+    "Two common types of pooling": "What are the two common types of pooling?",
+    "Final layer in a classification CNN": "What is the final layer in a classification CNN?",
+    "Weight update rule": "What is a weight update rule?",
+    "Effect of a large learning rate": "What is the effect of a large learning rate?",
+    "Vanishing gradients": "What are vanishing gradients?",
+    "How to lessen vanishing gradients": "How can vanishing gradients be lessened?",
+    "Softmax Loss/Cross Entropy Loss": "What is the formula of the softmax (cross-entropy) loss L_i?",
+    "Hinge Loss (Multi class SVM) / (Single)": "What is the formula of the multi-class SVM hinge loss L_i for a single example?",
+    "Hinge Loss Average": "What is the formula of the hinge loss averaged over N examples?",
+    "Total Squared Error": "What is the formula of the total squared error?",
+    "Convolution Layer Parameters (weights)": "How many parameters (weights) does a convolution layer have?",
+    "FC Layer Params": "How many parameters does an FC (fully connected) layer have?",
+    "Sequential Stacking of Convs (ex, three 3×3 layers)": "How many weights does sequential stacking of convs (e.g. three 3×3 layers) take?",
+    "ResNet (Residual Block Relation)": "What relation does a ResNet residual block compute?",
+    "ReLU Activation": "What is the formula of the ReLU activation?",
+    "Weight Update Rule (Gradient Descent)": "What is the weight update rule of gradient descent?",
+    "Effective Receptive Field": "What is the effective receptive field of stacked 3×3 convolutions?",
+    "L1 vs L2 regularization specifics": "What do L1 and L2 regularization add to the loss, specifically?",
+    "What is the need for normalization layers": "What is the need for normalization layers?",
+    "BatchNorm2D Axes": "Over which axes does BatchNorm2D compute its statistics?",
+    "LayerNorm Axes": "Over which axes does LayerNorm compute its statistics?",
+    "InstanceNorm Axes": "Over which axes does InstanceNorm compute its statistics?",
+    "Effective receptive field of single 7×7 conv": "What is the effective receptive field of a single 7×7 conv?",
+    "Parameter Count: Three 3×3 stack (C to C)": "What is the parameter count of a stack of three 3×3 convs (C to C)?",
+    "Parameter Count: Single 7×7 conv (C to C)": "What is the parameter count of a single 7×7 conv (C to C)?",
+    "Usefulness of a pooling layer": "Why is a pooling layer useful?",
+    "Cause of Vanishing Gradients": "What is the cause of vanishing gradients?",
+}
+
+
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, Deck]:
     library = load_library(DECKS_DIR)
@@ -53,6 +115,7 @@ def test_importing_the_seed_gives_the_curated_questions(
     seed, _ = SHIPPED[deck_id]
     imported = import_file(SEEDS_DIR / seed).deck
     expected = [EDITORIAL.get(card.question, card.question) for card in imported.cards]
+    expected = [AS_QUESTIONS.get(question, question) for question in expected]
     assert [card.question for card in shipped[deck_id].cards] == expected
 
 
@@ -101,12 +164,12 @@ def test_short_core_cards_have_accepted_answers(shipped: dict[str, Deck]) -> Non
     by_question = {card.question: card for deck in shipped.values() for card in deck.cards}
     for question in (
         "Who developed LeNet?",
-        "Best initialization for ReLU-based networks",
-        "Two common types of pooling",
-        "ReLU Activation",
-        "Parameter Count: Three 3×3 stack (C to C)",
-        "Find the total parameters calculation",
-        "Effective receptive field of three 3×3 conv layers",
+        AS_QUESTIONS["Best initialization for ReLU-based networks"],
+        AS_QUESTIONS["Two common types of pooling"],
+        AS_QUESTIONS["ReLU Activation"],
+        AS_QUESTIONS["Parameter Count: Three 3×3 stack (C to C)"],
+        AS_QUESTIONS["Find the total parameters calculation"],
+        AS_QUESTIONS["Effective receptive field of three 3×3 conv layers"],
     ):
         assert by_question[question].accept, question
     long_only = [c for c in shipped["deep-learning-overview"].cards if c.accept]
@@ -116,3 +179,14 @@ def test_short_core_cards_have_accepted_answers(shipped: dict[str, Deck]) -> Non
 def test_shipped_decks_do_not_reference_files_outside_the_repo() -> None:
     for path in Path(DECKS_DIR).glob("*.toml"):
         assert "../shared" not in path.read_text(encoding="utf-8")
+
+
+def test_every_card_asks_a_question_and_reworded_cards_keep_their_ids(
+    shipped: dict[str, Deck],
+) -> None:
+    for deck in shipped.values():
+        for card in deck.cards:
+            assert card.question.endswith("?"), (deck.id, card.question)
+    by_question = {card.question: card for deck in shipped.values() for card in deck.cards}
+    for title, question in AS_QUESTIONS.items():
+        assert by_question[question].id == derive_card_id(title), question
