@@ -34,8 +34,9 @@ sys.path.insert(0, str(ROOT))
 from fsrs import Rating  # noqa: E402
 
 from bot.decks import DeckLibrary  # noqa: E402
+from bot.domain import NewAttempt  # noqa: E402
 from bot.storage import Storage  # noqa: E402
-from bot.storage.study import ATTEMPT_COLUMNS, NewAttempt, attempt_values  # noqa: E402
+from bot.storage.study import ATTEMPT_COLUMNS, attempt_values  # noqa: E402
 from bot.study.catalog import DeckCatalog  # noqa: E402
 from bot.study.clock import ManualClock, to_ms  # noqa: E402
 from bot.study.periods import local_day, period_bounds, zone  # noqa: E402

@@ -126,8 +126,8 @@ class StudyBot(commands.Bot):
             DecksCog(self._services),
             ClaimsCog(self._services),
             DrillsCog(self._services.drills, self._services.sessions),
-            ScheduleCog(self._services, self._scheduler, self.rearm),
-            SettingsCog(self._services),
+            ScheduleCog(self._services, self._scheduler),
+            SettingsCog(self._services, self._scheduler),
             PrivacyCog(self._services),
         ):
             await self.add_cog(cog)

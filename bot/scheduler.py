@@ -26,6 +26,7 @@ class ScheduleRunner:
         self._revealing: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        self.service.on_change(self.rearm)
         self.scheduler.start()
         self.scheduler.add_job(
             self.tick,
@@ -63,7 +64,8 @@ class ScheduleRunner:
             log.exception("drill reveals failed")
 
     async def rearm(self) -> None:
-        """(Re)build the wake-up job from the database: call after any schedule change."""
+        """(Re)build the wake-up job from the database; the service calls it after any schedule
+        change."""
         when = await self.service.next_fire_at()
         if when is None:
             if self.scheduler.get_job("next"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage import Storage
+from bot.repositories import Store
 from bot.study.admin import DeckAdmin
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock
@@ -13,12 +13,13 @@ from bot.study.practice import StudyService
 from bot.study.privacy import PrivacyService
 from bot.study.quiz import QuizService
 from bot.study.sessions import SessionService
+from bot.study.settings import SettingsService
 from bot.study.stats import StatsService
 
 
 @dataclass
 class Services:
-    storage: Storage
+    storage: Store
     catalog: DeckCatalog
     clock: Clock
     study: StudyService
@@ -28,9 +29,10 @@ class Services:
     drills: DrillService
     sessions: SessionService
     privacy: PrivacyService
+    settings: SettingsService
 
     @classmethod
-    def build(cls, storage: Storage, catalog: DeckCatalog, clock: Clock) -> Services:
+    def build(cls, storage: Store, catalog: DeckCatalog, clock: Clock) -> Services:
         study = StudyService(storage, catalog, clock)
         return cls(
             storage=storage,
@@ -43,4 +45,5 @@ class Services:
             drills=DrillService(storage, catalog, study, clock),
             sessions=SessionService(storage, catalog, study, clock),
             privacy=PrivacyService(storage),
+            settings=SettingsService(storage, clock),
         )

@@ -7,8 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.common import failures_reported, reply, require_admin
+from bot.domain import Claim
 from bot.services import Services
-from bot.storage.study import Claim
 from bot.ui import render
 from bot.ui.components import review_view
 

@@ -12,9 +12,8 @@ from discord.ext import commands
 
 from bot.cogs.common import NO_MENTIONS, failures_reported, member_of, reply
 from bot.decks import Card
+from bot.domain import AlreadyAnswered, Drill, SessionQuestion, StudySession
 from bot.ratelimit import LATER, NOW, ChannelBuckets, TokenBucket
-from bot.storage import AlreadyAnswered
-from bot.storage.schedules import Drill, SessionQuestion, StudySession
 from bot.study.clock import from_ms, to_ms
 from bot.study.delivery import DeliveryFailed
 from bot.study.drills import DrillCard, DrillClosed, DrillResults, DrillService

@@ -10,8 +10,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.common import deck_choices, failures_reported, member_of, reply
+from bot.domain import QuizRound
 from bot.services import Services
-from bot.storage.rounds import QuizRound
 from bot.study.clock import from_ms, to_ms
 from bot.study.practice import AnswerResult, UnknownDeck, outlook_sentences
 from bot.study.quiz import NothingToStudy, NotYours

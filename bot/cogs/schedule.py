@@ -2,48 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.common import deck_choices, reply, require_admin
+from bot.domain import DEFAULT_NEW_CARDS_PER_DAY, MAX_NEW_CARDS_PER_DAY, Kind
 from bot.services import Services
-from bot.storage.schedules import Kind
-from bot.storage.study import DEFAULT_NEW_CARDS_PER_DAY, MAX_NEW_CARDS_PER_DAY
-from bot.study.clock import to_ms
-from bot.study.periods import UnknownTimezone, timezone_names, zone
+from bot.study.periods import UnknownTimezone, timezone_names
 from bot.study.scheduling import SchedulerService
 from bot.study.slots import BadSchedule
 from bot.ui import render
 
-Rearm = Callable[[], Awaitable[None]]
 
-
-async def paused_notice(services: Services, guild_id: int) -> str:
+async def paused_notice(scheduler: SchedulerService, guild_id: int) -> str:
     """A line for admins about schedules that paused themselves, and why."""
-    paused = [
-        s
-        for s in await services.storage.schedules.for_guild(guild_id)
-        if s.paused and s.pause_reason
-    ]
-    if not paused:
-        return ""
-    lines = [
-        f"⚠️ Schedule #{s.id} is paused: {s.pause_reason}. Fix it, then `/schedule resume {s.id}`."
-        for s in paused
-    ]
-    return "\n".join(lines[:5]) + "\n"
+    return render.paused_notice(await scheduler.paused_with_reason(guild_id))
 
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class ScheduleCog(commands.GroupCog, group_name="schedule", group_description="Scheduled drills"):
-    def __init__(self, services: Services, scheduler: SchedulerService, rearm: Rearm) -> None:
+    def __init__(self, services: Services, scheduler: SchedulerService) -> None:
         self.services = services
         self.scheduler = scheduler
-        self.rearm = rearm
         super().__init__()
 
     async def _deck_autocomplete(
@@ -111,9 +93,8 @@ class ScheduleCog(commands.GroupCog, group_name="schedule", group_description="S
         except (BadSchedule, UnknownTimezone, LookupError) as exc:
             await reply(interaction, f"Not scheduled: {exc}.")
             return
-        await self.rearm()
         next_at = self.scheduler.next_slot(schedule).at
-        notice = await paused_notice(self.services, interaction.guild_id)
+        notice = await paused_notice(self.scheduler, interaction.guild_id)
         await reply(interaction, f"{notice}Scheduled. {render.schedule_line(schedule, next_at)}")
 
     @app_commands.command(
@@ -157,7 +138,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule", group_description="S
         if not await require_admin(interaction):
             return
         assert interaction.guild_id is not None
-        schedules = await self.services.storage.schedules.for_guild(interaction.guild_id)
+        schedules = await self.scheduler.in_guild(interaction.guild_id)
         if not schedules:
             await reply(interaction, "No schedules yet. Create one with `/schedule drill`.")
             return
@@ -173,13 +154,15 @@ class ScheduleCog(commands.GroupCog, group_name="schedule", group_description="S
         if not await require_admin(interaction):
             return
         assert interaction.guild_id is not None
-        reason = f"paused by {interaction.user.display_name}" if paused else None
-        if not await self.services.storage.schedules.set_paused(
-            schedule_id, interaction.guild_id, paused, reason
-        ):
+        if paused:
+            done = await self.scheduler.pause(
+                schedule_id, interaction.guild_id, by=interaction.user.display_name
+            )
+        else:
+            done = await self.scheduler.resume(schedule_id, interaction.guild_id)
+        if not done:
             await reply(interaction, f"There is no schedule #{schedule_id} on this server.")
             return
-        await self.rearm()
         await reply(interaction, f"Schedule #{schedule_id} {'paused' if paused else 'resumed'}.")
 
     @app_commands.command(name="pause", description="Pause a schedule")
@@ -195,8 +178,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule", group_description="S
         if not await require_admin(interaction):
             return
         assert interaction.guild_id is not None
-        if await self.services.storage.schedules.remove(id, interaction.guild_id):
-            await self.rearm()
+        if await self.scheduler.remove(id, interaction.guild_id):
             await reply(interaction, f"Schedule #{id} removed.")
         else:
             await reply(interaction, f"There is no schedule #{id} on this server.")
@@ -206,13 +188,12 @@ class ScheduleCog(commands.GroupCog, group_name="schedule", group_description="S
         if not await require_admin(interaction):
             return
         assert interaction.guild_id is not None
-        schedule = await self.services.storage.schedules.get(id)
-        if schedule is None or schedule.guild_id != interaction.guild_id:
+        schedule = await self.scheduler.find(id, interaction.guild_id)
+        if schedule is None:
             await reply(interaction, f"There is no schedule #{id} on this server.")
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await self.scheduler.fire_now(schedule)
-        await self.rearm()
         if report.failed:
             await reply(
                 interaction,
@@ -231,8 +212,9 @@ class ScheduleCog(commands.GroupCog, group_name="schedule", group_description="S
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class SettingsCog(commands.GroupCog, group_name="settings", group_description="Server settings"):
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, scheduler: SchedulerService) -> None:
         self.services = services
+        self.scheduler = scheduler
         super().__init__()
 
     async def _timezone_autocomplete(
@@ -250,14 +232,11 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="S
             return
         assert interaction.guild_id is not None
         try:
-            zone(name)
+            await self.services.settings.set_timezone(interaction.guild_id, name)
         except UnknownTimezone as exc:
             await reply(interaction, f"{exc}.")
             return
-        await self.services.storage.guilds.set_timezone(
-            interaction.guild_id, name, to_ms(self.services.clock.now())
-        )
-        notice = await paused_notice(self.services, interaction.guild_id)
+        notice = await paused_notice(self.scheduler, interaction.guild_id)
         await reply(
             interaction,
             f"{notice}Time zone set to **{name}**. Leaderboards and new schedules use it.",
@@ -279,9 +258,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="S
             return
         assert interaction.guild_id is not None
         try:
-            await self.services.storage.guilds.set_new_cards_per_day(
-                interaction.guild_id, count, to_ms(self.services.clock.now())
-            )
+            await self.services.settings.set_new_cards_per_day(interaction.guild_id, count)
         except ValueError as exc:
             await reply(interaction, f"{exc}.")
             return

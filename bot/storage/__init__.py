@@ -1,4 +1,7 @@
-"""Storage: SQLite through aiosqlite, behind repositories. The only package that knows SQL."""
+"""Storage: SQLite through aiosqlite, behind repositories. The only package that knows SQL.
+
+`Storage` implements `bot.repositories.Store`; the records it returns are the domain types of
+`bot.domain`, so nothing outside this package sees a database row."""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from bot.storage.rounds import GuildDeckRepository, QuizRoundRepository
 from bot.storage.schedules import DrillRepository, ScheduleRepository, SessionRepository
 from bot.storage.stats import StatsRepository
 from bot.storage.study import (
-    AlreadyAnswered,
     AnswerRepository,
     AttemptRepository,
     GuildRepository,
@@ -56,4 +58,4 @@ class Storage:
         await self.db.close()
 
 
-__all__ = ["AlreadyAnswered", "Database", "DatabaseUnavailable", "MigrationError", "Storage"]
+__all__ = ["Database", "DatabaseUnavailable", "MigrationError", "Storage"]

@@ -3,28 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
+from bot.domain import MemberData
 from bot.storage.db import Database
-
-
-@dataclass(frozen=True)
-class MemberData:
-    display_name: str | None
-    first_seen_ms: int | None
-    answers: int
-    first_answer_ms: int | None
-    last_answer_ms: int | None
-    decks: tuple[str, ...]
-    review_cards: int
-    quiz_rounds: int
-    claims: int
-
-    @property
-    def empty(self) -> bool:
-        return self.display_name is None and not (
-            self.answers or self.review_cards or self.quiz_rounds
-        )
 
 
 class PrivacyRepository:

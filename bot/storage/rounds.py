@@ -3,36 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
+from bot.domain import QuizRound, StoredDeck
 from bot.storage.db import Database
-
-
-@dataclass(frozen=True)
-class QuizRound:
-    id: int
-    guild_id: int
-    user_id: int
-    deck_id: str
-    card_ids: tuple[str, ...]
-    practice: frozenset[str]
-    position: int
-    answered: int
-    correct: int
-    points: int
-    finished: bool
-
-    @property
-    def current(self) -> str | None:
-        return self.card_ids[self.position] if self.position < len(self.card_ids) else None
-
-
-@dataclass(frozen=True)
-class StoredDeck:
-    guild_id: int
-    deck_id: str
-    name: str
-    toml: str
 
 
 def _round(row: sqlite3.Row) -> QuizRound:

@@ -4,94 +4,20 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
 
+from bot.domain import (
+    CardRef,
+    ClaimedSlot,
+    Drill,
+    Schedule,
+    ScheduleSpec,
+    SessionQuestion,
+    SessionStatus,
+    SlotStatus,
+    StudySession,
+)
 from bot.storage.db import Database
-
-Kind = Literal["drill", "session"]
-SlotStatus = Literal["claimed", "posted", "missed", "failed"]
-SessionStatus = Literal["running", "finished", "aborted"]
-
-
-@dataclass(frozen=True)
-class ScheduleSpec:
-    guild_id: int
-    channel_id: int
-    kind: Kind
-    deck_ids: tuple[str, ...]
-    local_time: str
-    days: str
-    timezone: str
-    size: int
-    seconds_per_question: int
-    created_by: int
-
-
-@dataclass(frozen=True)
-class Schedule:
-    id: int
-    guild_id: int
-    channel_id: int
-    kind: Kind
-    deck_ids: tuple[str, ...]
-    local_time: str
-    days: str
-    timezone: str
-    size: int
-    seconds_per_question: int
-    paused: bool
-    pause_reason: str | None
-    created_by: int
-    created_at_ms: int
-
-
-@dataclass(frozen=True)
-class CardRef:
-    deck_id: str
-    card_id: str
-
-
-@dataclass(frozen=True)
-class Drill:
-    id: int
-    guild_id: int
-    channel_id: int
-    schedule_id: int | None
-    message_id: int | None
-    opened_at_ms: int
-    closes_at_ms: int
-    closed_at_ms: int | None
-    cards: tuple[CardRef, ...]
-    slot: str | None = None
-    revealed_at_ms: int | None = None
-    post_tries: int = 0
-
-
-@dataclass(frozen=True)
-class SessionQuestion:
-    position: int
-    card: CardRef
-    message_id: int | None
-    asked_at_ms: int | None
-    closes_at_ms: int | None
-    closed_at_ms: int | None
-    revealed_at_ms: int | None = None
-
-
-@dataclass(frozen=True)
-class StudySession:
-    id: int
-    guild_id: int
-    channel_id: int
-    schedule_id: int | None
-    seconds_per_question: int
-    started_at_ms: int
-    ended_at_ms: int | None
-    status: SessionStatus
-    questions: tuple[SessionQuestion, ...]
-    slot: str | None = None
-    results_posted_at_ms: int | None = None
 
 
 def _schedule(row: sqlite3.Row) -> Schedule:
@@ -117,16 +43,6 @@ def _insert_returning_id(connection: sqlite3.Connection, sql: str, params: Seque
     row = connection.execute(sql + " RETURNING id", params).fetchone()
     assert row is not None
     return int(row[0])
-
-
-@dataclass(frozen=True)
-class ClaimedSlot:
-    """A slot claimed but not yet settled as posted, missed or failed."""
-
-    schedule_id: int
-    slot: str
-    slot_at_ms: int
-    detail: str | None
 
 
 def _next_try(

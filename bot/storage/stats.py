@@ -2,40 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from bot.domain import CardCounts, DayCounts, LeaderRow, MemberTotals
 from bot.storage.db import Database
-
-
-@dataclass(frozen=True)
-class LeaderRow:
-    user_id: int
-    display_name: str
-    points: int
-    attempts: int
-    correct: int
-
-
-@dataclass(frozen=True)
-class CardCounts:
-    deck_id: str
-    card_id: str
-    attempts: int
-    correct: int
-
-
-@dataclass(frozen=True)
-class DayCounts:
-    day: int
-    attempts: int
-    correct: int
-
-
-@dataclass(frozen=True)
-class MemberTotals:
-    attempts: int
-    correct: int
-    points: int
 
 
 class StatsRepository:

@@ -4,83 +4,22 @@ claims: the only SQL the study services use."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Sequence
 
+from bot.domain import (
+    MAX_NEW_CARDS_PER_DAY,
+    AlreadyAnswered,
+    Attempt,
+    Claim,
+    Context,
+    GuildSettings,
+    NewAttempt,
+    Recorded,
+    SrsState,
+    SrsUpdate,
+)
 from bot.storage.db import Database
-from bot.study.clock import from_ms, to_ms
-from bot.study.srs import SrsState
-
-Context = Literal["quiz", "drill", "session"]
-OutcomeName = Literal["correct", "close", "wrong"]
-ClaimStatus = Literal["pending", "approved", "rejected"]
-DEFAULT_TIMEZONE = "UTC"
-DEFAULT_NEW_CARDS_PER_DAY = 10
-MAX_NEW_CARDS_PER_DAY = 1000
-"""The schema's bound on guilds.new_cards_per_day (migration 0001)."""
-
-
-class AlreadyAnswered(Exception):
-    """The member already answered this card in this drill or session (with another interaction)."""
-
-
-@dataclass(frozen=True)
-class GuildSettings:
-    guild_id: int
-    timezone: str = DEFAULT_TIMEZONE
-    new_cards_per_day: int = DEFAULT_NEW_CARDS_PER_DAY
-
-
-@dataclass(frozen=True)
-class NewAttempt:
-    attempt_key: str
-    guild_id: int
-    user_id: int
-    display_name: str
-    deck_id: str
-    card_id: str
-    context: Context
-    context_id: int | None
-    response: str
-    outcome: OutcomeName
-    score: float
-    points: int
-    answered_at_ms: int
-    local_day: int
-
-
-@dataclass(frozen=True)
-class Attempt:
-    id: int
-    attempt_key: str
-    guild_id: int
-    user_id: int
-    deck_id: str
-    card_id: str
-    context: Context
-    context_id: int | None
-    response: str
-    outcome: OutcomeName
-    score: float
-    points: int
-    answered_at_ms: int
-    local_day: int
-
-
-@dataclass(frozen=True)
-class Recorded:
-    attempt: Attempt
-    created: bool
-    srs: SrsState | None
-
-
-@dataclass(frozen=True)
-class Claim:
-    id: int
-    attempt: Attempt
-    status: ClaimStatus
-    created_at_ms: int
+from bot.timeutil import from_ms, to_ms
 
 
 def _attempt(row: sqlite3.Row) -> Attempt:
@@ -181,9 +120,6 @@ class GuildRepository:
             )
 
         await self.db.write(op)
-
-
-SrsUpdate = Callable[[SrsState | None], SrsState]
 
 
 class AttemptRepository:

@@ -7,10 +7,9 @@ import asyncio
 from bot.decks import Deck, DeckError, dump_deck, loads_deck
 from bot.decks.importers.sandbox import import_isolated
 from bot.decks.model import deck_id_from_stem
+from bot.domain import Claim, StoredDeck
 from bot.grading import prepare
-from bot.storage import Storage
-from bot.storage.rounds import StoredDeck
-from bot.storage.study import Claim
+from bot.repositories import Store
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, to_ms
 from bot.study.scoring import points_for_approved_claim
@@ -19,7 +18,7 @@ MAX_UPLOAD_BYTES = 2_000_000
 
 
 class DeckAdmin:
-    def __init__(self, storage: Storage, catalog: DeckCatalog, clock: Clock) -> None:
+    def __init__(self, storage: Store, catalog: DeckCatalog, clock: Clock) -> None:
         self.storage = storage
         self.catalog = catalog
         self.clock = clock

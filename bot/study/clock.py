@@ -6,6 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from bot.timeutil import ensure_utc, from_ms, to_ms
+
+__all__ = ["Clock", "ManualClock", "SystemClock", "ensure_utc", "from_ms", "to_ms"]
+
 
 class Clock(Protocol):
     def now(self) -> datetime:
@@ -32,17 +36,3 @@ class ManualClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
-
-
-def ensure_utc(instant: datetime) -> datetime:
-    if instant.tzinfo is None:
-        raise ValueError("naive datetime: pass an aware datetime")
-    return instant.astimezone(UTC)
-
-
-def to_ms(instant: datetime) -> int:
-    return int(ensure_utc(instant).timestamp() * 1000)
-
-
-def from_ms(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, UTC)

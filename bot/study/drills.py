@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.decks import Card
-from bot.storage import AlreadyAnswered, Storage
-from bot.storage.schedules import CardRef, Drill
+from bot.domain import AlreadyAnswered, CardRef, Drill
+from bot.repositories import Store
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, from_ms, to_ms
 from bot.study.periods import period_bounds, zone
@@ -44,7 +44,7 @@ class DrillResults:
 
 class DrillService:
     def __init__(
-        self, storage: Storage, catalog: DeckCatalog, study: StudyService, clock: Clock
+        self, storage: Store, catalog: DeckCatalog, study: StudyService, clock: Clock
     ) -> None:
         self.storage = storage
         self.catalog = catalog

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.decks import Card, Deck
+from bot.domain import Context, GuildSettings, NewAttempt, Recorded
 from bot.grading import Verdict, grade
-from bot.storage import Storage
-from bot.storage.study import Context, GuildSettings, NewAttempt, Recorded
+from bot.repositories import Store
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, from_ms, to_ms
 from bot.study.periods import local_date, local_day, local_midnight, zone
@@ -90,7 +90,7 @@ class AnswerResult:
 
 
 class StudyService:
-    def __init__(self, storage: Storage, catalog: DeckCatalog, clock: Clock) -> None:
+    def __init__(self, storage: Store, catalog: DeckCatalog, clock: Clock) -> None:
         self.storage = storage
         self.catalog = catalog
         self.clock = clock

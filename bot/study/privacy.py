@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.storage import Storage
-from bot.storage.privacy import MemberData
+from bot.domain import MemberData
+from bot.repositories import Store
 
 
 class PrivacyService:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Store) -> None:
         self.storage = storage
 
     async def show(self, guild_id: int, user_id: int) -> MemberData:

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.decks import Card
-from bot.storage import AlreadyAnswered, Storage
-from bot.storage.rounds import QuizRound
-from bot.storage.study import Claim
+from bot.domain import AlreadyAnswered, Claim, QuizRound
+from bot.repositories import Store
 from bot.study.clock import to_ms
 from bot.study.practice import AnswerResult, DeckOutlook, Member, StudyService
 
@@ -37,7 +36,7 @@ class QuizAnswer:
 
 
 class QuizService:
-    def __init__(self, study: StudyService, storage: Storage) -> None:
+    def __init__(self, study: StudyService, storage: Store) -> None:
         self.study = study
         self.storage = storage
 

@@ -17,13 +17,13 @@ import contextlib
 import heapq
 import itertools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.storage import Storage
-from bot.storage.schedules import CardRef, ClaimedSlot, Drill, Kind, Schedule, ScheduleSpec
+from bot.domain import CardRef, ClaimedSlot, Drill, Kind, Schedule, ScheduleSpec
+from bot.repositories import Store
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, from_ms, to_ms
 from bot.study.delivery import DeliveryFailed, retrying
@@ -105,7 +105,7 @@ class TickReport:
 class SchedulerService:
     def __init__(
         self,
-        storage: Storage,
+        storage: Store,
         catalog: DeckCatalog,
         drills: DrillService,
         sessions: SessionService,
@@ -123,6 +123,16 @@ class SchedulerService:
         self.publisher = publisher
         self.grace = grace
         self.retry_pauses = retry_pauses
+        self._listeners: list[Callable[[], Awaitable[None]]] = []
+
+    def on_change(self, listener: Callable[[], Awaitable[None]]) -> None:
+        """Call `listener` after every change an admin makes to the schedules (the runner
+        registers its re-arm here, so no command has to remember to)."""
+        self._listeners.append(listener)
+
+    async def _changed(self) -> None:
+        for listener in self._listeners:
+            await listener()
 
     async def add(
         self,
@@ -146,7 +156,7 @@ class SchedulerService:
         for deck_id in deck_ids:
             if self.catalog.get(guild_id, deck_id) is None:
                 raise LookupError(f"there is no deck {quoted(deck_id)}")
-        return await self.storage.schedules.create(
+        schedule = await self.storage.schedules.create(
             ScheduleSpec(
                 guild_id=guild_id,
                 channel_id=channel_id,
@@ -161,6 +171,42 @@ class SchedulerService:
             ),
             to_ms(self.clock.now()),
         )
+        await self._changed()
+        return schedule
+
+    async def in_guild(self, guild_id: int) -> list[Schedule]:
+        return await self.storage.schedules.for_guild(guild_id)
+
+    async def find(self, schedule_id: int, guild_id: int) -> Schedule | None:
+        """The schedule, if it belongs to this server (ids are global; admins see only theirs)."""
+        schedule = await self.storage.schedules.get(schedule_id)
+        return schedule if schedule is not None and schedule.guild_id == guild_id else None
+
+    async def paused_with_reason(self, guild_id: int) -> list[Schedule]:
+        """The server's schedules that were paused for a reason worth telling its admins."""
+        return [s for s in await self.in_guild(guild_id) if s.paused and s.pause_reason]
+
+    async def pause(self, schedule_id: int, guild_id: int, *, by: str) -> bool:
+        """Pause a schedule of this server; False if it has none with that id."""
+        return await self._set_paused(schedule_id, guild_id, True, f"paused by {by}")
+
+    async def resume(self, schedule_id: int, guild_id: int) -> bool:
+        return await self._set_paused(schedule_id, guild_id, False, None)
+
+    async def _set_paused(
+        self, schedule_id: int, guild_id: int, paused: bool, reason: str | None
+    ) -> bool:
+        changed = await self.storage.schedules.set_paused(schedule_id, guild_id, paused, reason)
+        if changed:
+            await self._changed()
+        return changed
+
+    async def remove(self, schedule_id: int, guild_id: int) -> bool:
+        """Delete a schedule of this server; False if it has none with that id."""
+        removed = await self.storage.schedules.remove(schedule_id, guild_id)
+        if removed:
+            await self._changed()
+        return removed
 
     def next_slot(self, schedule: Schedule, after: datetime | None = None) -> Slot:
         return next_slot(
@@ -488,6 +534,7 @@ class SchedulerService:
             await self._settle(
                 schedule, ClaimedSlot(schedule.id, key, to_ms(now) - 1, None), report
             )
+        await self._changed()
         return report
 
     async def _miss(self, schedule: Schedule, slot: Slot, reason: str, report: TickReport) -> None:

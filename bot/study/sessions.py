@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.decks import Card
-from bot.storage import Storage
-from bot.storage.schedules import CardRef, SessionQuestion, SessionStatus, StudySession
+from bot.domain import CardRef, SessionQuestion, SessionStatus, StudySession
+from bot.repositories import Store
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, from_ms, to_ms
 from bot.study.delivery import DeliveryFailed, retrying
@@ -67,7 +67,7 @@ class SessionPublisher(Protocol):
 
 class SessionService:
     def __init__(
-        self, storage: Storage, catalog: DeckCatalog, study: StudyService, clock: Clock
+        self, storage: Store, catalog: DeckCatalog, study: StudyService, clock: Clock
     ) -> None:
         self.storage = storage
         self.catalog = catalog

@@ -3,29 +3,19 @@ the time. Fuzzing is off so that a review always schedules the same way (tests a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
 
+from bot.domain import SrsState
 from bot.grading import Outcome
 from bot.study.clock import ensure_utc
 
+__all__ = ["FAST_ANSWER", "SCHEDULER", "SrsState", "rating_for", "review"]
+
 SCHEDULER = Scheduler(enable_fuzzing=False)
 FAST_ANSWER = timedelta(seconds=8)
-
-
-@dataclass(frozen=True)
-class SrsState:
-    state: int
-    step: int | None
-    stability: float | None
-    difficulty: float | None
-    due: datetime
-    last_review: datetime | None
-    reviews: int
-    lapses: int
 
 
 def rating_for(

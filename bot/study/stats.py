@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
-from bot.storage import Storage
-from bot.storage.stats import CardCounts, DayCounts
+from bot.domain import CardCounts, DayCounts
+from bot.repositories import Store
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, to_ms
 from bot.study.periods import Period, local_day, period_bounds, zone
@@ -73,7 +73,7 @@ class MemberStats:
 
 
 class StatsService:
-    def __init__(self, storage: Storage, catalog: DeckCatalog, clock: Clock) -> None:
+    def __init__(self, storage: Store, catalog: DeckCatalog, clock: Clock) -> None:
         self.storage = storage
         self.catalog = catalog
         self.clock = clock

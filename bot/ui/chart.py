@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from PIL import Image, ImageDraw
 
-from bot.storage.stats import DayCounts
+from bot.domain import DayCounts
 
 WIDTH, HEIGHT, MARGIN = 600, 220, 28
 BAR = (88, 101, 242)

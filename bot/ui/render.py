@@ -8,10 +8,7 @@ from datetime import datetime
 import discord
 
 from bot.decks import Card, Deck
-from bot.storage.privacy import MemberData
-from bot.storage.rounds import QuizRound
-from bot.storage.schedules import Drill, Schedule, SessionQuestion, StudySession
-from bot.storage.study import Claim
+from bot.domain import Claim, Drill, MemberData, QuizRound, Schedule, SessionQuestion, StudySession
 from bot.study.drills import DrillCard, DrillResults
 from bot.study.practice import AnswerResult
 from bot.study.sessions import QuestionResult, Standing
@@ -224,6 +221,15 @@ def drill_results_line(results: DrillResults) -> str:
         f"{safe(name or f'member {uid}', 40)} ({points})" for uid, name, points in results.top
     )
     return f"Drill closed. Today's top: {names}."
+
+
+def paused_notice(paused: Sequence[Schedule]) -> str:
+    """A line for admins about schedules that paused themselves, and why."""
+    lines = [
+        f"⚠️ Schedule #{s.id} is paused: {s.pause_reason}. Fix it, then `/schedule resume {s.id}`."
+        for s in paused
+    ]
+    return "\n".join(lines[:5]) + "\n" if lines else ""
 
 
 def schedule_line(schedule: Schedule, next_at: datetime | None) -> str:

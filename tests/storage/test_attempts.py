@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import AlreadyAnswered, Storage
-from bot.storage.study import NewAttempt
+from bot.domain import AlreadyAnswered, NewAttempt
+from bot.storage import Storage
 from bot.study.srs import Rating, review
 from tests.conftest import REPO_ROOT
 

@@ -61,6 +61,54 @@ async def test_wake_up_job_follows_the_database(storage: Storage) -> None:
         runner.shutdown()
 
 
+async def test_the_runner_rearms_itself_when_an_admin_changes_a_schedule(
+    storage: Storage,
+) -> None:
+    """Adding, pausing, resuming and removing go through the service, which tells the runner: no
+    command has to remember to re-arm."""
+    clock = ManualClock(datetime.now(UTC) + timedelta(days=400))
+    catalog = DeckCatalog(DeckLibrary(decks={"d": DECK}))
+    study = StudyService(storage, catalog, clock)
+    service = SchedulerService(
+        storage,
+        catalog,
+        DrillService(storage, catalog, study, clock),
+        SessionService(storage, catalog, study, clock),
+        clock,
+        RecordingPublisher(),
+    )
+    runner = ScheduleRunner(service)
+    await runner.start()
+    try:
+        schedule = await service.add(
+            guild_id=1,
+            channel_id=2,
+            kind="drill",
+            deck_ids=("d",),
+            time_text="09:00",
+            days_text="daily",
+            timezone="Asia/Tokyo",
+            size=1,
+            seconds_per_question=30,
+            created_by=3,
+        )
+        job = runner.scheduler.get_job("next")
+        assert job is not None
+        assert job.trigger.run_date == service.next_slot(schedule).at
+        assert not await service.pause(schedule.id, 99, by="someone else's admin")
+        assert runner.scheduler.get_job("next") is not None
+        assert await service.pause(schedule.id, 1, by="ada")
+        assert runner.scheduler.get_job("next") is None
+        assert [s.pause_reason for s in await service.paused_with_reason(1)] == ["paused by ada"]
+        assert await service.resume(schedule.id, 1)
+        assert runner.scheduler.get_job("next") is not None
+        assert await service.find(schedule.id, 99) is None
+        assert await service.remove(schedule.id, 1)
+        assert runner.scheduler.get_job("next") is None
+    finally:
+        runner.shutdown()
+
+
 async def test_reveals_run_beside_the_next_posts(storage: Storage) -> None:
     """A tick returns once the due posts are out; the reveals of closed drills go on in a task of
     their own, so a slow close never holds back the next slot."""

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.decks import Card, Deck, DeckLibrary
-from bot.storage import AlreadyAnswered, Storage
-from bot.storage.schedules import Drill
+from bot.domain import AlreadyAnswered, Drill
+from bot.storage import Storage
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import ManualClock
 from bot.study.drills import DrillCard, DrillClosed, DrillResults, DrillService

@@ -5,8 +5,7 @@ import io
 from PIL import Image
 
 from bot.decks import Card, Deck
-from bot.storage.rounds import QuizRound
-from bot.storage.stats import DayCounts
+from bot.domain import DayCounts, QuizRound
 from bot.study.stats import Leaderboard, LeaderboardEntry
 from bot.ui import render
 from bot.ui.chart import activity_chart
@@ -86,7 +85,7 @@ def _refused(embed: object) -> list[str]:
 def test_a_ten_card_drill_of_the_longest_cards_fits_one_message() -> None:
     from datetime import UTC, datetime
 
-    from bot.storage.schedules import Drill
+    from bot.domain import Drill
     from bot.study.drills import CardTally, DrillCard, DrillResults
 
     cards = [

@@ -1,0 +1,284 @@
+"""The study model's records: what the services, the Discord adapter and the UI pass around. Plain
+frozen dataclasses with no behaviour beyond a derived property or two, and no dependency on storage,
+Discord or the clock; `bot/storage` builds them from rows of either database backend, and the
+repository protocols in `bot/repositories.py` are written in them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+Context = Literal["quiz", "drill", "session"]
+OutcomeName = Literal["correct", "close", "wrong"]
+ClaimStatus = Literal["pending", "approved", "rejected"]
+Kind = Literal["drill", "session"]
+SlotStatus = Literal["claimed", "posted", "missed", "failed"]
+SessionStatus = Literal["running", "finished", "aborted"]
+
+DEFAULT_TIMEZONE = "UTC"
+DEFAULT_NEW_CARDS_PER_DAY = 10
+MAX_NEW_CARDS_PER_DAY = 1000
+"""The schema's bound on guilds.new_cards_per_day (migration 0001)."""
+
+
+class AlreadyAnswered(Exception):
+    """The member already answered this card in this drill or session (with another interaction)."""
+
+
+# --- Guilds, answers, spaced repetition, claims -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GuildSettings:
+    guild_id: int
+    timezone: str = DEFAULT_TIMEZONE
+    new_cards_per_day: int = DEFAULT_NEW_CARDS_PER_DAY
+
+
+@dataclass(frozen=True)
+class SrsState:
+    """A member's FSRS state for one card; aware UTC datetimes."""
+
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+    reviews: int
+    lapses: int
+
+
+SrsUpdate = Callable[[SrsState | None], SrsState]
+"""The member's next card state from the previous one (None: a card never seen)."""
+
+
+@dataclass(frozen=True)
+class NewAttempt:
+    attempt_key: str
+    guild_id: int
+    user_id: int
+    display_name: str
+    deck_id: str
+    card_id: str
+    context: Context
+    context_id: int | None
+    response: str
+    outcome: OutcomeName
+    score: float
+    points: int
+    answered_at_ms: int
+    local_day: int
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: int
+    attempt_key: str
+    guild_id: int
+    user_id: int
+    deck_id: str
+    card_id: str
+    context: Context
+    context_id: int | None
+    response: str
+    outcome: OutcomeName
+    score: float
+    points: int
+    answered_at_ms: int
+    local_day: int
+
+
+@dataclass(frozen=True)
+class Recorded:
+    attempt: Attempt
+    created: bool
+    srs: SrsState | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    attempt: Attempt
+    status: ClaimStatus
+    created_at_ms: int
+
+
+# --- /quiz rounds and server decks --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuizRound:
+    id: int
+    guild_id: int
+    user_id: int
+    deck_id: str
+    card_ids: tuple[str, ...]
+    practice: frozenset[str]
+    position: int
+    answered: int
+    correct: int
+    points: int
+    finished: bool
+
+    @property
+    def current(self) -> str | None:
+        return self.card_ids[self.position] if self.position < len(self.card_ids) else None
+
+
+@dataclass(frozen=True)
+class StoredDeck:
+    guild_id: int
+    deck_id: str
+    name: str
+    toml: str
+
+
+# --- Statistics ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeaderRow:
+    user_id: int
+    display_name: str
+    points: int
+    attempts: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class CardCounts:
+    deck_id: str
+    card_id: str
+    attempts: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    day: int
+    attempts: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class MemberTotals:
+    attempts: int
+    correct: int
+    points: int
+
+
+@dataclass(frozen=True)
+class MemberData:
+    """What the bot keeps about one member of one server."""
+
+    display_name: str | None
+    first_seen_ms: int | None
+    answers: int
+    first_answer_ms: int | None
+    last_answer_ms: int | None
+    decks: tuple[str, ...]
+    review_cards: int
+    quiz_rounds: int
+    claims: int
+
+    @property
+    def empty(self) -> bool:
+        return self.display_name is None and not (
+            self.answers or self.review_cards or self.quiz_rounds
+        )
+
+
+# --- Schedules, drills, live sessions -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    guild_id: int
+    channel_id: int
+    kind: Kind
+    deck_ids: tuple[str, ...]
+    local_time: str
+    days: str
+    timezone: str
+    size: int
+    seconds_per_question: int
+    created_by: int
+
+
+@dataclass(frozen=True)
+class Schedule:
+    id: int
+    guild_id: int
+    channel_id: int
+    kind: Kind
+    deck_ids: tuple[str, ...]
+    local_time: str
+    days: str
+    timezone: str
+    size: int
+    seconds_per_question: int
+    paused: bool
+    pause_reason: str | None
+    created_by: int
+    created_at_ms: int
+
+
+@dataclass(frozen=True)
+class ClaimedSlot:
+    """A slot claimed but not yet settled as posted, missed or failed."""
+
+    schedule_id: int
+    slot: str
+    slot_at_ms: int
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class CardRef:
+    deck_id: str
+    card_id: str
+
+
+@dataclass(frozen=True)
+class Drill:
+    id: int
+    guild_id: int
+    channel_id: int
+    schedule_id: int | None
+    message_id: int | None
+    opened_at_ms: int
+    closes_at_ms: int
+    closed_at_ms: int | None
+    cards: tuple[CardRef, ...]
+    slot: str | None = None
+    revealed_at_ms: int | None = None
+    post_tries: int = 0
+
+
+@dataclass(frozen=True)
+class SessionQuestion:
+    position: int
+    card: CardRef
+    message_id: int | None
+    asked_at_ms: int | None
+    closes_at_ms: int | None
+    closed_at_ms: int | None
+    revealed_at_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class StudySession:
+    id: int
+    guild_id: int
+    channel_id: int
+    schedule_id: int | None
+    seconds_per_question: int
+    started_at_ms: int
+    ended_at_ms: int | None
+    status: SessionStatus
+    questions: tuple[SessionQuestion, ...]
+    slot: str | None = None
+    results_posted_at_ms: int | None = None
