@@ -8,6 +8,7 @@ import io
 import os
 import re
 import select
+import signal
 import sys
 import threading
 import time
@@ -75,6 +76,44 @@ def test_ctrl_c_at_a_prompt_ends_at_once_with_the_summary(tmp_path: Path) -> Non
     assert "– What are key applications of CNNs? (skipped)\n    Used in facial" in summary
     assert "Next: " in summary
     assert "[3/4]" in out and "[4/4]" not in out
+
+
+class InterruptingClock(ManualClock):
+    """Presses Ctrl-C (a real SIGINT to this process) when armed and the time is next read: in
+    the middle of grading and recording an answer."""
+
+    armed = False
+
+    def now(self) -> datetime:
+        if self.armed:
+            self.armed = False
+            os.kill(os.getpid(), signal.SIGINT)
+        return super().now()
+
+
+def test_ctrl_c_while_an_answer_is_graded_ends_at_once_with_the_summary(tmp_path: Path) -> None:
+    clock = InterruptingClock(START)
+
+    def ask(prompt: str) -> str:
+        clock.armed = True
+        return "tomatoes"
+
+    out = io.StringIO()
+    code = run_study(
+        "understanding-cnns",
+        database=tmp_path / "study.sqlite3",
+        decks_dir=DECKS_DIR,
+        count=3,
+        ask=ask,
+        out=out,
+        clock=clock,
+        colour=False,
+    )
+    assert code == 130
+    text = out.getvalue()
+    assert "[1/3] What is a CNN?\n\nStopped.\n" in text
+    assert "Done: 0/0 correct, 0 points." in text
+    assert "Next: 10 new cards left today." in text
 
 
 def test_ctrl_d_ends_the_round_with_the_summary_too(tmp_path: Path) -> None:
