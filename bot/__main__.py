@@ -19,7 +19,7 @@ from bot.decks.model import DECK_ID_PATTERN, deck_id_from_stem
 from bot.grading import explain, grade
 from bot.storage.db import Database, DatabaseUnavailable, MigrationError
 from bot.study.clock import SystemClock, to_ms
-from bot.terminal import enable_line_editing, find_card, read_line, resolve_deck, run_study
+from bot.terminal import find_card, read_line, resolve_deck, run_study
 
 
 def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -163,7 +163,6 @@ def _cmd_migrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_study(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = load_settings()
-    enable_line_editing()
     return run_study(
         args.deck,
         database=Path(args.db) if args.db else settings.database_path,

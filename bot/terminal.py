@@ -1,16 +1,17 @@
 """`python -m bot study DECK`: a drill in the terminal with the same grader, spaced repetition and
 database as the Discord bot, for a local member. No Discord account needed.
 
-Input is read in the main thread, between steps run on one event loop (`asyncio.Runner`): Ctrl-C
-then interrupts a prompt at once (a prompt read in another thread cannot be interrupted, and leaves
-that thread waiting for Enter at exit), and so does Ctrl-D; both end the round with its summary.
+Input is read in the main thread, between steps run on one event loop (`asyncio.Runner`), by a
+reader that notices Ctrl-C within 0.1 s whichever thread the signal reached (see LineReader); a
+Ctrl-C while an answer is graded cancels that step. Ctrl-C and Ctrl-D both end the round at once
+with its summary.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
+import select
 import sys
 import uuid
 from collections.abc import Callable, Coroutine, Mapping
@@ -323,13 +324,54 @@ def run_study(
             runner.run(storage.close())
 
 
+class LineReader:
+    """Lines typed at the keyboard (or piped in), read so that Ctrl-C always interrupts at once.
+
+    `input()` cannot promise that: a SIGINT that arrives just before it blocks in read() (or in
+    readline's select()) is noted by Python's C handler, but nothing wakes the blocked call, so the
+    prompt waits for Enter. Here the wait is a select() with a short timeout, so a pending Ctrl-C
+    is acted on within a tenth of a second wherever it arrived. (This forgoes readline's arrow keys;
+    the terminal's own line editing, backspace and Ctrl-U, still works.)"""
+
+    def __init__(self, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self._pending = bytearray()
+        self._ended = False
+
+    def __call__(self, prompt: str) -> str:
+        """The next line without its line ending; EOFError at the end of input (Ctrl-D)."""
+        try:
+            fd = self.stdin.fileno()
+        except (AttributeError, OSError, ValueError):
+            return input(prompt)  # no file descriptor to wait on (an embedded interpreter)
+        if os.name != "posix":
+            return input(prompt)  # select() waits on sockets only on Windows
+        if self._ended and not self._pending:
+            raise EOFError
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        while b"\n" not in self._pending and not self._ended:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                # The end of input: Ctrl-D, or the end of a pipe. A last line typed without
+                # Enter is still an answer, and the one after it is the end.
+                self._ended = True
+                if not self._pending:
+                    raise EOFError
+                self.stdout.write("\n")
+            self._pending += chunk
+        line, _, rest = bytes(self._pending).partition(b"\n")
+        self._pending = bytearray(rest)
+        return line.decode("utf-8", errors="replace").rstrip("\r")
+
+
 def read_line(prompt: str) -> str:
-    """A line from the keyboard, with line editing when stdin is a terminal."""
-    return input(prompt)
+    """A line from standard input (see LineReader)."""
+    return _STDIN(prompt)
 
 
-def enable_line_editing() -> None:
-    """Arrow keys and history at the prompt (GNU readline or libedit, where Python has one)."""
-    if sys.stdin.isatty():
-        with contextlib.suppress(ImportError):
-            import readline  # noqa: F401  (importing it is what makes input() use it)
+_STDIN = LineReader()

@@ -317,3 +317,52 @@ def test_in_a_real_terminal_ctrl_c_and_ctrl_d_end_at_once_with_the_summary(
     assert "Done: 0/0 correct, 0 points." in text
     assert "Next: 10 new cards left today." in text
     assert "Traceback" not in text
+
+
+def test_the_line_reader_reads_lines_a_last_line_without_enter_and_then_the_end() -> None:
+    from bot.terminal import LineReader
+
+    read_end, write_end = os.pipe()
+    os.write(write_end, "first\r\nsecönd\nlast".encode())
+    os.close(write_end)
+    shown = io.StringIO()
+    with open(read_end, encoding="utf-8") as stdin:
+        reader = LineReader(stdin, shown)
+        assert [reader("> "), reader("> "), reader("> ")] == ["first", "secönd", "last"]
+        with pytest.raises(EOFError):
+            reader("> ")
+    assert shown.getvalue() == "> > > \n"
+
+
+def test_ctrl_c_interrupts_the_prompt_even_when_another_thread_receives_the_signal() -> None:
+    """The kernel may hand SIGINT to any thread (the database's threads too); Python then only
+    notes it, and a prompt blocked in read() waited for Enter. The prompt notices within 0.1 s."""
+    from bot.terminal import LineReader
+
+    prompted = threading.Event()
+
+    class Screen(io.StringIO):
+        def write(self, text: str) -> int:
+            prompted.set()
+            return super().write(text)
+
+    def press_ctrl_c_in_this_thread() -> None:
+        prompted.wait(10)
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+
+    read_end, write_end = os.pipe()
+    rescue = threading.Timer(5, os.write, (write_end, b"\n"))  # a prompt that hangs fails
+    presser = threading.Thread(target=press_ctrl_c_in_this_thread)
+    with open(read_end, encoding="utf-8") as stdin:
+        reader = LineReader(stdin, Screen())
+        rescue.start()
+        presser.start()
+        started = time.monotonic()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                reader("> ")
+        finally:
+            rescue.cancel()
+            presser.join()
+            os.close(write_end)
+    assert time.monotonic() - started < 2
