@@ -101,7 +101,7 @@ class StudyBot(commands.Bot):
             await self.runner.rearm()
 
     async def setup_hook(self) -> None:
-        storage = await Storage.open(self.settings.database_path, now_ms=to_ms(self.clock.now()))
+        storage = await Storage.open(self.settings.database, now_ms=to_ms(self.clock.now()))
         library = await asyncio.to_thread(load_library, self.settings.decks_dir)
         await asyncio.to_thread(_prepare_all, library.decks.values())
         for problem in library.problems:

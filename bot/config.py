@@ -19,16 +19,33 @@ class ConfigError(ValueError):
     """A setting is missing or malformed; the message is one line meant for the person running us."""
 
 
+DEFAULT_DATABASE = "data/study-tutor.sqlite3"
+
+
 @dataclass(frozen=True)
 class Settings:
     discord_token: str | None
     database_path: Path
+    """The SQLite file: DATABASE_URL when it names one, else DATABASE_PATH (the older setting)."""
     decks_dir: Path
     dev_guild_id: int | None
     log_level: str
     api_base: str | None
     gateway_url: str | None
     grace_minutes: int = 120
+    database_url: str | None = None
+    """DATABASE_URL as given: a path, sqlite:///path or postgresql://… (None: database_path)."""
+
+    @property
+    def database(self) -> str:
+        """What to open: the PostgreSQL URL, or the SQLite file."""
+        if self.database_url and not self.uses_sqlite:
+            return self.database_url
+        return str(self.database_path)
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return not (self.database_url or "").startswith(_POSTGRES_SCHEMES)
 
     def require_token(self) -> str:
         if not self.discord_token:
@@ -37,6 +54,28 @@ class Settings:
 
 
 _LEVELS = {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+_SQLITE_SCHEME = "sqlite:///"
+
+
+def _database(url: str | None, path: str | None) -> tuple[str | None, Path]:
+    """(DATABASE_URL, the SQLite file). DATABASE_URL wins; DATABASE_PATH still names the file
+    when DATABASE_URL is not set."""
+    if url is None:
+        return None, Path(path or DEFAULT_DATABASE)
+    if url.startswith(_POSTGRES_SCHEMES):
+        return url, Path(path or DEFAULT_DATABASE)
+    if url.startswith(_SQLITE_SCHEME):
+        file = url[len(_SQLITE_SCHEME) :]
+        if not file:
+            raise ConfigError(f"DATABASE_URL {url!r} names no file: use sqlite:///path/to/file")
+        return url, Path(file)
+    if "://" in url or url.startswith("sqlite:"):
+        raise ConfigError(
+            f"DATABASE_URL must be a file path, sqlite:///path or postgresql://user@host/database,"
+            f" not {url.split('://', 1)[0]}://…"
+        )
+    return url, Path(url)
 
 
 def load_settings(
@@ -61,9 +100,11 @@ def load_settings(
     level = (get("LOG_LEVEL") or "INFO").upper()
     if level not in _LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(sorted(_LEVELS))}, not {level!r}")
+    database_url, database_path = _database(get("DATABASE_URL"), get("DATABASE_PATH"))
     return Settings(
         discord_token=get("DISCORD_TOKEN"),
-        database_path=Path(get("DATABASE_PATH") or "data/study-tutor.sqlite3"),
+        database_path=database_path,
+        database_url=database_url,
         decks_dir=Path(get("DECKS_DIR") or "decks"),
         dev_guild_id=int(guild) if guild else None,
         log_level=level,

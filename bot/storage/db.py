@@ -14,12 +14,14 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
+
+from bot.storage.sql import IntegrityViolation, ScriptFactory, Statement, run_sync
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,6 @@ hold up the reads of answers behind it."""
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 T = TypeVar("T")
-WriteOp = Callable[[sqlite3.Connection], T]
 
 
 class MigrationError(RuntimeError):
@@ -152,23 +153,43 @@ async def migrate(
 
 @dataclass
 class _PendingWrite:
-    op: WriteOp[Any]
+    op: ScriptFactory[Any]
     future: asyncio.Future[Any]
 
 
+def _runner(connection: sqlite3.Connection) -> Callable[[Statement], Any]:
+    """Run one statement of a script on a sqlite3 connection."""
+
+    def run(statement: Statement) -> Any:
+        try:
+            if statement.kind == "all":
+                return connection.execute(statement.sql, statement.params).fetchall()
+            if statement.kind == "one":
+                return connection.execute(statement.sql, statement.params).fetchone()
+            if statement.kind == "execute":
+                return connection.execute(statement.sql, statement.params).rowcount
+            connection.executemany(statement.sql, statement.params)
+            return None
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityViolation(str(exc)) from exc
+
+    return run
+
+
 def _apply_batch(
-    connection: sqlite3.Connection, ops: Sequence[WriteOp[Any]]
+    connection: sqlite3.Connection, ops: Sequence[ScriptFactory[Any]]
 ) -> list[tuple[bool, Any]]:
     """Run write operations in one transaction, each in its own savepoint. Runs in the database
     thread, so the whole batch costs one hand-off from the event loop and one flush to disk."""
     results: list[tuple[bool, Any]] = []
+    run = _runner(connection)
     connection.execute("BEGIN IMMEDIATE")
     try:
         for index, op in enumerate(ops):
             savepoint = f"w{index}"
             connection.execute(f"SAVEPOINT {savepoint}")
             try:
-                value = op(connection)
+                value = run_sync(op(), run)
             except Exception as exc:  # one failed write must not fail the others
                 connection.execute(f"ROLLBACK TO {savepoint}")
                 connection.execute(f"RELEASE {savepoint}")
@@ -185,7 +206,10 @@ def _apply_batch(
 
 
 class Database:
-    """One SQLite file: `read` for queries, `write` for transactions."""
+    """One SQLite file: `read` for queries, `write` for transactions (both take scripts, see
+    bot/storage/sql.py)."""
+
+    dialect = "sqlite"
 
     def __init__(
         self, path: Path, writer: aiosqlite.Connection, readers: list[aiosqlite.Connection]
@@ -251,9 +275,9 @@ class Database:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def write(self, op: WriteOp[T]) -> T:
-        """Run `op(connection)` in a write transaction, in the database thread; returns its result
-        once the transaction is committed to disk. Raises what `op` raised (its writes undone)."""
+    async def write(self, op: ScriptFactory[T]) -> T:
+        """Run the script `op()` in a write transaction, in the database thread; returns its result
+        once the transaction is committed to disk. Raises what it raised (its writes undone)."""
         if self._closed:
             raise RuntimeError("the database is closed")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
@@ -292,15 +316,18 @@ class Database:
             else:
                 pending.future.set_exception(value)
 
-    async def fetchall(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    async def fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
         """Run a query to completion in one hand-off to the database thread. (Separate execute and
         fetch calls would let concurrent queries interleave on the reader, and a query whose
         statement is still open keeps its read snapshot: a later reader would miss fresh writes.)"""
-        return await self.read(lambda c: c.execute(sql, tuple(parameters)).fetchall())
+        return await self._on_reader(lambda c: c.execute(sql, tuple(parameters)).fetchall())
 
-    async def read(self, op: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `op(connection)` on the least busy reader, in its thread: several queries that
+    async def read(self, op: ScriptFactory[T]) -> T:
+        """Run the script `op()` on the least busy reader, in its thread: several queries that
         belong together (a drill and its cards) in one hand-off and one read snapshot."""
+        return await self._on_reader(lambda connection: run_sync(op(), _runner(connection)))
+
+    async def _on_reader(self, op: Callable[[sqlite3.Connection], T]) -> T:
         least = min(range(len(self._readers)), key=self._reading.__getitem__)
         reader = self._readers[least]
         self._reading[least] += 1
@@ -318,7 +345,7 @@ class Database:
         finally:
             self._reading[least] -= 1
 
-    async def fetchone(self, sql: str, parameters: Iterable[Any] = ()) -> sqlite3.Row | None:
+    async def fetchone(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Row | None:
         rows = await self.fetchall(sql, parameters)
         return rows[0] if rows else None
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.domain import MemberData
-from bot.storage.db import Database
+from bot.storage.sql import Executor, Script, execute
 
 
 class PrivacyRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Executor) -> None:
         self.db = db
 
     async def member(self, guild_id: int, user_id: int) -> MemberData:
@@ -52,13 +50,13 @@ class PrivacyRepository:
         how many answers went. Leaderboard totals follow through the attempts' delete trigger,
         and claims go with their answers."""
 
-        def op(connection: sqlite3.Connection) -> int:
+        def op() -> Script[int]:
             key = (guild_id, user_id)
-            removed = connection.execute(
+            removed = yield from execute(
                 "DELETE FROM attempts WHERE guild_id = ? AND user_id = ?", key
-            ).rowcount
+            )
             for table in ("srs_cards", "quiz_rounds", "member_totals", "members"):
-                connection.execute(f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", key)
-            return int(removed)
+                yield from execute(f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", key)
+            return removed
 
         return await self.db.write(op)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.domain import QuizRound, StoredDeck
-from bot.storage.db import Database
+from bot.storage.sql import Executor, Row, Script, execute, one
 
 
-def _round(row: sqlite3.Row) -> QuizRound:
+def _round(row: Row) -> QuizRound:
     return QuizRound(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -25,7 +23,7 @@ def _round(row: sqlite3.Row) -> QuizRound:
 
 
 class QuizRoundRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Executor) -> None:
         self.db = db
 
     async def create(
@@ -37,8 +35,8 @@ class QuizRoundRepository:
         practice: set[str],
         now_ms: int,
     ) -> QuizRound:
-        def op(connection: sqlite3.Connection) -> int:
-            row = connection.execute(
+        def op() -> Script[int]:
+            row = yield from one(
                 "INSERT INTO quiz_rounds (guild_id, user_id, deck_id, card_ids, practice, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (
@@ -49,7 +47,8 @@ class QuizRoundRepository:
                     "\n".join(sorted(practice)),
                     now_ms,
                 ),
-            ).fetchone()
+            )
+            assert row is not None
             return int(row[0])
 
         created = await self.get(await self.db.write(op))
@@ -65,20 +64,20 @@ class QuizRoundRepository:
     ) -> bool:
         """Move past the card at `from_position`; False if that card was already left behind."""
 
-        def op(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
+        def op() -> Script[bool]:
+            changed = yield from execute(
                 "UPDATE quiz_rounds SET position = position + 1, answered = answered + ?,"
                 " correct = correct + ?, points = points + ?"
                 " WHERE id = ? AND position = ? AND status = 'open'",
                 (int(answered), int(correct), points, round_id, from_position),
             )
-            return cursor.rowcount > 0
+            return changed > 0
 
         return await self.db.write(op)
 
     async def finish(self, round_id: int) -> None:
-        def op(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        def op() -> Script[None]:
+            yield from execute(
                 "UPDATE quiz_rounds SET status = 'finished' WHERE id = ?", (round_id,)
             )
 
@@ -86,7 +85,7 @@ class QuizRoundRepository:
 
 
 class GuildDeckRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Executor) -> None:
         self.db = db
 
     async def all(self) -> list[StoredDeck]:
@@ -96,8 +95,8 @@ class GuildDeckRepository:
         return [StoredDeck(r["guild_id"], r["deck_id"], r["name"], r["toml"]) for r in rows]
 
     async def save(self, deck: StoredDeck, created_by: int, now_ms: int) -> None:
-        def op(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        def op() -> Script[None]:
+            yield from execute(
                 "INSERT INTO guild_decks (guild_id, deck_id, name, toml, created_by, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, deck_id) DO UPDATE SET"
                 " name = excluded.name, toml = excluded.toml, created_by = excluded.created_by,"
@@ -108,10 +107,10 @@ class GuildDeckRepository:
         await self.db.write(op)
 
     async def remove(self, guild_id: int, deck_id: str) -> bool:
-        def op(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
+        def op() -> Script[bool]:
+            removed = yield from execute(
                 "DELETE FROM guild_decks WHERE guild_id = ? AND deck_id = ?", (guild_id, deck_id)
             )
-            return cursor.rowcount > 0
+            return removed > 0
 
         return await self.db.write(op)

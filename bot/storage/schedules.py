@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Literal
 
@@ -17,10 +16,10 @@ from bot.domain import (
     SlotStatus,
     StudySession,
 )
-from bot.storage.db import Database
+from bot.storage.sql import Executor, Row, Script, execute, execute_many, one, rows
 
 
-def _schedule(row: sqlite3.Row) -> Schedule:
+def _schedule(row: Row) -> Schedule:
     return Schedule(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -39,59 +38,57 @@ def _schedule(row: sqlite3.Row) -> Schedule:
     )
 
 
-def _insert_returning_id(connection: sqlite3.Connection, sql: str, params: Sequence[object]) -> int:
-    row = connection.execute(sql + " RETURNING id", params).fetchone()
+def _insert_returning_id(sql: str, params: Sequence[object]) -> Script[int]:
+    row = yield from one(sql + " RETURNING id", params)
     assert row is not None
     return int(row[0])
 
 
-def _next_try(
-    connection: sqlite3.Connection, table: str, column: str, where: str, params: Sequence[object]
-) -> int:
+def _next_try(table: str, column: str, where: str, params: Sequence[object]) -> Script[int]:
     """Count one more try of a send; returns how many tries came before this one."""
-    row = connection.execute(
+    row = yield from one(
         f"UPDATE {table} SET {column} = {column} + 1 WHERE {where} RETURNING {column}", params
-    ).fetchone()
+    )
     return int(row[0]) - 1 if row else 0
 
 
 def _insert_cards(
-    connection: sqlite3.Connection,
     table: Literal["drill_cards", "session_cards"],
     owner_id: int,
     cards: Sequence[CardRef],
-) -> None:
+) -> Script[None]:
     """The ordered cards of a drill or a session."""
     owner = "drill_id" if table == "drill_cards" else "session_id"
-    connection.executemany(
+    yield from execute_many(
         f"INSERT INTO {table} ({owner}, position, deck_id, card_id) VALUES (?, ?, ?, ?)",
         [(owner_id, position, card.deck_id, card.card_id) for position, card in enumerate(cards)],
     )
 
 
 class ScheduleRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Executor) -> None:
         self.db = db
 
     async def create(self, spec: ScheduleSpec, now_ms: int) -> Schedule:
-        def op(connection: sqlite3.Connection) -> int:
-            return _insert_returning_id(
-                connection,
-                "INSERT INTO schedules (guild_id, channel_id, kind, deck_ids, local_time, days, timezone,"
-                " size, seconds_per_question, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    spec.guild_id,
-                    spec.channel_id,
-                    spec.kind,
-                    ",".join(spec.deck_ids),
-                    spec.local_time,
-                    spec.days,
-                    spec.timezone,
-                    spec.size,
-                    spec.seconds_per_question,
-                    spec.created_by,
-                    now_ms,
-                ),
+        def op() -> Script[int]:
+            return (
+                yield from _insert_returning_id(
+                    "INSERT INTO schedules (guild_id, channel_id, kind, deck_ids, local_time, days, timezone,"
+                    " size, seconds_per_question, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        spec.guild_id,
+                        spec.channel_id,
+                        spec.kind,
+                        ",".join(spec.deck_ids),
+                        spec.local_time,
+                        spec.days,
+                        spec.timezone,
+                        spec.size,
+                        spec.seconds_per_question,
+                        spec.created_by,
+                        now_ms,
+                    ),
+                )
             )
 
         schedule = await self.get(await self.db.write(op))
@@ -116,42 +113,42 @@ class ScheduleRepository:
     async def set_paused(
         self, schedule_id: int, guild_id: int, paused: bool, reason: str | None = None
     ) -> bool:
-        def op(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
+        def op() -> Script[bool]:
+            changed = yield from execute(
                 "UPDATE schedules SET paused = ?, pause_reason = ? WHERE id = ? AND guild_id = ?",
-                (int(paused), reason if paused else None, schedule_id, guild_id),
+                (paused, reason if paused else None, schedule_id, guild_id),
             )
-            return cursor.rowcount > 0
+            return changed > 0
 
         return await self.db.write(op)
 
     async def remove(self, schedule_id: int, guild_id: int) -> bool:
-        def op(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
+        def op() -> Script[bool]:
+            removed = yield from execute(
                 "DELETE FROM schedules WHERE id = ? AND guild_id = ?", (schedule_id, guild_id)
             )
-            return cursor.rowcount > 0
+            return removed > 0
 
         return await self.db.write(op)
 
     async def claim_slot(self, schedule_id: int, slot: str, slot_at_ms: int, now_ms: int) -> bool:
         """Claim one local slot of a schedule. True exactly once per (schedule, slot)."""
 
-        def op(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
+        def op() -> Script[bool]:
+            inserted = yield from execute(
                 "INSERT INTO schedule_fires (schedule_id, slot, slot_at, status, claimed_at)"
                 " VALUES (?, ?, ?, 'claimed', ?) ON CONFLICT DO NOTHING",
                 (schedule_id, slot, slot_at_ms, now_ms),
             )
-            return cursor.rowcount > 0
+            return inserted > 0
 
         return await self.db.write(op)
 
     async def mark_slot(
         self, schedule_id: int, slot: str, status: SlotStatus, detail: str | None = None
     ) -> None:
-        def op(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        def op() -> Script[None]:
+            yield from execute(
                 "UPDATE schedule_fires SET status = ?, detail = ? WHERE schedule_id = ? AND slot = ?",
                 (status, detail, schedule_id, slot),
             )
@@ -161,8 +158,8 @@ class ScheduleRepository:
     async def note_slot(self, schedule_id: int, slot: str, detail: str) -> None:
         """Keep why a claimed slot is not posted yet (the reason it is missed with, if it never is)."""
 
-        def op(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        def op() -> Script[None]:
+            yield from execute(
                 "UPDATE schedule_fires SET detail = ? WHERE schedule_id = ? AND slot = ?"
                 " AND status = 'claimed'",
                 (detail, schedule_id, slot),
@@ -197,7 +194,7 @@ class ScheduleRepository:
 
 
 class DrillRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Executor) -> None:
         self.db = db
 
     async def create(
@@ -213,18 +210,19 @@ class DrillRepository:
     ) -> Drill:
         """Open a drill; for a slot that already has one, that drill (opening is safe to repeat)."""
 
-        def op(connection: sqlite3.Connection) -> int:
-            row = connection.execute(
+        def op() -> Script[int]:
+            row = yield from one(
                 "INSERT INTO drills (guild_id, channel_id, schedule_id, opened_at, closes_at, slot)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
                 (guild_id, channel_id, schedule_id, opened_at_ms, closes_at_ms, slot),
-            ).fetchone()
+            )
             if row is None:
-                existing = connection.execute(
+                existing = yield from one(
                     "SELECT id FROM drills WHERE schedule_id = ? AND slot = ?", (schedule_id, slot)
-                ).fetchone()
+                )
+                assert existing is not None
                 return int(existing[0])
-            _insert_cards(connection, "drill_cards", int(row[0]), cards)
+            yield from _insert_cards("drill_cards", int(row[0]), cards)
             return int(row[0])
 
         drill = await self.get(await self.db.write(op))
@@ -232,12 +230,12 @@ class DrillRepository:
         return drill
 
     async def get(self, drill_id: int) -> Drill | None:
-        def op(connection: sqlite3.Connection) -> tuple[sqlite3.Row | None, list[sqlite3.Row]]:
-            row = connection.execute("SELECT * FROM drills WHERE id = ?", (drill_id,)).fetchone()
-            cards = connection.execute(
+        def op() -> Script[tuple[Row | None, list[Row]]]:
+            row = yield from one("SELECT * FROM drills WHERE id = ?", (drill_id,))
+            cards = yield from rows(
                 "SELECT deck_id, card_id FROM drill_cards WHERE drill_id = ? ORDER BY position",
                 (drill_id,),
-            ).fetchall()
+            )
             return row, cards
 
         row, cards = await self.db.read(op)
@@ -266,13 +264,11 @@ class DrillRepository:
 
     async def post_try(self, drill_id: int) -> int:
         """Count a try at posting; returns the tries before it (more than 0: look before posting)."""
-        return await self.db.write(
-            lambda c: _next_try(c, "drills", "post_tries", "id = ?", (drill_id,))
-        )
+        return await self.db.write(lambda: _next_try("drills", "post_tries", "id = ?", (drill_id,)))
 
     async def set_message(self, drill_id: int, message_id: int) -> None:
-        def op(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        def op() -> Script[None]:
+            yield from execute(
                 "UPDATE drills SET message_id = ? WHERE id = ?", (message_id, drill_id)
             )
 
@@ -300,8 +296,8 @@ class DrillRepository:
         return [row["id"] for row in rows]
 
     async def mark_revealed(self, drill_id: int, now_ms: int) -> None:
-        def op(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        def op() -> Script[None]:
+            yield from execute(
                 "UPDATE drills SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL",
                 (now_ms, drill_id),
             )
@@ -311,8 +307,8 @@ class DrillRepository:
     async def abandon(self, drill_id: int, now_ms: int) -> None:
         """Close a drill that was never posted: there is nothing to reveal."""
 
-        def op(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        def op() -> Script[None]:
+            yield from execute(
                 "UPDATE drills SET closed_at = COALESCE(closed_at, ?),"
                 " revealed_at = COALESCE(revealed_at, ?) WHERE id = ?",
                 (now_ms, now_ms, drill_id),
@@ -323,12 +319,12 @@ class DrillRepository:
     async def close(self, drill_id: int, now_ms: int) -> bool:
         """Mark a drill closed. True only for the call that closed it."""
 
-        def op(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
+        def op() -> Script[bool]:
+            closed = yield from execute(
                 "UPDATE drills SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
                 (now_ms, drill_id),
             )
-            return cursor.rowcount > 0
+            return closed > 0
 
         return await self.db.write(op)
 
@@ -342,7 +338,7 @@ class DrillRepository:
 
 
 class SessionRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Executor) -> None:
         self.db = db
 
     async def create(
@@ -358,19 +354,20 @@ class SessionRepository:
     ) -> StudySession:
         """Start a session; for a slot that already has one, that session (safe to repeat)."""
 
-        def op(connection: sqlite3.Connection) -> int:
-            row = connection.execute(
+        def op() -> Script[int]:
+            row = yield from one(
                 "INSERT INTO study_sessions (guild_id, channel_id, schedule_id, seconds_per_question,"
                 " started_at, slot) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
                 (guild_id, channel_id, schedule_id, seconds_per_question, started_at_ms, slot),
-            ).fetchone()
+            )
             if row is None:
-                existing = connection.execute(
+                existing = yield from one(
                     "SELECT id FROM study_sessions WHERE schedule_id = ? AND slot = ?",
                     (schedule_id, slot),
-                ).fetchone()
+                )
+                assert existing is not None
                 return int(existing[0])
-            _insert_cards(connection, "session_cards", int(row[0]), cards)
+            yield from _insert_cards("session_cards", int(row[0]), cards)
             return int(row[0])
 
         session = await self.get(await self.db.write(op))
@@ -378,14 +375,12 @@ class SessionRepository:
         return session
 
     async def get(self, session_id: int) -> StudySession | None:
-        def op(connection: sqlite3.Connection) -> tuple[sqlite3.Row | None, list[sqlite3.Row]]:
-            row = connection.execute(
-                "SELECT * FROM study_sessions WHERE id = ?", (session_id,)
-            ).fetchone()
-            questions = connection.execute(
+        def op() -> Script[tuple[Row | None, list[Row]]]:
+            row = yield from one("SELECT * FROM study_sessions WHERE id = ?", (session_id,))
+            questions = yield from rows(
                 "SELECT * FROM session_cards WHERE session_id = ? ORDER BY position",
                 (session_id,),
-            ).fetchall()
+            )
             return row, questions
 
         row, questions = await self.db.read(op)
@@ -440,8 +435,7 @@ class SessionRepository:
 
     async def question_try(self, session_id: int, position: int) -> int:
         return await self.db.write(
-            lambda c: _next_try(
-                c,
+            lambda: _next_try(
                 "session_cards",
                 "post_tries",
                 "session_id = ? AND position = ?",
@@ -451,12 +445,12 @@ class SessionRepository:
 
     async def results_try(self, session_id: int) -> int:
         return await self.db.write(
-            lambda c: _next_try(c, "study_sessions", "results_tries", "id = ?", (session_id,))
+            lambda: _next_try("study_sessions", "results_tries", "id = ?", (session_id,))
         )
 
     async def mark_question_revealed(self, session_id: int, position: int, now_ms: int) -> None:
-        def op(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        def op() -> Script[None]:
+            yield from execute(
                 "UPDATE session_cards SET revealed_at = ? WHERE session_id = ? AND position = ?"
                 " AND revealed_at IS NULL",
                 (now_ms, session_id, position),
@@ -465,8 +459,8 @@ class SessionRepository:
         await self.db.write(op)
 
     async def mark_results_posted(self, session_id: int, now_ms: int) -> None:
-        def op(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        def op() -> Script[None]:
+            yield from execute(
                 "UPDATE study_sessions SET results_posted_at = ? WHERE id = ?"
                 " AND results_posted_at IS NULL",
                 (now_ms, session_id),
@@ -486,8 +480,8 @@ class SessionRepository:
         """Record that a question is being asked, before it is posted; a question whose post never
         reached Discord is asked again with a fresh window."""
 
-        def op(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        def op() -> Script[None]:
+            yield from execute(
                 "UPDATE session_cards SET asked_at = ?, closes_at = ?"
                 " WHERE session_id = ? AND position = ? AND message_id IS NULL"
                 " AND closed_at IS NULL",
@@ -497,8 +491,8 @@ class SessionRepository:
         await self.db.write(op)
 
     async def set_question_message(self, session_id: int, position: int, message_id: int) -> None:
-        def op(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        def op() -> Script[None]:
+            yield from execute(
                 "UPDATE session_cards SET message_id = ? WHERE session_id = ? AND position = ?",
                 (message_id, session_id, position),
             )
@@ -511,16 +505,16 @@ class SessionRepository:
         """Close a question and, in the same transaction, give the first correct answer its bonus:
         True only for the call that closed it, so the bonus is paid once."""
 
-        def op(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
+        def op() -> Script[bool]:
+            closed = yield from execute(
                 "UPDATE session_cards SET closed_at = ? WHERE session_id = ? AND position = ?"
                 " AND closed_at IS NULL",
                 (now_ms, session_id, position),
             )
-            if cursor.rowcount == 0:
+            if closed == 0:
                 return False
             if fastest_bonus:
-                connection.execute(
+                yield from execute(
                     "UPDATE attempts SET points = points + ? WHERE id = ("
                     " SELECT a.id FROM attempts a JOIN session_cards q"
                     " ON q.session_id = a.context_id AND q.deck_id = a.deck_id AND q.card_id = a.card_id"
@@ -533,11 +527,11 @@ class SessionRepository:
         return await self.db.write(op)
 
     async def finish(self, session_id: int, status: SessionStatus, now_ms: int) -> bool:
-        def op(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
+        def op() -> Script[bool]:
+            finished = yield from execute(
                 "UPDATE study_sessions SET status = ?, ended_at = ? WHERE id = ? AND status = 'running'",
                 (status, now_ms, session_id),
             )
-            return cursor.rowcount > 0
+            return finished > 0
 
         return await self.db.write(op)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from bot.domain import CardCounts, DayCounts, LeaderRow, MemberTotals
-from bot.storage.db import Database
+from bot.storage.sql import Executor
+
+_CORRECT = "SUM(CASE WHEN {} = 'correct' THEN 1 ELSE 0 END)"
+"""How many of the rows are correct answers (portable: no arithmetic on a boolean)."""
 
 
 class StatsRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Executor) -> None:
         self.db = db
 
     async def leaders(
@@ -36,7 +39,7 @@ class StatsRepository:
             "SELECT t.user_id, COALESCE(m.display_name, '') AS display_name, t.points, t.attempts,"
             " t.correct FROM ("
             "  SELECT a.user_id, SUM(a.points) AS points, COUNT(*) AS attempts,"
-            "  SUM(a.outcome = 'correct') AS correct FROM attempts a"
+            f"  {_CORRECT.format('a.outcome')} AS correct FROM attempts a"
             f"  WHERE {' AND '.join(where)} GROUP BY a.user_id"
             "  ORDER BY points DESC, correct DESC, a.user_id LIMIT ?"
             " ) t LEFT JOIN members m ON m.guild_id = ? AND m.user_id = t.user_id"
@@ -57,7 +60,8 @@ class StatsRepository:
             "SELECT t.user_id, COALESCE(m.display_name, '') AS display_name, SUM(t.points) AS points,"
             " SUM(t.attempts) AS attempts, SUM(t.correct) AS correct FROM member_totals t"
             " LEFT JOIN members m ON m.guild_id = t.guild_id AND m.user_id = t.user_id"
-            f" WHERE t.guild_id = ? {deck_filter} GROUP BY t.user_id HAVING SUM(t.attempts) > 0"
+            f" WHERE t.guild_id = ? {deck_filter} GROUP BY t.user_id, m.display_name"
+            " HAVING SUM(t.attempts) > 0"
             " ORDER BY points DESC, correct DESC, t.user_id LIMIT ?",
             (*params, limit),
         )
@@ -85,7 +89,7 @@ class StatsRepository:
 
     async def member_totals(self, guild_id: int, user_id: int) -> MemberTotals:
         row = await self.db.fetchone(
-            "SELECT COUNT(*), COALESCE(SUM(outcome = 'correct'), 0), COALESCE(SUM(points), 0)"
+            f"SELECT COUNT(*), COALESCE({_CORRECT.format('outcome')}, 0), COALESCE(SUM(points), 0)"
             " FROM attempts WHERE guild_id = ? AND user_id = ?",
             (guild_id, user_id),
         )
@@ -93,8 +97,8 @@ class StatsRepository:
 
     async def member_cards(self, guild_id: int, user_id: int) -> list[CardCounts]:
         rows = await self.db.fetchall(
-            "SELECT deck_id, card_id, COUNT(*) AS n, SUM(outcome = 'correct') AS ok FROM attempts"
-            " WHERE guild_id = ? AND user_id = ? GROUP BY deck_id, card_id",
+            f"SELECT deck_id, card_id, COUNT(*) AS n, {_CORRECT.format('outcome')} AS ok"
+            " FROM attempts WHERE guild_id = ? AND user_id = ? GROUP BY deck_id, card_id",
             (guild_id, user_id),
         )
         return [CardCounts(r["deck_id"], r["card_id"], r["n"], r["ok"]) for r in rows]
@@ -103,7 +107,7 @@ class StatsRepository:
         self, guild_id: int, user_id: int, first_day: int, last_day: int
     ) -> list[DayCounts]:
         rows = await self.db.fetchall(
-            "SELECT local_day, COUNT(*) AS n, SUM(outcome = 'correct') AS ok FROM attempts"
+            f"SELECT local_day, COUNT(*) AS n, {_CORRECT.format('outcome')} AS ok FROM attempts"
             " WHERE guild_id = ? AND user_id = ? AND local_day BETWEEN ? AND ? GROUP BY local_day",
             (guild_id, user_id, first_day, last_day),
         )
@@ -112,14 +116,14 @@ class StatsRepository:
     async def guild_cards(self, guild_id: int, deck_id: str | None = None) -> list[CardCounts]:
         if deck_id is None:
             rows = await self.db.fetchall(
-                "SELECT deck_id, card_id, COUNT(*) AS n, SUM(outcome = 'correct') AS ok FROM attempts"
-                " WHERE guild_id = ? GROUP BY deck_id, card_id",
+                f"SELECT deck_id, card_id, COUNT(*) AS n, {_CORRECT.format('outcome')} AS ok"
+                " FROM attempts WHERE guild_id = ? GROUP BY deck_id, card_id",
                 (guild_id,),
             )
         else:
             rows = await self.db.fetchall(
-                "SELECT deck_id, card_id, COUNT(*) AS n, SUM(outcome = 'correct') AS ok FROM attempts"
-                " WHERE guild_id = ? AND deck_id = ? GROUP BY deck_id, card_id",
+                f"SELECT deck_id, card_id, COUNT(*) AS n, {_CORRECT.format('outcome')} AS ok"
+                " FROM attempts WHERE guild_id = ? AND deck_id = ? GROUP BY deck_id, card_id",
                 (guild_id, deck_id),
             )
         return [CardCounts(r["deck_id"], r["card_id"], r["n"], r["ok"]) for r in rows]

@@ -3,7 +3,6 @@ claims: the only SQL the study services use."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from bot.domain import (
@@ -18,11 +17,11 @@ from bot.domain import (
     SrsState,
     SrsUpdate,
 )
-from bot.storage.db import Database
+from bot.storage.sql import Executor, IntegrityViolation, Row, Script, execute, one
 from bot.timeutil import from_ms, to_ms
 
 
-def _attempt(row: sqlite3.Row) -> Attempt:
+def _attempt(row: Row) -> Attempt:
     return Attempt(
         id=row["id"],
         attempt_key=row["attempt_key"],
@@ -41,7 +40,7 @@ def _attempt(row: sqlite3.Row) -> Attempt:
     )
 
 
-def _srs(row: sqlite3.Row) -> SrsState:
+def _srs(row: Row) -> SrsState:
     return SrsState(
         state=row["state"],
         step=row["step"],
@@ -52,11 +51,6 @@ def _srs(row: sqlite3.Row) -> SrsState:
         reviews=row["reviews"],
         lapses=row["lapses"],
     )
-
-
-def _one(connection: sqlite3.Connection, sql: str, params: Sequence[object]) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = connection.execute(sql, params).fetchone()
-    return row
 
 
 def attempt_values(attempt: NewAttempt) -> tuple[object, ...]:
@@ -86,7 +80,7 @@ _PLACEHOLDERS = ", ".join("?" * len(ATTEMPT_COLUMNS.split(",")))
 
 
 class GuildRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Executor) -> None:
         self.db = db
 
     async def get(self, guild_id: int) -> GuildSettings:
@@ -98,8 +92,8 @@ class GuildRepository:
         return GuildSettings(guild_id, row["timezone"], row["new_cards_per_day"])
 
     async def set_timezone(self, guild_id: int, timezone: str, now_ms: int) -> None:
-        def op(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        def op() -> Script[None]:
+            yield from execute(
                 "INSERT INTO guilds (guild_id, timezone, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (guild_id) DO UPDATE SET timezone = excluded.timezone",
                 (guild_id, timezone, now_ms),
@@ -112,8 +106,8 @@ class GuildRepository:
         if not 0 <= count <= MAX_NEW_CARDS_PER_DAY:
             raise ValueError(f"new cards per day must be 0 to {MAX_NEW_CARDS_PER_DAY}, not {count}")
 
-        def op(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        def op() -> Script[None]:
+            yield from execute(
                 "INSERT INTO guilds (guild_id, new_cards_per_day, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (guild_id) DO UPDATE SET new_cards_per_day = excluded.new_cards_per_day",
                 (guild_id, count, now_ms),
@@ -123,7 +117,7 @@ class GuildRepository:
 
 
 class AttemptRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Executor) -> None:
         self.db = db
 
     async def record(self, attempt: NewAttempt, srs_update: SrsUpdate | None = None) -> Recorded:
@@ -133,39 +127,38 @@ class AttemptRepository:
         twice); a second answer to the same drill or session card raises AlreadyAnswered.
         """
 
-        def op(connection: sqlite3.Connection) -> Recorded:
+        def op() -> Script[Recorded]:
             try:
-                inserted = _one(
-                    connection,
+                inserted = yield from one(
                     f"INSERT INTO attempts ({ATTEMPT_COLUMNS}) VALUES ({_PLACEHOLDERS})"
                     " ON CONFLICT (attempt_key) DO NOTHING RETURNING *",
                     attempt_values(attempt),
                 )
-            except sqlite3.IntegrityError as exc:
+            except IntegrityViolation as exc:
                 raise AlreadyAnswered(str(exc)) from None
             if inserted is None:
-                existing = _one(
-                    connection,
+                existing = yield from one(
                     "SELECT * FROM attempts WHERE attempt_key = ?",
                     (attempt.attempt_key,),
                 )
                 assert existing is not None
                 return Recorded(_attempt(existing), created=False, srs=None)
-            connection.execute(
+            # The member's row is locked from here to the commit, so two answers of one member
+            # (PostgreSQL runs them side by side) update the card state one after the other.
+            yield from execute(
                 "INSERT INTO members (guild_id, user_id, display_name, first_seen) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name",
                 (attempt.guild_id, attempt.user_id, attempt.display_name, attempt.answered_at_ms),
             )
             state = None
             if srs_update is not None:
-                previous_row = _one(
-                    connection,
+                previous_row = yield from one(
                     "SELECT * FROM srs_cards WHERE guild_id = ? AND user_id = ? AND deck_id = ?"
                     " AND card_id = ?",
                     (attempt.guild_id, attempt.user_id, attempt.deck_id, attempt.card_id),
                 )
                 state = srs_update(_srs(previous_row) if previous_row else None)
-                connection.execute(
+                yield from execute(
                     "INSERT INTO srs_cards (guild_id, user_id, deck_id, card_id, state, step,"
                     " stability, difficulty, due, last_review, reviews, lapses, introduced_day)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -209,8 +202,8 @@ class AttemptRepository:
         return int(row[0]) if row else 0
 
     async def add_points(self, attempt_id: int, points: int) -> None:
-        def op(connection: sqlite3.Connection) -> None:
-            connection.execute(
+        def op() -> Script[None]:
+            yield from execute(
                 "UPDATE attempts SET points = points + ? WHERE id = ?", (points, attempt_id)
             )
 
@@ -225,7 +218,7 @@ class AttemptRepository:
 
 
 class SrsRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Executor) -> None:
         self.db = db
 
     async def get(self, guild_id: int, user_id: int, deck_id: str, card_id: str) -> SrsState | None:
@@ -255,7 +248,8 @@ class SrsRepository:
     async def summary(self, guild_id: int, user_id: int, now_ms: int) -> tuple[int, int]:
         """(cards learned, cards due now) across all decks."""
         row = await self.db.fetchone(
-            "SELECT COUNT(*), COALESCE(SUM(due <= ?), 0) FROM srs_cards WHERE guild_id = ? AND user_id = ?",
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN due <= ? THEN 1 ELSE 0 END), 0) FROM srs_cards"
+            " WHERE guild_id = ? AND user_id = ?",
             (now_ms, guild_id, user_id),
         )
         return (int(row[0]), int(row[1])) if row else (0, 0)
@@ -264,7 +258,7 @@ class SrsRepository:
 class AnswerRepository:
     """Extra accepted answers per guild and card, and the "I was right" claims that feed them."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Executor) -> None:
         self.db = db
 
     async def accepted(self, guild_id: int, deck_id: str, card_id: str) -> list[str]:
@@ -278,20 +272,20 @@ class AnswerRepository:
     async def file_claim(self, attempt_id: int, now_ms: int) -> Claim:
         """File a claim for an attempt (once: filing again returns the same claim)."""
 
-        def op(connection: sqlite3.Connection) -> int:
-            attempt = _one(
-                connection, "SELECT guild_id, outcome FROM attempts WHERE id = ?", (attempt_id,)
+        def op() -> Script[int]:
+            attempt = yield from one(
+                "SELECT guild_id, outcome FROM attempts WHERE id = ?", (attempt_id,)
             )
             if attempt is None:
                 raise LookupError(f"no attempt {attempt_id}")
             if attempt["outcome"] == "correct":
                 raise ValueError("that answer was already graded correct")
-            connection.execute(
+            yield from execute(
                 "INSERT INTO claims (attempt_id, guild_id, created_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (attempt_id) DO NOTHING",
                 (attempt_id, attempt["guild_id"], now_ms),
             )
-            row = _one(connection, "SELECT id FROM claims WHERE attempt_id = ?", (attempt_id,))
+            row = yield from one("SELECT id FROM claims WHERE attempt_id = ?", (attempt_id,))
             assert row is not None
             return int(row["id"])
 
@@ -333,26 +327,30 @@ class AnswerRepository:
         """Approve or reject a pending claim. Approval makes the response an accepted answer for the
         guild and re-scores the attempt as correct. Deciding twice changes nothing."""
 
-        def op(connection: sqlite3.Connection) -> None:
-            row = _one(
-                connection,
+        def op() -> Script[None]:
+            row = yield from one(
                 "SELECT c.status, a.id AS attempt_id, a.deck_id, a.card_id, a.response FROM claims c"
                 " JOIN attempts a ON a.id = c.attempt_id WHERE c.id = ? AND c.guild_id = ?",
                 (claim_id, guild_id),
             )
             if row is None or row["status"] != "pending":
                 return
-            connection.execute(
-                "UPDATE claims SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
-                ("approved" if approve else "rejected", decided_by, now_ms, claim_id),
-            )
+            # Only the decision that moves the claim out of pending counts (two admins at once).
+            if not (
+                yield from execute(
+                    "UPDATE claims SET status = ?, decided_by = ?, decided_at = ?"
+                    " WHERE id = ? AND status = 'pending'",
+                    ("approved" if approve else "rejected", decided_by, now_ms, claim_id),
+                )
+            ):
+                return
             if not approve:
                 return
-            connection.execute(
+            yield from execute(
                 "UPDATE attempts SET outcome = 'correct', points = ? WHERE id = ?",
                 (points, row["attempt_id"]),
             )
-            connection.execute(
+            yield from execute(
                 "INSERT INTO accepted_answers (guild_id, deck_id, card_id, answer, approved_by, approved_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (

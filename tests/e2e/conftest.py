@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,10 +54,30 @@ def add_hall(emulator: DiscordEmulator) -> Hall:
     return Hall(guild, channel, admin, emulator.add_member(guild, "ada"))
 
 
+_DATABASES: dict[Path, str] = {}
+"""The PostgreSQL database of each test run on that backend, by the test's tmp_path (see
+`database_per_test`), so that every bot a test starts with `settings_for(tmp_path)` shares it."""
+
+
+@pytest.fixture(autouse=True)
+def database_per_test(backend: str, database_url: str, tmp_path: Path) -> Iterator[None]:
+    """Every end-to-end test runs on each backend: SQLite in tmp_path, and PostgreSQL (a schema of
+    its own) when TEST_DATABASE_URL names a server."""
+    if backend == "sqlite":
+        yield
+        return
+    _DATABASES[tmp_path] = database_url
+    try:
+        yield
+    finally:
+        _DATABASES.pop(tmp_path, None)
+
+
 def settings_for(tmp_path: Path) -> Settings:
     return Settings(
         discord_token="emulated.bot.token",
         database_path=tmp_path / "bot.sqlite3",
+        database_url=_DATABASES.get(tmp_path),
         decks_dir=FIXTURES / "e2e_decks",
         dev_guild_id=None,
         log_level="INFO",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -100,8 +99,8 @@ class World:
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> World:
-    storage = await Storage.open(tmp_path / "s.sqlite3")
+async def world(database_url: str) -> World:
+    storage = await Storage.open(database_url)
     clock = ManualClock(datetime(2026, 3, 26, 7, 0, tzinfo=UTC))  # Thursday 08:00 in Berlin
     yield World(storage, clock)  # type: ignore[misc]
     await storage.close()

@@ -166,10 +166,8 @@ async def test_practice_on_a_card_not_yet_due_earns_nothing(
     assert due_again.points == 10
 
 
-async def test_srs_state_survives_a_restart(tmp_path: object, clock: ManualClock) -> None:
-    from pathlib import Path
-
-    path = Path(str(tmp_path)) / "restart.sqlite3"
+async def test_srs_state_survives_a_restart(database_url: str, clock: ManualClock) -> None:
+    path = database_url
     storage = await Storage.open(path)
     study, _ = services(storage, clock)
     result = await study.answer(ADA, "sums", "c1", "2", attempt_key="a")

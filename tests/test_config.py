@@ -1,0 +1,59 @@
+"""DATABASE_URL picks the backend; DATABASE_PATH still works where it was set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+from bot.storage import DatabaseUnavailable, parse_database_url
+
+
+def settings(**environ: str):  # type: ignore[no-untyped-def]
+    return load_settings(environ, env_file=None)
+
+
+def test_the_default_is_the_sqlite_file_of_before() -> None:
+    chosen = settings()
+    assert chosen.database_path == Path("data/study-tutor.sqlite3")
+    assert chosen.database == "data/study-tutor.sqlite3"
+    assert chosen.uses_sqlite
+
+
+def test_database_path_still_names_the_sqlite_file() -> None:
+    chosen = settings(DATABASE_PATH="/srv/bot.sqlite3")
+    assert chosen.database == "/srv/bot.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("study.sqlite3", "study.sqlite3"),
+        ("sqlite:///data/x.sqlite3", "data/x.sqlite3"),
+        ("sqlite:////srv/x.sqlite3", "/srv/x.sqlite3"),
+    ],
+)
+def test_database_url_names_a_sqlite_file(url: str, path: str) -> None:
+    chosen = settings(DATABASE_URL=url, DATABASE_PATH="ignored.sqlite3")
+    assert chosen.uses_sqlite
+    assert chosen.database_path == Path(path)
+    assert chosen.database == path
+    assert parse_database_url(url) == ("sqlite", path)
+
+
+def test_database_url_names_a_postgresql_server() -> None:
+    url = "postgresql://bot:secret@db.internal:5432/study"
+    chosen = settings(DATABASE_URL=url)
+    assert not chosen.uses_sqlite
+    assert chosen.database == url
+    assert parse_database_url(url) == ("postgresql", url)
+    assert parse_database_url("postgres://db/study")[0] == "postgresql"
+
+
+@pytest.mark.parametrize("url", ["mysql://db/study", "sqlite://", "sqlite:///"])
+def test_other_urls_are_refused_in_one_line(url: str) -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        settings(DATABASE_URL=url)
+    with pytest.raises(DatabaseUnavailable):
+        parse_database_url(url)
