@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 from bot.decks.errors import DeckError, Problem
 
@@ -27,6 +28,10 @@ MAX_NAME = 100
 MAX_DESCRIPTION = 1000
 MAX_TAGS = 20
 MAX_TAG_LEN = 40
+MAX_IMAGE_PATH = 200
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+"""Image files a card may show beside its question: the formats Discord displays in an embed."""
+_IMAGE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 _Fail = Callable[[str, int | None, str], None]
 
@@ -39,6 +44,8 @@ class Card:
     accept: tuple[str, ...] = ()
     hint: str | None = None
     tags: tuple[str, ...] = ()
+    image: str | None = None
+    """A picture shown with the question: a path relative to the deck file's folder."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +70,31 @@ class Deck:
     def __len__(self) -> int:
         return len(self.cards)
 
+    def image_path(self, card: Card) -> Path | None:
+        """Where the card's image file is: beside the deck file. None when the card has no image
+        or the deck was not loaded from a file (check `exists()` before showing it)."""
+        if card.image is None or self.path is None:
+            return None
+        return Path(self.path).parent / card.image
+
 
 def question_key(text: str) -> str:
-    """Question text reduced to lowercase ASCII-ish words: the identity used for ids and duplicates."""
+    """Question text reduced to lowercase ASCII-ish words: what derived card ids are made from."""
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     words = re.findall(r"[^\W_]+", stripped.casefold())
     return " ".join(words)
+
+
+_TRAILING = re.compile(r"[\s?.!:;。？！]+$")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def question_identity(text: str) -> str:
+    """What makes two questions the same card: the text up to case, spacing, quote style and its
+    closing punctuation. Punctuation inside carries meaning (`list[:i]` is not `list[i:]`)."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    return _TRAILING.sub("", " ".join(text.split()))
 
 
 def derive_card_id(question: str) -> str:
@@ -83,6 +108,36 @@ def derive_card_id(question: str) -> str:
             break
         slug = candidate
     return f"{slug}-{digest}" if slug else f"card-{digest}"
+
+
+def _distinct_card_id(question: str, taken: dict[str, int]) -> str:
+    """An id for a question whose derived id another, different question already has: the same
+    slug with a hash of the question's exact identity, so it does not depend on card order."""
+    base = derive_card_id(question)
+    slug = base.rsplit("-", 1)[0]
+    digest = hashlib.sha1(question_identity(question).encode("utf-8")).hexdigest()
+    for start in range(0, len(digest) - 6):
+        candidate = f"{slug}-{digest[start : start + 6]}"
+        if candidate not in taken:
+            return candidate
+    counter = 2
+    while f"{base}-{counter}" in taken:
+        counter += 1
+    return f"{base}-{counter}"
+
+
+def check_image_path(value: str) -> str | None:
+    """Why `value` cannot be a card's image path, or None when it can."""
+    if len(value) > MAX_IMAGE_PATH:
+        return f"is longer than {MAX_IMAGE_PATH} characters"
+    parts = PurePosixPath(value).parts
+    if value.startswith("/") or "\\" in value or not parts:
+        return "must be a relative path inside the deck's folder, like 'biology.media/cell.png'"
+    if not all(_IMAGE_PART.match(part) for part in parts) or ".." in parts:
+        return "must be a relative path of letters, digits, '.', '-' and '_' (no '..')"
+    if not value.lower().endswith(IMAGE_SUFFIXES):
+        return f"must name an image file ({', '.join(IMAGE_SUFFIXES)})"
+    return None
 
 
 def deck_id_from_stem(stem: str) -> str:
@@ -103,6 +158,7 @@ class CardDraft:
     tags: Sequence[str] = ()
     line: int | None = None
     field_lines: dict[str, int] = field(default_factory=dict)
+    image: str | None = None
 
 
 def build_deck(
@@ -179,7 +235,10 @@ def build_deck(
         elif hint is not None and len(hint) > MAX_HINT:
             fail(f"is longer than {MAX_HINT} characters", line_of("hint"), f"{label}.hint")
         _check_tags(draft.tags, f"{label}.tags", line_of("tags"), fail)
+        if draft.image is not None and (why := check_image_path(draft.image)):
+            fail(why, line_of("image"), f"{label}.image")
 
+        key = question_identity(question)
         if draft.id is not None:
             card_id = draft.id
             if not CARD_ID_PATTERN.match(card_id):
@@ -190,7 +249,8 @@ def build_deck(
                 )
         else:
             card_id = derive_card_id(question)
-        key = question_key(question)
+            if card_id in seen_ids and key not in seen_questions:
+                card_id = _distinct_card_id(question, seen_ids)
         if question and key in seen_questions:
             first = seen_questions[key]
             fail(
@@ -217,6 +277,7 @@ def build_deck(
                     accept=tuple(dict.fromkeys(accept)),
                     hint=hint,
                     tags=tuple(draft.tags),
+                    image=draft.image,
                 )
             )
 

@@ -20,7 +20,7 @@ from bot.decks.model import CardDraft, Deck, build_deck, deck_id_from_stem, deri
 MAX_FILE_BYTES = 5_000_000
 
 DECK_KEYS = ("name", "description", "source", "tags", "cards")
-CARD_KEYS = ("question", "answer", "accept", "id", "hint", "tags")
+CARD_KEYS = ("question", "answer", "accept", "id", "hint", "tags", "image")
 
 _Fail = Callable[[str, int | None, str | None], None]
 
@@ -164,6 +164,7 @@ def _card_draft(
     hint = _string(raw, "hint", key_lines, local_fail)
     accept = _strings(raw, "accept", key_lines, local_fail)
     tags = _strings(raw, "tags", key_lines, local_fail)
+    image = _string(raw, "image", key_lines, local_fail)
     return CardDraft(
         question=question or "",
         answer=answer or "",
@@ -173,6 +174,7 @@ def _card_draft(
         tags=tags,
         line=start,
         field_lines={k: v for k, v in key_lines.items() if k in CARD_KEYS},
+        image=image,
     )
 
 
@@ -278,4 +280,6 @@ def dump_deck(deck: Deck, *, explicit_ids: bool = False) -> str:
             lines.append(f"hint = {toml_string(card.hint)}")
         if card.tags:
             lines.append(f"tags = {_toml_array(card.tags)}")
+        if card.image:
+            lines.append(f"image = {toml_string(card.image)}")
     return "\n".join(lines) + "\n"

@@ -171,3 +171,45 @@ def test_dump_round_trips_multiline_quotes_and_control_characters() -> None:
     deck = dataclasses.replace(deck, cards=(tricky, deck.cards[1]))
     again = loads_deck(dump_deck(deck))
     assert again == deck
+
+
+def test_a_card_may_show_an_image_beside_the_deck(tmp_path: Path) -> None:
+    text = 'name = "x"\n[[cards]]\nquestion = "Which organ?"\nanswer = "Heart"\nimage = "x.media/heart.png"\n'
+    deck = load_deck(write(tmp_path, text, "x.toml"))
+    card = deck.cards[0]
+    assert card.image == "x.media/heart.png"
+    assert deck.image_path(card) == tmp_path / "x.media" / "heart.png"
+    assert loads_deck(dump_deck(deck), deck_id="x") == deck
+
+
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        ("/etc/passwd.png", "relative path"),
+        ("../outside.png", "no '..'"),
+        ("media/notes.txt", "image file"),
+        ("media\\\\heart.png", "relative path"),
+    ],
+)
+def test_a_bad_image_path_is_an_error_with_its_line(
+    tmp_path: Path, image: str, message: str
+) -> None:
+    text = f'name = "x"\n[[cards]]\nquestion = "Q"\nanswer = "A"\nimage = "{image}"\n'
+    problem = only_problem(write(tmp_path, text)).problems[0]
+    assert problem.field == "cards[0].image"
+    assert problem.line == 5
+    assert message in problem.message
+
+
+def test_questions_that_differ_only_in_punctuation_inside_are_two_cards() -> None:
+    text = (
+        'name = "x"\n'
+        '[[cards]]\nquestion = "What does list[:i] return?"\nanswer = "the first i"\n'
+        '[[cards]]\nquestion = "What does list[i:] return?"\nanswer = "from i on"\n'
+    )
+    first, second = loads_deck(text, deck_id="x").cards
+    assert first.id == derive_card_id(first.question)
+    assert second.id != first.id
+    assert second.id.startswith("what-does-list-i-return-")
+    again = loads_deck(dump_deck(loads_deck(text, deck_id="x")), deck_id="x")
+    assert [c.id for c in again.cards] == [first.id, second.id]
