@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.decks import DeckError
 from bot.decks.importers import detect_format, import_bytes
 from bot.decks.importers.paste import import_paste
+from bot.decks.model import MAX_QUESTION
 from tests.conftest import SEEDS_DIR
 
 
@@ -98,3 +101,107 @@ def test_format_detection() -> None:
     assert detect_format("x.txt", b"#separator:;\na;b\n") == "csv"
     assert detect_format("x.bin", b"PK\x03\x04rest") == "apkg"
     assert detect_format("deck.toml", b"name='x'") == "toml"
+
+
+def _pathological_paste(cards: int) -> str:
+    """Lines shaped to make backtracking patterns slow: long comma lists without 'and', open
+    parentheses, runs of dashes, words ending in 'of'."""
+    blocks = []
+    for n in range(cards):
+        blocks.append(f"What is item {n}?")
+        blocks.append("a, " * 300 + "b")
+        blocks.append("(mostly " + "x y " * 200)
+        blocks.append("-" * 500 + " of")
+    return "Deck flashcards\n" + "\n".join(blocks) + "\n"
+
+
+def test_the_paste_importer_is_linear_by_construction(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No timing: every line is scored once, by a scorer that reads at most a question's length,
+    and the segmentation reads each score a constant number of times."""
+    from bot.decks.importers import paste
+
+    scored: list[int] = []
+    real_score = paste.question_score
+
+    def counting_score(text: str, **kwargs: object) -> float:
+        scored.append(len(text))
+        return real_score(text, **kwargs)  # type: ignore[arg-type]
+
+    reads = 0
+    real_segment = paste._segment
+
+    class CountingScores(list[float]):
+        def __getitem__(self, index):  # type: ignore[no-untyped-def]
+            nonlocal reads
+            reads += 1
+            return super().__getitem__(index)
+
+    def counting_segment(lines, scores):  # type: ignore[no-untyped-def]
+        return real_segment(lines, CountingScores(scores))
+
+    monkeypatch.setattr(paste, "question_score", counting_score)
+    monkeypatch.setattr(paste, "_segment", counting_segment)
+    text = _pathological_paste(40)
+    result = paste.import_paste(text)
+    lines = len(text.splitlines()) - 1
+    assert len(result.deck.cards) == 40
+    assert len(scored) == lines
+    assert max(scored) <= MAX_QUESTION
+    assert sum(scored) <= len(text)
+    assert reads <= 4 * lines
+
+
+def test_paste_patterns_have_no_nested_repetition() -> None:
+    """A repeat inside a repeat is what makes a regular expression take exponential time."""
+    import re._parser as sre_parse  # type: ignore[import-not-found]
+
+    from bot.decks.importers import paste
+
+    def nested(items: object, inside: bool) -> bool:
+        for op, arg in items:  # type: ignore[attr-defined]
+            if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT):
+                _, high, sub = arg
+                unbounded = high == sre_parse.MAXREPEAT
+                if inside and unbounded:
+                    return True
+                if nested(sub, inside or unbounded):
+                    return True
+            elif op == sre_parse.SUBPATTERN:
+                if nested(arg[-1], inside):
+                    return True
+            elif op == sre_parse.BRANCH and any(nested(b, inside) for b in arg[1]):
+                return True
+        return False
+
+    patterns = [v for v in vars(paste).values() if isinstance(v, re.Pattern)]
+    patterns += [p for v in vars(paste).values() if isinstance(v, list) for p in v]
+    assert patterns
+    for pattern in patterns:
+        assert not nested(sre_parse.parse(pattern.pattern, pattern.flags), False), pattern.pattern
+
+
+def test_a_too_long_answer_fails_at_once_with_its_line() -> None:
+    text = "Deck flashcards\nWhat is it?\n" + "it is a long answer line, over and over.\n" * 200
+    with pytest.raises(DeckError) as caught:
+        import_paste(text, path="long.txt")
+    problem = caught.value.problems[0]
+    assert problem.line == 2
+    assert "3,500" in problem.message
+
+
+def test_a_line_longer_than_any_answer_is_a_clear_error() -> None:
+    with pytest.raises(DeckError) as caught:
+        import_paste("Title flashcards\nQ?\n" + "x" * 4000 + "\n", path="one.txt")
+    assert caught.value.problems[0].line == 3
+
+
+def test_too_many_cards_is_said_before_building_them() -> None:
+    text = "".join(f"What is {n}?\nIt is {n}.\n" for n in range(5001))
+    with pytest.raises(DeckError, match="5,001 cards"):
+        import_paste(text)
+
+
+def test_a_long_first_line_is_no_title_and_the_summary_counts_lines() -> None:
+    result = import_paste("x" * 150 + "?\nan answer\nWhat is 2+2?\n4\n")
+    assert len(result.deck.cards) == 2
+    assert result.summary == "imported 2 cards from 4 lines; 0 warnings"

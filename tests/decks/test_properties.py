@@ -9,7 +9,13 @@ from bot.decks import Deck, DeckError, loads_deck
 from bot.decks.importers import ImportResult, import_bytes
 from bot.decks.importers.delimited import import_delimited
 from bot.decks.importers.paste import import_paste
-from tests.decks.anki_files import BASIC_MODEL_ID, CLOZE_MODEL_ID, build_apkg
+from tests.decks.anki_files import (
+    BASIC_MODEL_ID,
+    CLOZE_MODEL_ID,
+    OPTIONAL_REVERSED_MODEL_ID,
+    REVERSED_MODEL_ID,
+    build_apkg,
+)
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -26,6 +32,18 @@ line_text = st.text(
         "1/46",
         "",
         "a\tb",
+        "a;b;c",
+        "q | a",
+        "#notetype column:1",
+        "#deck column:9",
+        "#separator:Semicolon",
+        '"quoted; field";x',
+        r"\(\frac{a}{b}\) and \(x^{2",
+        r"[$]\alpha_1[/$] [latex]\foo{x}[/latex]",
+        "$x^2$ costs $5",
+        "<img src='x.png'> <sub>2</sub>",
+        "{{c1::\\(x\\)}} {{c2::y::hint}}",
+        "TODO",
     ]
 )
 documents = st.lists(line_text, max_size=25).map("\n".join)
@@ -122,14 +140,23 @@ def test_corrupted_apkg_is_a_deck_error_or_a_deck(positions: list[int]) -> None:
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.sampled_from([BASIC_MODEL_ID, CLOZE_MODEL_ID, 7]), documents, line_text),
+        st.tuples(
+            st.sampled_from(
+                [BASIC_MODEL_ID, CLOZE_MODEL_ID, REVERSED_MODEL_ID, OPTIONAL_REVERSED_MODEL_ID, 7]
+            ),
+            documents,
+            line_text,
+        ),
         max_size=5,
     ),
     st.booleans(),
+    st.booleans(),
 )
-def test_arbitrary_apkg_notes(notes: list[tuple[int, str, str]], modern: bool) -> None:
+def test_arbitrary_apkg_notes(
+    notes: list[tuple[int, str, str]], modern: bool, keep_media: bool
+) -> None:
     try:
-        check(import_bytes(build_apkg(notes, modern=modern), "fuzz.apkg"))
+        check(import_bytes(build_apkg(notes, schema18=modern), "fuzz.apkg", keep_media=keep_media))
     except DeckError as exc:
         assert exc.problems
 

@@ -41,3 +41,34 @@ def expand_cloze(text: str, extra: str = "") -> list[ClozeCard]:
             answer = f"{answer}\n{extra.strip()}" if answer else extra.strip()
         cards.append(ClozeCard(question, answer, tuple(dict.fromkeys(a for a in answers if a))))
     return cards
+
+
+_MATH_SPAN = re.compile(r"(\\\(|\\\[|\[\$\$\]|\[\$\])(.*?)(\\\)|\\\]|\[/\$\$\]|\[/\$\])", re.S)
+
+
+def close_math_around_cloze(text: str) -> str:
+    """Deletions inside a maths span get delimiters of their own (`\\(a + {{c1::\\frac12}}\\)` becomes
+    `\\(a + \\){{c1::\\(\\frac12\\)}}\\(\\)`), so the blanked question and the answer both still read
+    as maths once the note is split into cards."""
+    if "{{c" not in text:
+        return text
+
+    def split(match: re.Match[str]) -> str:
+        opener, inner, closer = match.groups()
+        if not CLOZE.search(inner):
+            return match.group(0)
+        pieces: list[str] = []
+        position = 0
+        for deletion in CLOZE.finditer(inner):
+            pieces.append(f"{opener}{inner[position : deletion.start()]}{closer}")
+            hint = deletion.group(3)
+            pieces.append(
+                f"{{{{c{deletion.group(1)}::{opener}{deletion.group(2)}{closer}"
+                + (f"::{hint}" if hint is not None else "")
+                + "}}"
+            )
+            position = deletion.end()
+        pieces.append(f"{opener}{inner[position:]}{closer}")
+        return "".join(pieces)
+
+    return _MATH_SPAN.sub(split, text)

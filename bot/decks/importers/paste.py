@@ -5,6 +5,10 @@ each line gets a question-likeness score from its own shape and the split is the
 segmentation (a max-sum pass over Question / Question-continued / Answer states, forward and backward).
 The backward pass gives, for every line, how much worse the best split is with that line read the other
 way; lines where that margin is small are reported as unsure instead of silently guessed.
+
+The work is linear in the paste by construction: every line is scored once (twice for document-style
+pastes) by patterns without nested repetition, a line too long to be a question is not scored at all,
+and a line or an answer too long to be a card's ends the import at once with the line it starts on.
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.decks.errors import DeckError, Problem
-from bot.decks.importers.drafts import finish_import, title_from_id
+from bot.decks.importers.drafts import RawCard, finish_import, title_from_id
 from bot.decks.importers.result import ImportResult
 from bot.decks.importers.text_clean import clean_line
-from bot.decks.model import CardDraft
+from bot.decks.model import MAX_ANSWER, MAX_CARDS, MAX_NAME, MAX_QUESTION
 
 UNSURE_MARGIN = 2.5
 DOCUMENT_STYLE_SHARE = 0.85
@@ -29,7 +33,6 @@ _FURNITURE = [
         r"^\d+\s*/\s*\d+$",
         r"^looks like no tags are added yet\.?$",
         r"^no study sessions yet\.?$",
-        r"^[-|: ]*---[-|: ]*$",
         r"^(name\s*\|.*\|?)$",
         r"^terms in this set\s*\(\d+\)$",
         r"^(save|share|study|learn|test|match|flashcards|spaced repetition|print)$",
@@ -58,10 +61,21 @@ _SENTENCE_START = re.compile(
     r"we|you|there|so|but|and|or|also|then|thus|hence|therefore|therefor)\b",
     re.I,
 )
-_DANGLING = re.compile(
-    r"\b(over|across|of|in|to|for|and|or|the|a|an|with|by|is|are|as|from|into|at|on|than|that)$",
-    re.I,
+_DANGLING_WORDS = frozenset(
+    {"over", "across", "of", "in", "to", "for", "and", "or", "the", "a", "an", "with", "by"}
+    | {"is", "are", "as", "from", "into", "at", "on", "than", "that"}
 )
+
+
+def _dangles(text: str) -> bool:
+    """Whether a line ends on a word that needs more after it ('... the', '... of')."""
+    end = len(text)
+    start = end
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    return start < end and text[start:end].lower() in _DANGLING_WORDS
+
+
 _SYMBOL_LABEL = re.compile(r"^\S{1,4}:\s")
 _LABEL_VALUE = re.compile(r"^([^:]{1,30}):\s+(.+)$")
 _VERBS = re.compile(
@@ -71,7 +85,10 @@ _VERBS = re.compile(
     r"adjusts|updates|measures|leads|lets|turns|stabilizes|speeds|ensures|becomes|tends|needs)\b",
     re.I,
 )
-_EXPLAINING_PARENTHETICAL = re.compile(r"\(([a-z]\w*(ly|s|ing))\b[^()]*\s\S+\s[^()]*\)")
+_PARENTHESIS = re.compile(r"\(([^()]*)\)")
+_OPENING_WORD = re.compile(r"[a-z]\w*?(?:ly|s|ing)\b")
+_CONJUNCTION = re.compile(r"\b(?:and|or)\b")
+_GAP = re.compile(r"\s\S+\s")
 _PREPOSITIONS = {"in", "of", "for", "on", "at", "to", "with", "vs", "vs.", "and", "or"}
 
 
@@ -82,8 +99,32 @@ class _Line:
     after_blank: bool
 
 
+_RULE_CHARS = frozenset("-|: ")
+
+
 def _is_furniture(text: str) -> bool:
-    return any(pattern.match(text) for pattern in _FURNITURE)
+    if "---" in text and set(text) <= _RULE_CHARS:
+        return True
+    return len(text) <= 200 and any(pattern.match(text) for pattern in _FURNITURE)
+
+
+def _lists_with_conjunction(text: str) -> bool:
+    """A comma, then 'and'/'or' later in the same stretch outside parentheses ('a, b and c')."""
+    for stretch in re.split(r"\([^()]*\)|[()]", text):
+        comma = stretch.find(",")
+        if comma >= 0 and _CONJUNCTION.search(stretch, comma):
+            return True
+    return False
+
+
+def _explaining_parenthetical(text: str) -> bool:
+    """'(mostly used when ...)': a parenthesis opening on an -ly/-s/-ing word, three words or more."""
+    for match in _PARENTHESIS.finditer(text):
+        inner = match.group(1)
+        opening = _OPENING_WORD.match(inner)
+        if opening and _GAP.search(inner, opening.end()):
+            return True
+    return False
 
 
 def _verb_led(text: str) -> bool:
@@ -103,6 +144,8 @@ def _verb_led(text: str) -> bool:
 
 def question_score(text: str, *, previous: str | None, after_blank: bool, blocky: bool) -> float:
     """Positive when a line reads like a question or a card's term, negative like answer text."""
+    if len(text) > MAX_QUESTION:
+        return -50.0
     score = 0.0
     words = text.split()
     stripped = text.rstrip()
@@ -120,9 +163,9 @@ def question_score(text: str, *, previous: str | None, after_blank: bool, blocky
         score -= 3.0
     if first in "([{" or (not first.isalnum() and first not in "\"'“‘¿¡"):
         score -= 2.0
-    if _DANGLING.search(stripped) and not stripped.endswith("?"):
+    if not stripped.endswith("?") and _dangles(stripped):
         score -= 3.0
-    letters = sum(ch.isalpha() for ch in text)
+    letters = sum(map(str.isalpha, text))
     if " = " in text or ("=" in text and letters < len(text) * 0.6) or letters < len(text) * 0.5:
         score -= 4.0
     if _SENTENCE_START.match(text) and not stripped.endswith("?"):
@@ -131,7 +174,7 @@ def question_score(text: str, *, previous: str | None, after_blank: bool, blocky
         score += 1.5
     elif len(words) > 14 and not stripped.endswith("?"):
         score -= 3.0
-    if _TOPIC.search(text) and not ends_sentence and len(words) <= 14:
+    if not ends_sentence and len(words) <= 14 and _TOPIC.search(text):
         score += 2.0
     if _SYMBOL_LABEL.match(text):
         score -= 3.0
@@ -150,11 +193,11 @@ def question_score(text: str, *, previous: str | None, after_blank: bool, blocky
         and _VERBS.search(text)
     ):
         score -= 2.5
-    if _EXPLAINING_PARENTHETICAL.search(text):
+    if _explaining_parenthetical(text):
         score -= 2.5
-    if re.search(r",[^()]*\b(and|or)\b", re.sub(r"\([^()]*\)", "()", text)):
+    if _lists_with_conjunction(text):
         score -= 1.5
-    if previous is not None and _DANGLING.search(previous.rstrip(":")):
+    if previous is not None and _dangles(previous.rstrip(":")):
         score -= 4.0
     if blocky:
         score += 3.0 if after_blank else -2.0
@@ -163,61 +206,57 @@ def question_score(text: str, *, previous: str | None, after_blank: bool, blocky
 
 _NEG = float("-inf")
 _Q, _QC, _A = 0, 1, 2
-_ALLOWED_FROM = {_Q: (_A, _QC), _QC: (_A,), _A: (_A, _Q)}
-
-
-def _emission(score: float, state: int) -> float:
-    return score if state == _Q else score + 1.0 if state == _QC else -score
 
 
 def _segment(lines: Sequence[_Line], scores: Sequence[float]) -> tuple[list[int], list[float]]:
-    """Best state per line and, per line, the score lost by the best split that reads it otherwise."""
+    """Best state per line and, per line, the score lost by the best split that reads it otherwise.
+
+    A line scores `s` as a question, `s + 1` as a question's continuation (only right after a line
+    ending in ':'), `-s` as answer text. A question follows an answer, a continuation follows a
+    question, an answer follows anything; the paste ends on an answer."""
     n = len(lines)
-
-    def can_continue(i: int) -> bool:
-        return i > 0 and lines[i - 1].text.endswith(":") and not lines[i].after_blank
-
-    forward = [[_NEG] * 3 for _ in range(n)]
-    back_ptr = [[-1] * 3 for _ in range(n)]
-    forward[0][_Q] = _emission(scores[0], _Q)
+    cont = [False] + [
+        lines[i - 1].text.endswith(":") and not lines[i].after_blank for i in range(1, n)
+    ]
+    f_q, f_qc, f_a = [_NEG] * n, [_NEG] * n, [_NEG] * n
+    from_a = [_A] * n
+    f_q[0] = scores[0]
     for i in range(1, n):
-        for prev in (_Q, _QC, _A):
-            if forward[i - 1][prev] == _NEG:
-                continue
-            for state in _ALLOWED_FROM[prev]:
-                if state == _QC and not can_continue(i):
-                    continue
-                value = forward[i - 1][prev] + _emission(scores[i], state)
-                if value > forward[i][state]:
-                    forward[i][state] = value
-                    back_ptr[i][state] = prev
-    backward = [[_NEG] * 3 for _ in range(n)]
-    backward[n - 1][_A] = 0.0
+        s = scores[i]
+        q, qc, a = f_q[i - 1], f_qc[i - 1], f_a[i - 1]
+        f_q[i] = a + s
+        if cont[i]:
+            f_qc[i] = q + (s + 1.0)
+        via_q, via_qc, via_a = q - s, qc - s, a - s
+        if via_q >= via_qc and via_q >= via_a:
+            f_a[i], from_a[i] = via_q, _Q
+        elif via_qc >= via_a:
+            f_a[i], from_a[i] = via_qc, _QC
+        else:
+            f_a[i] = via_a
+    b_q, b_qc, b_a = [_NEG] * n, [_NEG] * n, [_NEG] * n
+    b_a[n - 1] = 0.0
     for i in range(n - 2, -1, -1):
-        for state in (_Q, _QC, _A):
-            for nxt in _ALLOWED_FROM[state]:
-                if nxt == _QC and not can_continue(i + 1):
-                    continue
-                if backward[i + 1][nxt] == _NEG:
-                    continue
-                value = backward[i + 1][nxt] + _emission(scores[i + 1], nxt)
-                backward[i][state] = max(backward[i][state], value)
+        s = scores[i + 1]
+        as_answer = b_a[i + 1] - s
+        b_qc[i] = as_answer
+        b_q[i] = max(as_answer, b_qc[i + 1] + (s + 1.0)) if cont[i + 1] else as_answer
+        b_a[i] = max(as_answer, b_q[i + 1] + s)
 
     states = [_A] * n
-    states[-1] = _A
     for i in range(n - 1, 0, -1):
-        states[i - 1] = back_ptr[i][states[i]]
-    best = forward[n - 1][_A]
+        state = states[i]
+        states[i - 1] = _A if state == _Q else _Q if state == _QC else from_a[i]
+    best = f_a[n - 1]
     margins: list[float] = []
     for i in range(n):
-        totals = [forward[i][s] + backward[i][s] for s in (_Q, _QC, _A)]
-        mine_is_question = states[i] != _A
-        other = totals[_A] if mine_is_question else max(totals[_Q], totals[_QC])
+        question = max(f_q[i] + b_q[i], f_qc[i] + b_qc[i])
+        other = f_a[i] + b_a[i] if states[i] != _A else question
         margins.append(best - other if other != _NEG else float("inf"))
     return states, margins
 
 
-def _split_lines(text: str) -> tuple[list[_Line], list[int]]:
+def _split_lines(text: str, path: str) -> tuple[list[_Line], list[int]]:
     lines: list[_Line] = []
     furniture: list[int] = []
     blank = True
@@ -226,7 +265,14 @@ def _split_lines(text: str) -> tuple[list[_Line], list[int]]:
         if not line:
             blank = True
             continue
-        if _is_furniture(line) and (not lines or len(furniture) == len(lines)):
+        if len(line) > MAX_ANSWER:
+            raise DeckError.single(
+                path,
+                f"this line is {len(line):,} characters long, more than a card's answer holds"
+                f" ({MAX_ANSWER:,}); a paste is questions each followed by their answers",
+                line=number,
+            )
+        if (not lines or len(furniture) == len(lines)) and _is_furniture(line):
             furniture.append(number)
             blank = True
             continue
@@ -237,7 +283,7 @@ def _split_lines(text: str) -> tuple[list[_Line], list[int]]:
 
 def _has_title(lines: Sequence[_Line], had_furniture: bool) -> bool:
     first = lines[0].text
-    if first.endswith("?") or len(lines) < 3:
+    if first.endswith("?") or len(lines) < 3 or len(first) > MAX_NAME:
         return False
     if _TITLE_WORDS.search(first) or lines[1].after_blank:
         return True
@@ -256,13 +302,14 @@ def import_paste(
     has_title: bool | None = None,
 ) -> ImportResult:
     """Split pasted flashcard text into cards. Raises DeckError when no card can be found."""
-    lines, furniture = _split_lines(text)
+    lines, furniture = _split_lines(text, path)
     warnings: list[Problem] = []
     if furniture:
         span = f"{furniture[0]}-{furniture[-1]}" if len(furniture) > 1 else str(furniture[0])
         warnings.append(Problem(path, f"dropped page furniture on lines {span}", furniture[0]))
     if not lines:
         raise DeckError.single(path, "no text found to import")
+    read = len(lines)
 
     title: str | None = None
     if has_title if has_title is not None else _has_title(lines, bool(furniture)):
@@ -275,58 +322,87 @@ def import_paste(
 
     blocks = sum(1 for line in lines if line.after_blank)
     blocky = blocks >= 2 and blocks >= len(lines) / 6
-
-    def scores_with(penalty: float) -> list[float]:
-        result = []
-        for i, line in enumerate(lines):
-            score = question_score(
-                line.text,
-                previous=lines[i - 1].text if i else None,
-                after_blank=line.after_blank,
-                blocky=blocky,
-            )
-            if penalty and not line.text.endswith("?"):
-                score -= penalty
-            result.append(score)
-        return result
-
-    states, margins = _segment(lines, scores_with(0.0))
+    scores = [
+        question_score(
+            line.text,
+            previous=lines[i - 1].text if i else None,
+            after_blank=line.after_blank,
+            blocky=blocky,
+        )
+        for i, line in enumerate(lines)
+    ]
+    states, margins = _segment(lines, scores)
     questions = [line for line, state in zip(lines, states, strict=True) if state == _Q]
     asked = sum(1 for line in questions if line.text.endswith("?"))
     if len(questions) >= 4 and asked / len(questions) >= DOCUMENT_STYLE_SHARE:
-        states, margins = _segment(lines, scores_with(NON_QUESTION_PENALTY))
+        penalized = [
+            score if line.text.endswith("?") else score - NON_QUESTION_PENALTY
+            for line, score in zip(lines, scores, strict=True)
+        ]
+        states, margins = _segment(lines, penalized)
+    starts = sum(1 for state in states if state == _Q)
+    if starts > MAX_CARDS:
+        raise DeckError.single(
+            path,
+            f"reads as {starts:,} cards; a deck holds at most {MAX_CARDS:,}, so split the paste",
+        )
 
-    drafts: list[CardDraft] = []
-    unsure: list[int] = []
-    for line, state, margin in zip(lines, states, margins, strict=True):
+    cards = _assemble(lines, states, path, warnings)
+    for line, margin in zip(lines, margins, strict=True):
         if margin < UNSURE_MARGIN:
-            unsure.append(line.number)
-        if state == _Q:
-            drafts.append(CardDraft(question=line.text, answer="", line=line.number))
-        elif state == _QC:
-            drafts[-1].question = f"{drafts[-1].question} {line.text}"
             warnings.append(
                 Problem(
                     path,
-                    f"joined lines {drafts[-1].line}-{line.number} into one question",
+                    "unsure whether this line starts a new card or continues an answer",
                     line.number,
                 )
             )
-        else:
-            drafts[-1].answer = (
-                f"{drafts[-1].answer}\n{line.text}" if drafts[-1].answer else line.text
-            )
-    for number in unsure:
-        warnings.append(
-            Problem(
-                path, "unsure whether this line starts a new card or continues an answer", number
-            )
-        )
     warnings.sort(key=lambda w: w.line or 0)
     return finish_import(
         path=path,
         deck_id=deck_id,
         name=name or title or title_from_id(deck_id),
-        drafts=drafts,
+        cards=cards,
         warnings=warnings,
+        sources=read,
+        unit="lines",
     )
+
+
+def _assemble(
+    lines: Sequence[_Line], states: Sequence[int], path: str, warnings: list[Problem]
+) -> list[RawCard]:
+    """Cards from the states, each question's and answer's lines gathered in lists (joined once),
+    stopping at the first answer longer than a card holds."""
+    cards: list[RawCard] = []
+    question: list[str] = []
+    answer: list[str] = []
+    start = 0
+    size = 0
+
+    def close() -> None:
+        if question:
+            cards.append(RawCard(" ".join(question), "\n".join(answer), f"line {start}", start))
+
+    for line, state in zip(lines, states, strict=True):
+        if state == _Q:
+            close()
+            question, answer, start, size = [line.text], [], line.number, 0
+        elif state == _QC:
+            question.append(line.text)
+            warnings.append(
+                Problem(path, f"joined lines {start}-{line.number} into one question", line.number)
+            )
+        else:
+            answer.append(line.text)
+            size += len(line.text) + 1
+            if size > MAX_ANSWER + 1:
+                raise DeckError.single(
+                    path,
+                    f"the answer to the question on line {start} runs past {MAX_ANSWER:,}"
+                    f" characters (at line {line.number}); a card's answer holds {MAX_ANSWER:,}."
+                    " Is a question missing, or is this not a flashcard paste?",
+                    line=start,
+                )
+    close()
+    return cards
