@@ -15,6 +15,8 @@ The stages, in order (each a module of its own):
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -214,15 +216,47 @@ def _refusal(response: str) -> Verdict | None:
     return None
 
 
+_VerdictKey = tuple[int, Card, str, tuple[str, ...], semantic.Embedder | None]
+_verdicts: OrderedDict[_VerdictKey, tuple[Deck | None, Verdict]] = OrderedDict()
+_verdicts_lock = threading.Lock()
+VERDICTS_KEPT = 4096
+"""Recent verdicts kept: in a drill, many members write the same words for the same card."""
+
+
 def grade(
     card: Card, response: str, *, deck: Deck | None = None, extra_accept: Sequence[str] = ()
 ) -> Verdict:
     """Grade a member's free-text answer to a card. Deterministic; may take a few milliseconds
-    when the embedding model runs, so call it off the event loop.
+    when the embedding model runs, so call it off the event loop. The same answer to the same card
+    is graded once (as long as it is among the recent ones), and the verdict given again.
 
     `deck` enables confusion with other cards' answers and deck-aware word weights; `extra_accept`
     adds answers a guild approved for this card.
     """
+    embedder = _embedder()
+    # The deck by identity, as compile_deck keys it; the entry holds the deck, so its id cannot
+    # be reused while the entry lives.
+    key = (id(deck), card, response, tuple(extra_accept), embedder)
+    with _verdicts_lock:
+        kept = _verdicts.get(key)
+        if kept is not None and kept[0] is deck:
+            _verdicts.move_to_end(key)
+            return kept[1]
+    verdict = _grade(card, response, deck, tuple(extra_accept), embedder)
+    with _verdicts_lock:
+        _verdicts[key] = (deck, verdict)
+        if len(_verdicts) > VERDICTS_KEPT:
+            _verdicts.popitem(last=False)
+    return verdict
+
+
+def _grade(
+    card: Card,
+    response: str,
+    deck: Deck | None,
+    extra_accept: tuple[str, ...],
+    embedder: semantic.Embedder | None,
+) -> Verdict:
     refused = _refusal(response)
     if refused:
         return refused
@@ -230,7 +264,6 @@ def grade(
     if not analysed.content:
         return Verdict("wrong", 0.0, "That doesn't answer the question.")
     ref, compiled = _reference(card, deck, extra_accept)
-    embedder = _embedder()
     polar = _judge_polar(ref, analysed, embedder)
     if polar is not None:
         return polar

@@ -7,7 +7,9 @@ about Discord.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -205,7 +207,7 @@ class StudyService:
         )
         if existing is not None:
             return await self._replay(existing.id, card)
-        verdict = await asyncio.to_thread(grade, card, response, deck=deck, extra_accept=extra)
+        verdict = await graded(card, response, deck=deck, extra_accept=extra)
         due = state is None or state.due <= now
         points = points_for(verdict.outcome, context=context, due=due, first_correct=first_correct)
         rating = rating_for(verdict.outcome, exact=verdict.score >= 0.99, elapsed=elapsed)
@@ -236,8 +238,8 @@ class StudyService:
         """The stored result of an answer that was already recorded (a retried interaction)."""
         attempt = await self.storage.attempts.get(attempt_id)
         assert attempt is not None
-        verdict = await asyncio.to_thread(
-            grade, card, attempt.response, deck=self.catalog.get(attempt.guild_id, attempt.deck_id)
+        verdict = await graded(
+            card, attempt.response, deck=self.catalog.get(attempt.guild_id, attempt.deck_id)
         )
         if verdict.outcome != attempt.outcome:
             verdict = Verdict(attempt.outcome, attempt.score, verdict.feedback)
@@ -245,6 +247,19 @@ class StudyService:
             attempt.guild_id, attempt.user_id, attempt.deck_id, attempt.card_id
         )
         return AnswerResult(verdict, attempt.points, attempt.id, True, srs, card)
+
+
+_GRADER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader")
+"""One thread grades. Grading is Python under the GIL: more threads would not grade faster, only
+take turns with the event loop, which then answers everyone later."""
+
+
+async def graded(
+    card: Card, response: str, *, deck: Deck | None, extra_accept: Sequence[str] = ()
+) -> Verdict:
+    """`grade`, off the event loop."""
+    work = functools.partial(grade, card, response, deck=deck, extra_accept=extra_accept)
+    return await asyncio.get_running_loop().run_in_executor(_GRADER, work)
 
 
 async def _nothing() -> None:
