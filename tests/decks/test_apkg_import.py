@@ -150,15 +150,17 @@ def test_cards_that_need_a_lost_image_are_skipped_one_warning_each() -> None:
         (BASIC_MODEL_ID, "<img src='lung.png'>\x1fLung", ""),
         (BASIC_MODEL_ID, "Which organ pumps blood?\x1fThe heart", ""),
         (BASIC_MODEL_ID, "What does a kidney filter?\x1f<img src='k.png'>", ""),
+        (BASIC_MODEL_ID, "Label the parts of this diagram <img src='d.png'>\x1fA, B, C", ""),
     ]
     result = import_bytes(build_apkg(notes), "organs.apkg")
     assert [c.question for c in result.deck.cards] == ["Which organ pumps blood?"]
     skipped = {w.field: w.message for w in result.warnings}
-    assert set(skipped) == {"note 1", "note 2", "note 4"}
+    assert set(skipped) == {"note 1", "note 2", "note 4", "note 5"}
     assert "heart.png" in skipped["note 1"] and "Name this organ" in skipped["note 1"]
     assert "lung.png" in skipped["note 2"]
     assert "k.png" in skipped["note 4"]
-    assert result.summary == "imported 1 card from 4 notes; 3 warnings"
+    assert "d.png" in skipped["note 5"]
+    assert result.summary == "imported 1 card from 5 notes; 4 warnings"
 
 
 @pytest.mark.parametrize("schema18", [False, True])
@@ -166,8 +168,9 @@ def test_question_images_are_kept_beside_the_deck(schema18: bool, tmp_path: Path
     notes = [
         (BASIC_MODEL_ID, "<img src='lung.png'>\x1fLung", ""),
         (BASIC_MODEL_ID, 'Identify<br><img src="heart%201.png">\x1fHeart', ""),
-        (BASIC_MODEL_ID, "Missing file <img src='gone.png'>\x1fstill a card", ""),
-        (BASIC_MODEL_ID, "Not a picture <img src='fake.png'>\x1fstill a card too", ""),
+        (BASIC_MODEL_ID, "Which organ has four chambers? <img src='gone.png'>\x1fThe heart", ""),
+        (BASIC_MODEL_ID, "Which organ filters blood? <img src='fake.png'>\x1fThe kidney", ""),
+        (BASIC_MODEL_ID, "What is shown here? <img src='gone.png'>\x1fA lost picture", ""),
     ]
     media = {"lung.png": png(), "heart 1.png": png(3, 3), "fake.png": b"<svg></svg>"}
     data = build_apkg(notes, schema18=schema18, media=media)
@@ -175,11 +178,13 @@ def test_question_images_are_kept_beside_the_deck(schema18: bool, tmp_path: Path
     cards = {c.question: c for c in result.deck.cards}
     assert cards["[image: lung.png]"].image == "organs.media/lung.png"
     assert cards["Identify\n[image]"].image == "organs.media/heart-1.png"
-    assert cards["Missing file [image]"].image is None
-    assert cards["Not a picture [image]"].image is None
+    assert cards["Which organ has four chambers? [image]"].image is None
+    assert cards["Which organ filters blood? [image]"].image is None
+    assert "What is shown here? [image]" not in cards
     messages = " | ".join(w.message for w in result.warnings)
     assert "gone.png is marked [image] (the package does not include it)" in messages
     assert "not a PNG, JPEG, GIF or WebP picture" in messages
+    assert "skipped: its question asks about an image (gone.png)" in messages
     assert set(result.media) == {"organs.media/lung.png", "organs.media/heart-1.png"}
 
     written = write_import(result, tmp_path / "organs.toml")
@@ -255,3 +260,13 @@ def test_long_anki_tags_are_fitted() -> None:
     card = import_bytes(build_apkg(notes), "t.apkg").deck.cards[0]
     assert all(len(t) <= 40 for t in card.tags)
     assert "short" in card.tags
+
+
+def test_maths_that_cannot_be_parsed_keeps_its_words() -> None:
+    from bot.decks.importers.math_text import render_math
+
+    rendered = render_math(r"\(" + r"\alpha + " * 1000 + r"\)")
+    assert "\\alpha" not in rendered.text and "alpha" in rendered.text
+    assert rendered.problems
+    assert render_math("cost $5 and $10").text == "cost $5 and $10"
+    assert render_math(r"when $x^2 > 0$").text == "when x² > 0"

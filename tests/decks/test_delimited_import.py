@@ -222,3 +222,13 @@ def test_a_top_line_starting_with_hash_is_a_comment_said_aloud() -> None:
     result = import_delimited("# my notes\nQ1\tA1\n", path="c.txt")
     assert [c.question for c in result.deck.cards] == ["Q1"]
     assert result.warnings[0].line == 1
+
+
+def test_hand_written_quotes_are_kept_as_written() -> None:
+    text = '"Hello" means?;a greeting\nSay "hi";an informal "hello"\nQ3;A3\n'
+    cards = import_bytes(text.encode(), "phrases.txt").deck.cards
+    assert [(c.question, c.answer) for c in cards] == [
+        ('"Hello" means?', "a greeting"),
+        ('Say "hi"', 'an informal "hello"'),
+        ("Q3", "A3"),
+    ]

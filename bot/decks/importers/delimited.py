@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -268,7 +269,10 @@ def import_delimited(
     file_tags = headers.values.get("tags", ("", 0))[0].split()
 
     body = "\n".join(lines[headers.body_start :])
-    rows = _rows(body, separator, row_separator, path, first_line=headers.body_start + 1)
+    quoted = anki or path.lower().endswith((".csv", ".tsv")) or _has_quoted_fields(body, separator)
+    rows = _rows(
+        body, separator, row_separator, path, first_line=headers.body_start + 1, quoted=quoted
+    )
     names: list[str] | None = None
     if "columns" in headers.values:
         value, _ = headers.values["columns"]
@@ -392,10 +396,25 @@ def _shown(separator: str) -> str:
     return {"\t": "tabs", " ": "spaces"}.get(separator, repr(separator))
 
 
+def _has_quoted_fields(body: str, separator: str) -> bool:
+    """Whether a file without headers quotes fields as CSV does: a field opening and one closing
+    with a double quote. Notes written by hand ('"Hello" means?;greeting') are split as written."""
+    if '"' not in body or len(separator) != 1:
+        return False
+    sep = re.escape(separator)
+    return bool(re.search(f'(?:^|{sep})"(?:[^"]|""){{0,{MAX_FIELD}}}"(?:{sep}|$)', body, re.M))
+
+
 def _rows(
-    body: str, separator: str, row_separator: str | None, path: str, *, first_line: int
+    body: str,
+    separator: str,
+    row_separator: str | None,
+    path: str,
+    *,
+    first_line: int,
+    quoted: bool = True,
 ) -> list[tuple[int, list[str]]]:
-    if row_separator is None and len(separator) != 1:
+    if row_separator is None and (len(separator) != 1 or not quoted):
         return [
             (first_line + index, line.split(separator))
             for index, line in enumerate(body.split("\n"))

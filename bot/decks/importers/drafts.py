@@ -209,6 +209,16 @@ class _Finisher:
                     card, f"skipped: its question is only an image ({_name(source)}), and {why}"
                 )
                 return None
+            elif needs_its_image(bare_question):
+                why = (
+                    self.media.why_not(source)
+                    if self.media is not None
+                    else "a text deck cannot show it"
+                )
+                self.warn(
+                    card, f"skipped: its question asks about an image ({_name(source)}), and {why}"
+                )
+                return None
             else:
                 why = (
                     self.media.why_not(source)
@@ -259,6 +269,19 @@ def _used_media(media: MediaStore | None, drafts: Sequence[CardDraft]) -> dict[s
         return {}
     shown = {draft.image for draft in drafts if draft.image}
     return {path: data for path, data in media.files().items() if path in shown}
+
+
+_POINTS_AT_IMAGE = re.compile(
+    r"\b(this|these|shown|pictured|image|picture|photo|diagram|figure|graph|chart|"
+    r"label(l?ed)?|identify|name the (structure|part))\b",
+    re.I,
+)
+
+
+def needs_its_image(question: str) -> bool:
+    """Whether a question without its image cannot be answered: a few words ('Name it'), or
+    words that point at the picture ('What is shown?', 'Identify the structure')."""
+    return len(question.split()) <= 3 or bool(_POINTS_AT_IMAGE.search(question))
 
 
 def _name(source: str) -> str:

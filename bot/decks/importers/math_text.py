@@ -28,6 +28,7 @@ _DELIMITER = re.compile(r"\\\(|\\\)|\\\[|\\\]|\[\$\$\]|\[/\$\$\]|\[\$\]|\[/\$\]|
 _DOLLARS = re.compile(r"(?<![\\$\w])(\$\$?)(?=\S)([^$\n]{1,500}?)(?<=\S)\1(?![\w$])")
 _LATEXISH = re.compile(r"\\[A-Za-z]|[\^_{]")
 _RAW_COMMAND = re.compile(r"\\[A-Za-z]{2,}")
+_COMMAND = re.compile(r"\\([A-Za-z]+)")
 
 _FRACTIONS = {"frac", "dfrac", "tfrac", "cfrac", "nicefrac"}
 _BINOMIALS = {"binom", "dbinom", "tbinom"}
@@ -284,14 +285,14 @@ def _dollars(text: str, problems: list[str]) -> str:
 
 def _span(source: str, problems: list[str]) -> str:
     if len(source) > MAX_SPAN:
-        problems.append(f"a maths span of {len(source):,} characters was kept as written")
-        return source
+        problems.append(f"a maths span of {len(source):,} characters was kept as words")
+        return _COMMAND.sub(r"\1", source)
     render = _Render()
     try:
         text = _latex_to_text(source, render)
     except (latexwalker.LatexWalkerError, RecursionError, ValueError, IndexError, KeyError):
-        problems.append(f"could not read the LaTeX {source.strip()[:60]!r}; kept as written")
-        return source
+        problems.append(f"could not read the LaTeX {source.strip()[:60]!r}; kept its words")
+        return _COMMAND.sub(r"\1", source)
     for name in dict.fromkeys(render.unknown):
         problems.append(f"unknown LaTeX command {name} (kept its text)")
     before = " " if source[:1].isspace() and text else ""
