@@ -13,7 +13,7 @@ from typing import TextIO, get_args
 
 from bot.config import ConfigError, load_settings
 from bot.decks import DeckError, dump_deck, load_library
-from bot.decks.importers import Format
+from bot.decks.importers import Format, write_import
 from bot.decks.importers.sandbox import import_file_isolated
 from bot.decks.model import DECK_ID_PATTERN, deck_id_from_stem
 from bot.grading import explain, grade
@@ -110,16 +110,18 @@ def _cmd_decks_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
         deck_id=target.stem if target is not None else None,
         separator=args.separator,
         row_separator=args.row_separator,
+        keep_media=target is not None,
     )
     for warning in result.warnings:
         print(f"warning: {warning}", file=err)
-    text = dump_deck(result.deck)
     if target is not None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        print(f"wrote {target}: {len(result.deck.cards)} cards, {result.deck.name!r}", file=out)
+        written = write_import(result, target)
+        print(f"wrote {target} ({result.deck.name!r}): {result.summary}", file=out)
+        for folder in sorted({str(path.parent) for path in written[:-1]}):
+            print(f"images in {folder}", file=out)
     else:
-        out.write(text)
+        out.write(dump_deck(result.deck))
+        print(result.summary, file=err)
     return 0
 
 

@@ -235,6 +235,10 @@ class _Round:
         practice = "" if due else self.style.dim("  (practice: not due yet, no points)")
         self.say()
         self.say(hanging(f"[{number}/{total}] ", self.style.bold(card.question)) + practice)
+        picture = self.service.deck(LOCAL_MEMBER.guild_id, self.deck_id).image_path(card)
+        if picture is not None:
+            shown = picture if picture.is_file() else f"{picture} (missing)"
+            self.say(hanging("  image: ", str(shown)))
         response = self.ask("> ")
         if response.strip() == "?":
             self.say(hanging("  hint: ", card.hint or "no hint for this card"))

@@ -12,6 +12,7 @@ from bot.__main__ import main
 from bot.decks import load_deck
 from bot.storage.db import discover_migrations
 from tests.conftest import DECKS_DIR, REPO_ROOT, SEEDS_DIR
+from tests.decks.anki_files import BASIC_MODEL_ID, build_apkg, png
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:
@@ -338,3 +339,21 @@ def test_study_refuses_a_count_below_one_and_an_unknown_deck_without_a_traceback
     code, _, err = run_cli("study", "no-such-deck")
     assert code == 2
     assert "no deck 'no-such-deck'" in err and "understanding-cnns" in err
+
+
+def test_decks_import_keeps_question_images_beside_the_deck(tmp_path: Path) -> None:
+    notes = [
+        (BASIC_MODEL_ID, "Which organ is this? <img src='lung.png'>\x1fThe lung", ""),
+        (BASIC_MODEL_ID, "Which organ pumps blood?\x1fThe heart", ""),
+    ]
+    package = tmp_path / "organs.apkg"
+    package.write_bytes(build_apkg(notes, media={"lung.png": png()}))
+    target = tmp_path / "decks" / "organs.toml"
+    code, out, _ = run_cli("decks", "import", str(package), "-o", str(target))
+    assert code == 0
+    assert "imported 2 cards from 2 notes" in out and "1 image" in out
+    deck = load_deck(target)
+    pictured = next(c for c in deck.cards if c.image)
+    path = deck.image_path(pictured)
+    assert path is not None and path.read_bytes() == png()
+    assert f"images in {path.parent}" in out

@@ -366,3 +366,27 @@ def test_ctrl_c_interrupts_the_prompt_even_when_another_thread_receives_the_sign
             presser.join()
             os.close(write_end)
     assert time.monotonic() - started < 2
+
+
+def test_a_card_with_an_image_names_its_file(tmp_path: Path) -> None:
+    decks = tmp_path / "decks"
+    (decks / "organs.media").mkdir(parents=True)
+    picture = decks / "organs.media" / "lung.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n")
+    (decks / "organs.toml").write_text(
+        'name = "Organs"\n\n[[cards]]\nid = "lung"\nquestion = "Which organ is this?"\n'
+        'answer = "the lung"\nimage = "organs.media/lung.png"\n',
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    run_study(
+        "organs",
+        database=tmp_path / "study.sqlite3",
+        decks_dir=decks,
+        count=1,
+        ask=keyboard(["lung"]),
+        out=out,
+        clock=ManualClock(START),
+        colour=False,
+    )
+    assert f"[1/1] Which organ is this?\n  image: {picture}\n" in out.getvalue()

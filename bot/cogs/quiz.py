@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.common import deck_choices, failures_reported, member_of, reply
+from bot.decks import Card, Deck
 from bot.domain import QuizRound
 from bot.services import Services
 from bot.study.clock import from_ms, to_ms
@@ -22,6 +23,14 @@ from bot.ui.components import ANSWER_MODAL, answer_modal, claim_view, modal_valu
 def discord_time(instant: datetime) -> str:
     """A relative timestamp each member's Discord shows in their own words and time zone."""
     return f"<t:{int(instant.timestamp())}:R>"
+
+
+def card_picture(deck: Deck, card: Card) -> discord.File | None:
+    """The card's image as an attachment, when its deck has the file beside it."""
+    path = deck.image_path(card)
+    if path is None or not path.is_file():
+        return None
+    return discord.File(path, filename=f"card{path.suffix.lower()}")
 
 
 class QuizCog(commands.Cog, name="Quiz"):
@@ -86,6 +95,7 @@ class QuizCog(commands.Cog, name="Quiz"):
         deck = self.services.study.deck(quiz.guild_id, quiz.deck_id)
         card = self.services.quiz.card(quiz)
         claim = last.attempt_id if last is not None and not last.verdict.correct else None
+        picture: discord.File | None = None
         if card is None:
             if not quiz.finished:
                 quiz = await self.services.quiz.stop(quiz)
@@ -100,9 +110,14 @@ class QuizCog(commands.Cog, name="Quiz"):
             if claim is not None:
                 view = claim_view(claim)
         else:
-            embed = render.quiz_card(deck, quiz, card, last=last, hint=hint)
+            picture = card_picture(deck, card)
+            embed = render.quiz_card(
+                deck, quiz, card, last=last, hint=hint, image=picture.filename if picture else None
+            )
             view = quiz_view(quiz.id, quiz.position, claim_attempt=claim, hint=bool(card.hint))
-        await self._send(interaction, embed, view, new_message=new_message, note=note)
+        await self._send(
+            interaction, embed, view, new_message=new_message, note=note, picture=picture
+        )
 
     async def _send(
         self,
@@ -112,19 +127,26 @@ class QuizCog(commands.Cog, name="Quiz"):
         *,
         new_message: bool,
         note: str | None = None,
+        picture: discord.File | None = None,
     ) -> None:
         none = discord.AllowedMentions.none()
+        files = [picture] if picture is not None else []
         if new_message:
             kwargs: dict[str, Any] = {"embed": embed, "ephemeral": True, "allowed_mentions": none}
             if note:
                 kwargs["content"] = note
             if view is not None:
                 kwargs["view"] = view
+            if files:
+                kwargs["files"] = files
             await interaction.response.send_message(**kwargs)
         elif interaction.message is not None:
-            await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=none)
+            # The attachments are replaced: the last card's picture goes, this card's comes.
+            await interaction.response.edit_message(
+                embed=embed, view=view, allowed_mentions=none, attachments=files
+            )
         else:
-            await reply(interaction, embed=embed, view=view)
+            await reply(interaction, embed=embed, view=view, file=picture)
 
     async def _round(self, interaction: discord.Interaction, round_id: int) -> QuizRound | None:
         try:

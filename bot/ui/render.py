@@ -23,14 +23,23 @@ PERIOD_LABELS = {"day": "today", "week": "this week", "month": "this month", "al
 
 
 def quiz_card(
-    deck: Deck, quiz: QuizRound, card: Card, *, last: AnswerResult | None = None, hint: bool = False
+    deck: Deck,
+    quiz: QuizRound,
+    card: Card,
+    *,
+    last: AnswerResult | None = None,
+    hint: bool = False,
+    image: str | None = None,
 ) -> discord.Embed:
+    """`image`: the file name of the card's picture, sent as an attachment with the message."""
     number = quiz.position + 1
     embed = discord.Embed(
         title=f"{safe(deck.name, 200)} · card {number}/{len(quiz.card_ids)}",
         description=safe(card.question, 3000),
         colour=BLURPLE,
     )
+    if image is not None:
+        embed.set_image(url=f"attachment://{image}")
     if card.id in quiz.practice:
         embed.set_footer(text="Practice: this card is not due yet, so it earns no points.")
     if hint:
