@@ -40,6 +40,9 @@ MAX_DRILL_WINDOW = timedelta(days=7)
 RETRY_AFTER = timedelta(minutes=1)
 """How soon work Discord could not take (a post, a reveal, a results table) is tried again."""
 CONCURRENT_FIRES = 64
+CONCURRENT_REVEALS = 16
+"""Reveals take only the tokens posts leave, so a few in flight keep up with them; more would only
+compete with the posts for the loop and the database."""
 
 
 class Publisher(SessionPublisher, Protocol):
@@ -503,7 +506,7 @@ class SchedulerService:
             drill = await self.storage.drills.get(drill_id)
             if drill is not None:
                 lanes.setdefault(drill.channel_id, []).append(drill)
-        gate = asyncio.Semaphore(CONCURRENT_FIRES)
+        gate = asyncio.Semaphore(CONCURRENT_REVEALS)
 
         async def reveal(drill: Drill) -> None:
             if drill.message_id is not None:
