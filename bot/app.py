@@ -18,13 +18,14 @@ from discord.ext import commands
 from bot.cogs.claims import ClaimsCog
 from bot.cogs.common import FAILED, reply
 from bot.cogs.decks import DecksCog
-from bot.cogs.drills import DiscordPublisher, DrillsCog
+from bot.cogs.drills import DrillsCog
 from bot.cogs.privacy import PrivacyCog
 from bot.cogs.progress import ProgressCog
 from bot.cogs.quiz import QuizCog
 from bot.cogs.schedule import ScheduleCog, SettingsCog
 from bot.config import Settings
 from bot.decks import Deck, load_library
+from bot.discord_publisher import DiscordPublisher
 from bot.grading import prepare
 from bot.ratelimit import ChannelBuckets
 from bot.scheduler import ScheduleRunner

@@ -1,0 +1,215 @@
+"""The Discord side of scheduled work: posting, finding and editing drills, session questions and
+results in channels, paced by the per-channel buckets and the global budget (bot/ratelimit.py).
+
+The scheduler (bot/study/scheduling.py) sees it only through its `Publisher` protocol; the app wires
+this implementation in."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TypeVar
+
+import aiohttp
+import discord
+
+from bot.cogs.common import NO_MENTIONS
+from bot.decks import Card
+from bot.domain import Drill, SessionQuestion, StudySession
+from bot.ratelimit import LATER, NOW, ChannelBuckets, TokenBucket
+from bot.study.clock import from_ms
+from bot.study.delivery import DeliveryFailed
+from bot.study.drills import DrillCard, DrillResults
+from bot.study.sessions import QuestionResult, Standing
+from bot.ui import render
+from bot.ui.components import drill_view, session_view
+from bot.ui.text import clip
+
+T = TypeVar("T")
+GLOBAL_BUDGET = 48.0
+"""Requests per second the channel posts may use: Discord allows a bot 50 across all routes
+(interaction answers are exempt); two are left for the bot's other REST calls."""
+
+
+class DiscordPublisher:
+    """Posts and edits scheduled work in channels; turns Discord errors into DeliveryFailed.
+
+    Posts carry a nonce with enforce_nonce, so a retry within Discord's nonce window gets the first
+    message back instead of a second post. For a retry after longer (the bot was down), the
+    `find_*` methods look through the channel's recent messages for the post an earlier try made:
+    a drill post and a session question by their buttons' custom_ids,
+    a session's results table by its footer. A drill's reveal is one edit of its post (the answers,
+    the tallies and the day's top members), so repeating it is harmless."""
+
+    HISTORY = 100
+    """How many of a channel's latest messages a lookup reads (one request)."""
+
+    def __init__(
+        self,
+        client: discord.Client,
+        limiter: TokenBucket | None = None,
+        buckets: ChannelBuckets | None = None,
+    ) -> None:
+        self.client = client
+        self.limiter = limiter or TokenBucket(rate=GLOBAL_BUDGET, burst=1)
+        self.buckets = buckets or ChannelBuckets()
+
+    async def channel_ready(self, channel_id: int) -> None:
+        await self.buckets.ready(channel_id)
+
+    def _channel(self, channel_id: int, guild_id: int) -> discord.PartialMessageable:
+        return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
+
+    async def post_drill(self, drill: Drill, cards: list[DrillCard]) -> int:
+        embed = render.drill_post(drill, cards, from_ms(drill.closes_at_ms))
+        view = drill_view(drill.id, [c.number for c in cards])
+        message = await self._deliver(
+            self._channel(drill.channel_id, drill.guild_id).send(
+                embed=embed, view=view, allowed_mentions=NO_MENTIONS, nonce=f"drill-{drill.id}"
+            ),
+            drill.channel_id,
+        )
+        return message.id
+
+    async def find_drill_post(self, drill: Drill) -> int | None:
+        prefix = f"sb:drill:{drill.id}:"
+        return await self._find(
+            drill.channel_id,
+            drill.guild_id,
+            lambda m: any(custom_id.startswith(prefix) for custom_id in _custom_ids(m)),
+        )
+
+    async def reveal_drill(self, results: DrillResults) -> None:
+        drill = results.drill
+        if drill.message_id is None:
+            return
+        message = self._channel(drill.channel_id, drill.guild_id).get_partial_message(
+            drill.message_id
+        )
+        await self._deliver(
+            message.edit(
+                embed=render.drill_reveal(results), view=None, allowed_mentions=NO_MENTIONS
+            ),
+            drill.channel_id,
+            priority=LATER,
+        )
+
+    async def ask_question(
+        self, session: StudySession, question: SessionQuestion, card: Card, closes_at: datetime
+    ) -> int:
+        message = await self._deliver(
+            self._channel(session.channel_id, session.guild_id).send(
+                embed=render.session_question(session, question, card, closes_at),
+                view=session_view(session.id, question.position),
+                allowed_mentions=NO_MENTIONS,
+                nonce=f"question-{session.id}-{question.position}",
+            ),
+            session.channel_id,
+        )
+        return message.id
+
+    async def find_question(self, session: StudySession, question: SessionQuestion) -> int | None:
+        custom_id = f"sb:session:{session.id}:{question.position}"
+        return await self._find(
+            session.channel_id, session.guild_id, lambda m: custom_id in _custom_ids(m)
+        )
+
+    async def close_question(self, session: StudySession, result: QuestionResult) -> None:
+        if result.question.message_id is None:
+            return
+        message = self._channel(session.channel_id, session.guild_id).get_partial_message(
+            result.question.message_id
+        )
+        await self._deliver(
+            message.edit(
+                embed=render.session_question_closed(session, result),
+                view=None,
+                allowed_mentions=NO_MENTIONS,
+            ),
+            session.channel_id,
+        )
+
+    async def post_session_results(
+        self, session: StudySession, standings: list[Standing], played: int
+    ) -> int:
+        embed = render.session_results(standings, played, len(session.questions))
+        embed.set_footer(text=_session_footer(session))
+        message = await self._deliver(
+            self._channel(session.channel_id, session.guild_id).send(
+                embed=embed,
+                allowed_mentions=NO_MENTIONS,
+                nonce=f"session-results-{session.id}",
+            ),
+            session.channel_id,
+        )
+        return message.id
+
+    async def find_session_results(self, session: StudySession) -> int | None:
+        footer = _session_footer(session)
+        return await self._find(
+            session.channel_id,
+            session.guild_id,
+            lambda m: any(e.footer.text == footer for e in m.embeds),
+        )
+
+    async def _find(
+        self, channel_id: int, guild_id: int, wanted: Callable[[discord.Message], bool]
+    ) -> int | None:
+        """The id of the newest of the bot's recent messages in a channel that `wanted` accepts."""
+        me = self.client.user
+        channel = self._channel(channel_id, guild_id)
+
+        async def scan() -> int | None:
+            async for message in channel.history(limit=self.HISTORY):
+                if me is not None and message.author.id == me.id and wanted(message):
+                    return message.id
+            return None
+
+        await self.limiter.acquire()
+        return await self._deliver(scan(), channel_id, limited=False)
+
+    async def _deliver(
+        self, call: Awaitable[T], channel_id: int, *, limited: bool = True, priority: int = NOW
+    ) -> T:
+        if limited:
+            await self.limiter.acquire(priority)
+        try:
+            return await call
+        except discord.NotFound as exc:
+            raise DeliveryFailed(
+                f"the channel <#{channel_id}> or its message was deleted", permanent=True
+            ) from exc
+        except discord.Forbidden as exc:
+            raise DeliveryFailed(
+                f"the bot may not post in <#{channel_id}> (it needs View Channel, Send Messages,"
+                " Embed Links and Read Message History)",
+                permanent=True,
+            ) from exc
+        except discord.HTTPException as exc:
+            # A 4xx says the request itself is wrong (a 400 for a payload past Discord's limits):
+            # sending it again will not help. 5xx and 429 are Discord's side and pass.
+            client_error = 400 <= exc.status < 500 and exc.status != 429
+            raise DeliveryFailed(
+                f"Discord refused the post ({exc.status} {exc.code}: {clip(exc.text, 200)})"
+                if client_error
+                else f"Discord could not take the post ({exc.status})",
+                permanent=client_error,
+            ) from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise DeliveryFailed(
+                f"Discord could not be reached ({type(exc).__name__})", permanent=False
+            ) from exc
+
+
+def _custom_ids(message: discord.Message) -> list[str]:
+    return [
+        child.custom_id
+        for row in message.components
+        if isinstance(row, discord.ActionRow)
+        for child in row.children
+        if isinstance(child, discord.Button) and child.custom_id
+    ]
+
+
+def _session_footer(session: StudySession) -> str:
+    return f"Session #{session.id}"
