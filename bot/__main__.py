@@ -169,9 +169,11 @@ def _cmd_study(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         args.deck,
         database=Path(args.db) if args.db else settings.database_path,
         decks_dir=settings.decks_dir,
-        count=args.count,
+        count=args.count if args.count is not None else 25 if args.missed else 10,
         ask=read_line,
         out=out,
+        missed=args.missed,
+        days=args.days,
     )
 
 
@@ -216,8 +218,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     study = commands.add_parser("study", help="study a deck in the terminal, no Discord needed")
     study.add_argument("deck", help="a deck id (or name) from DECKS_DIR, or a deck .toml file")
-    study.add_argument("--count", type=int, default=10, help="cards in the round (default 10)")
+    study.add_argument(
+        "--count", type=int, help="cards in the round (default 10; with --missed, 25)"
+    )
     study.add_argument("--db", help="database file (default: DATABASE_PATH)")
+    study.add_argument(
+        "--missed",
+        action="store_true",
+        help="review the cards answered wrong or close lately, the latest first (no points)",
+    )
+    study.add_argument(
+        "--days", type=int, default=7, help="with --missed: how many days back (default 7)"
+    )
     study.set_defaults(handler=_cmd_study)
 
     grade_parser = commands.add_parser(

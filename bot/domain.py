@@ -16,6 +16,8 @@ ClaimStatus = Literal["pending", "approved", "rejected"]
 Kind = Literal["drill", "session"]
 SlotStatus = Literal["claimed", "posted", "missed", "failed"]
 SessionStatus = Literal["running", "finished", "aborted"]
+RoundMode = Literal["due", "missed"]
+"""A /quiz round of due and new cards, or of the cards the member missed lately (no points)."""
 
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_NEW_CARDS_PER_DAY = 10
@@ -122,10 +124,21 @@ class QuizRound:
     correct: int
     points: int
     finished: bool
+    mode: RoundMode = "due"
 
     @property
     def current(self) -> str | None:
         return self.card_ids[self.position] if self.position < len(self.card_ids) else None
+
+
+@dataclass(frozen=True)
+class MissedCard:
+    """A card a member answered wrong or close lately: when they last missed it, and how often."""
+
+    deck_id: str
+    card_id: str
+    last_missed_ms: int
+    misses: int
 
 
 @dataclass(frozen=True)

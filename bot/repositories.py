@@ -28,9 +28,11 @@ from bot.domain import (
     LeaderRow,
     MemberData,
     MemberTotals,
+    MissedCard,
     NewAttempt,
     QuizRound,
     Recorded,
+    RoundMode,
     Schedule,
     ScheduleSpec,
     SessionStatus,
@@ -193,12 +195,28 @@ class QuizRoundStore(Protocol):
         card_ids: list[str],
         practice: set[str],
         now_ms: int,
+        mode: RoundMode = "due",
     ) -> QuizRound: ...
     async def get(self, round_id: int) -> QuizRound | None: ...
     async def advance(
         self, round_id: int, from_position: int, *, answered: bool, correct: bool, points: int
     ) -> bool: ...
     async def finish(self, round_id: int) -> None: ...
+
+
+class MissedStore(Protocol):
+    async def missed(
+        self,
+        guild_id: int,
+        user_id: int,
+        *,
+        since_ms: int,
+        deck_id: str | None = None,
+        limit: int = 100,
+    ) -> list[MissedCard]:
+        """The cards the member answered wrong or close at or after `since_ms`, the most
+        recently missed first."""
+        ...
 
 
 class GuildDeckStore(Protocol):
@@ -233,6 +251,8 @@ class Store(Protocol):
     def sessions(self) -> SessionStore: ...
     @property
     def rounds(self) -> QuizRoundStore: ...
+    @property
+    def missed(self) -> MissedStore: ...
     @property
     def guild_decks(self) -> GuildDeckStore: ...
     @property

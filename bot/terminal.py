@@ -25,7 +25,15 @@ from bot.grading import Outcome
 from bot.storage import Storage
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, SystemClock, to_ms
-from bot.study.practice import DeckOutlook, Member, StudyService, outlook_sentences
+from bot.study.practice import (
+    DEFAULT_MISSED_DAYS,
+    MAX_MISSED_DAYS,
+    DeckOutlook,
+    Member,
+    QueuedCard,
+    StudyService,
+    outlook_sentences,
+)
 
 LOCAL_MEMBER = Member(guild_id=0, user_id=0, display_name="you")
 MARKS: dict[Outcome, str] = {"correct": "✓", "close": "~", "wrong": "✗"}
@@ -183,6 +191,7 @@ class _Round:
         self.style = style
         self.correct = self.points = self.answered = 0
         self.missed: list[_Missed] = []
+        self.scored = True
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         return self.runner.run(coroutine)
@@ -209,6 +218,29 @@ class _Round:
             f"{self.style.bold(deck.name)}: {counts}. {self._why_practice(plan.outlook, due + new)}"
             "Type your answer; '?' for a hint, empty to skip, 'q' to stop."
         )
+        return self._ask_all(queue)
+
+    def play_missed(self, count: int, days: int) -> int:
+        """A review of the cards missed (wrong or close) in the last `days` days, the latest
+        first: no points, but each answer reschedules its card as usual."""
+        deck = self.service.deck(LOCAL_MEMBER.guild_id, self.deck_id)
+        plan = self.run(self.service.missed(LOCAL_MEMBER, self.deck_id, count, days=days))
+        period = "day" if days == 1 else f"{days} days"
+        if not plan.cards:
+            self.say(
+                f"{self.style.bold(deck.name)}: nothing to review: no card was answered wrong or"
+                f" close in the last {period}."
+            )
+            return 0
+        self.scored = False
+        self.say(
+            f"{self.style.bold(deck.name)}: {len(plan.cards)} cards missed in the last {period},"
+            " the latest first. A review earns no points; each answer still reschedules its"
+            " card.\nType your answer; '?' for a hint, empty to skip, 'q' to stop."
+        )
+        return self._ask_all([QueuedCard(card, due=True, new=False) for card in plan.cards])
+
+    def _ask_all(self, queue: list[QueuedCard]) -> int:
         stopped = "finished"
         try:
             for number, queued in enumerate(queue, start=1):
@@ -258,6 +290,7 @@ class _Round:
                 card.id,
                 response,
                 attempt_key=f"terminal:{uuid.uuid4()}",
+                scored=self.scored,
             )
         )
         outcome = result.verdict.outcome
@@ -311,11 +344,16 @@ def run_study(
     out: TextIO,
     clock: Clock | None = None,
     colour: bool | None = None,
+    missed: bool = False,
+    days: int = DEFAULT_MISSED_DAYS,
 ) -> int:
     """One round in the terminal. `ask` reads a line (raising EOFError at the end of input, or
-    KeyboardInterrupt on Ctrl-C); the exit status is 130 after Ctrl-C, else 0."""
+    KeyboardInterrupt on Ctrl-C); the exit status is 130 after Ctrl-C, else 0. With `missed`, a
+    review of the cards answered wrong or close in the last `days` days instead."""
     if count < 1:
         raise LookupError(f"--count must be at least 1, not {count}")
+    if not 1 <= days <= MAX_MISSED_DAYS:
+        raise LookupError(f"--days must be 1 to {MAX_MISSED_DAYS}, not {days}")
     library, deck_id = resolve_deck(deck_reference, decks_dir)
     clock = clock or SystemClock()
     style = Style(colour_wanted(out) if colour is None else colour)
@@ -323,7 +361,8 @@ def run_study(
         storage = runner.run(Storage.open(database, now_ms=to_ms(clock.now())))
         try:
             service = StudyService(storage, DeckCatalog(library), clock)
-            return _Round(runner, service, deck_id, ask, out, style).play(count)
+            round_ = _Round(runner, service, deck_id, ask, out, style)
+            return round_.play_missed(count, days) if missed else round_.play(count)
         finally:
             runner.run(storage.close())
 

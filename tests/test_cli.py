@@ -357,3 +357,10 @@ def test_decks_import_keeps_question_images_beside_the_deck(tmp_path: Path) -> N
     path = deck.image_path(pictured)
     assert path is not None and path.read_bytes() == png()
     assert f"images in {path.parent}" in out
+
+
+def test_study_missed_refuses_days_out_of_range(tmp_path: Path) -> None:
+    code, _, err = run_cli(
+        "study", "understanding-cnns", "--missed", "--days", "0", "--db", str(tmp_path / "s.db")
+    )
+    assert (code, err) == (2, "error: --days must be 1 to 90, not 0\n")

@@ -390,3 +390,50 @@ def test_a_card_with_an_image_names_its_file(tmp_path: Path) -> None:
         colour=False,
     )
     assert f"[1/1] Which organ is this?\n  image: {picture}\n" in out.getvalue()
+
+
+def test_missed_reviews_the_cards_answered_wrong_lately_without_points(tmp_path: Path) -> None:
+    clock = ManualClock(START)
+    study(
+        tmp_path,
+        ["A type of deep neural network for visual data", "tomatoes", "", "the weather"],
+        clock=clock,
+    )
+    clock.advance(timedelta(hours=2))
+    out = io.StringIO()
+    code = run_study(
+        "understanding-cnns",
+        database=tmp_path / "study.sqlite3",
+        decks_dir=DECKS_DIR,
+        count=25,
+        ask=keyboard(["edges, textures and objects", "facial recognition, object detection"]),
+        out=out,
+        clock=clock,
+        colour=False,
+        missed=True,
+    )
+    text = out.getvalue()
+    assert code == 0
+    # The wrong answers only (not the skipped card, not the right one), the latest first.
+    assert "Understanding CNNs: 2 cards missed in the last 7 days, the latest first." in text
+    assert "[1/2] What do CNN filters detect?" in text
+    assert "[2/2] What are key applications of CNNs?" in text
+    assert "What is Convolution?" not in text.split("To review:")[0]
+    assert re.search(r"Done: [12]/2 correct, 0 points\.", text)  # right answers earn nothing
+
+    clock.advance(timedelta(days=8))
+    out = io.StringIO()
+    run_study(
+        "understanding-cnns",
+        database=tmp_path / "study.sqlite3",
+        decks_dir=DECKS_DIR,
+        count=25,
+        ask=keyboard([]),
+        out=out,
+        clock=clock,
+        colour=False,
+        missed=True,
+    )
+    assert "nothing to review: no card was answered wrong or close in the last 7 days" in (
+        out.getvalue()
+    )

@@ -14,8 +14,15 @@ from bot.decks import Card, Deck
 from bot.domain import QuizRound
 from bot.services import Services
 from bot.study.clock import from_ms, to_ms
-from bot.study.practice import AnswerResult, UnknownDeck, outlook_sentences
-from bot.study.quiz import NothingToStudy, NotYours
+from bot.study.practice import (
+    DEFAULT_MISSED_DAYS,
+    MAX_MISSED_DAYS,
+    AnswerResult,
+    Member,
+    UnknownDeck,
+    outlook_sentences,
+)
+from bot.study.quiz import MAX_ROUND, NothingMissed, NothingToStudy, NotYours
 from bot.ui import render
 from bot.ui.components import ANSWER_MODAL, answer_modal, claim_view, modal_value, quiz_view
 
@@ -47,25 +54,36 @@ class QuizCog(commands.Cog, name="Quiz"):
     )
     @app_commands.guild_only()
     @app_commands.describe(
-        deck="Which deck (default: the first one)", count="How many cards (1-25)"
+        deck="Which deck (default: the first one; with missed, the deck of your latest miss)",
+        count="How many cards (1-25; default 5, or every missed card up to 25)",
+        mode="due: due cards, then new ones; missed: the cards you got wrong or close lately",
+        days="With mode missed: how many days back to look (default 7)",
+    )
+    @app_commands.choices(
+        mode=[
+            app_commands.Choice(name="due and new cards", value="due"),
+            app_commands.Choice(name="what I missed", value="missed"),
+        ]
     )
     @app_commands.autocomplete(deck=_deck_autocomplete)
     async def quiz(
         self,
         interaction: discord.Interaction,
         deck: str | None = None,
-        count: app_commands.Range[int, 1, 25] = 5,
+        count: app_commands.Range[int, 1, 25] | None = None,
+        mode: str = "due",
+        days: app_commands.Range[int, 1, MAX_MISSED_DAYS] = DEFAULT_MISSED_DAYS,
     ) -> None:
         member = member_of(interaction)
+        if mode == "missed":
+            await self._missed(interaction, member, deck, count or MAX_ROUND, days)
+            return
         decks = self.services.catalog.for_guild(member.guild_id)
         deck_id = deck or (decks[0].id if decks else "")
         try:
-            quiz = await self.services.quiz.start(member, deck_id, count)
+            quiz = await self.services.quiz.start(member, deck_id, count or 5)
         except UnknownDeck:
-            await reply(
-                interaction,
-                f"There is no deck `{discord.utils.escape_markdown(deck_id)[:64]}`. See /decks list.",
-            )
+            await self._unknown_deck(interaction, deck_id)
             return
         except NothingToStudy as empty:
             name = discord.utils.escape_markdown(
@@ -80,6 +98,46 @@ class QuizCog(commands.Cog, name="Quiz"):
             outlook = await self.services.quiz.outlook(quiz)
             why = " ".join(outlook_sentences(outlook, discord_time))
             note = f"Practice round (no points): nothing is due in this deck. {why}"
+        await self._show(interaction, quiz, new_message=True, note=note)
+
+    async def _unknown_deck(self, interaction: discord.Interaction, deck_id: str) -> None:
+        await reply(
+            interaction,
+            f"There is no deck `{discord.utils.escape_markdown(deck_id)[:64]}`. See /decks list.",
+        )
+
+    async def _missed(
+        self,
+        interaction: discord.Interaction,
+        member: Member,
+        deck_id: str | None,
+        count: int,
+        days: int,
+    ) -> None:
+        """/quiz mode:missed: the cards the member got wrong or close lately, newest first."""
+        period = "day" if days == 1 else f"{days} days"
+        try:
+            quiz = await self.services.quiz.start_missed(member, deck_id, count, days=days)
+        except UnknownDeck:
+            await self._unknown_deck(interaction, deck_id or "")
+            return
+        except NothingMissed:
+            where = ""
+            if deck_id is not None:
+                name = self.services.study.deck(member.guild_id, deck_id).name
+                where = f" in **{discord.utils.escape_markdown(name)[:100]}**"
+            await reply(
+                interaction,
+                f"Nothing to review{where}: you answered no card wrong or close in the last"
+                f" {period}. Try a longer `days`, or `/quiz` for the cards that are due.",
+            )
+            return
+        cards = "card" if len(quiz.card_ids) == 1 else "cards"
+        note = (
+            f"Reviewing the {len(quiz.card_ids)} {cards} you missed in the last {period}, the"
+            " latest first. No points in a review; your answers still set when each card comes"
+            " due again."
+        )
         await self._show(interaction, quiz, new_message=True, note=note)
 
     async def _show(
@@ -202,7 +260,9 @@ class QuizCog(commands.Cog, name="Quiz"):
             answered = await self.services.quiz.answer(
                 quiz,
                 int(match["position"]),
-                member_of(interaction),
+                # The round's server, which is also where a round started from a reminder's
+                # direct message counts.
+                Member(quiz.guild_id, interaction.user.id, interaction.user.display_name),
                 modal_value(data),
                 attempt_key=f"interaction:{interaction.id}",
                 elapsed=max(elapsed, timedelta(0)),

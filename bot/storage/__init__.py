@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from bot.storage.db import Database, DatabaseUnavailable, MigrationError
+from bot.storage.missed import MissedRepository
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.privacy import PrivacyRepository
 from bot.storage.rounds import GuildDeckRepository, QuizRoundRepository
@@ -76,6 +77,7 @@ class Storage:
     drills: DrillRepository
     sessions: SessionRepository
     rounds: QuizRoundRepository
+    missed: MissedRepository
     guild_decks: GuildDeckRepository
     privacy: PrivacyRepository
 
@@ -102,6 +104,7 @@ class Storage:
             drills=DrillRepository(executor),
             sessions=SessionRepository(executor),
             rounds=QuizRoundRepository(executor),
+            missed=MissedRepository(executor),
             guild_decks=GuildDeckRepository(executor),
             privacy=PrivacyRepository(executor),
         )

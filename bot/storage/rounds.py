@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain import QuizRound, StoredDeck
+from bot.domain import QuizRound, RoundMode, StoredDeck
 from bot.storage.sql import Executor, Row, Script, execute, one
 
 
@@ -19,6 +19,7 @@ def _round(row: Row) -> QuizRound:
         correct=row["correct"],
         points=row["points"],
         finished=row["status"] == "finished",
+        mode=row["mode"],
     )
 
 
@@ -34,11 +35,13 @@ class QuizRoundRepository:
         card_ids: list[str],
         practice: set[str],
         now_ms: int,
+        mode: RoundMode = "due",
     ) -> QuizRound:
         def op() -> Script[int]:
             row = yield from one(
-                "INSERT INTO quiz_rounds (guild_id, user_id, deck_id, card_ids, practice, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                "INSERT INTO quiz_rounds"
+                " (guild_id, user_id, deck_id, card_ids, practice, created_at, mode)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     guild_id,
                     user_id,
@@ -46,6 +49,7 @@ class QuizRoundRepository:
                     "\n".join(card_ids),
                     "\n".join(sorted(practice)),
                     now_ms,
+                    mode,
                 ),
             )
             assert row is not None

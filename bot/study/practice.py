@@ -82,6 +82,22 @@ class RoundPlan:
 
 
 @dataclass(frozen=True)
+class MissedPlan:
+    """The cards a member missed (answered wrong or close) since `since`, the most recently missed
+    first, all from one deck: the one asked for, or else the deck of the latest miss."""
+
+    deck_id: str | None
+    """None: nothing was missed in any deck of this server."""
+    cards: list[Card]
+    since: datetime
+    days: int
+
+
+DEFAULT_MISSED_DAYS = 7
+MAX_MISSED_DAYS = 90
+
+
+@dataclass(frozen=True)
 class AnswerResult:
     verdict: Verdict
     points: int
@@ -152,6 +168,42 @@ class StudyService:
             queue, self._outlook(settings, now, tz, studied, unseen, allowance, new_taken)
         )
 
+    async def missed(
+        self,
+        member: Member,
+        deck_id: str | None,
+        count: int,
+        *,
+        days: int = DEFAULT_MISSED_DAYS,
+    ) -> MissedPlan:
+        """The cards the member answered wrong or close in the last `days` days (in /quiz, drills
+        or sessions), the most recently missed first, at most `count`. Without a deck, the deck
+        of the latest miss. Cards since removed from their deck are left out."""
+        if not 1 <= days <= MAX_MISSED_DAYS:
+            raise ValueError(f"days must be 1 to {MAX_MISSED_DAYS}, not {days}")
+        if deck_id is not None:
+            self.deck(member.guild_id, deck_id)  # UnknownDeck for a deck the server lacks
+        since = self.clock.now() - timedelta(days=days)
+        misses = await self.storage.missed.missed(
+            member.guild_id, member.user_id, since_ms=to_ms(since), deck_id=deck_id, limit=1000
+        )
+        chosen = deck_id
+        cards: list[Card] = []
+        for miss in misses:
+            if chosen is not None and miss.deck_id != chosen:
+                continue
+            deck = self.catalog.get(member.guild_id, miss.deck_id)
+            if deck is None:
+                continue
+            try:
+                card = deck.card(miss.card_id)
+            except KeyError:
+                continue
+            chosen = miss.deck_id
+            if len(cards) < count:
+                cards.append(card)
+        return MissedPlan(chosen, cards, since, days)
+
     async def outlook(self, member: Member, deck_id: str) -> DeckOutlook:
         """Where the member stands in a deck now: what is due, when the next card comes due, and
         how many new cards today's limit still allows."""
@@ -190,8 +242,10 @@ class StudyService:
         context_id: int | None = None,
         elapsed: timedelta | None = None,
         first_correct: bool = False,
+        scored: bool = True,
     ) -> AnswerResult:
-        """Grade and record one answer, once per attempt key; updates the member's card state."""
+        """Grade and record one answer, once per attempt key; updates the member's card state.
+        `scored=False` (a review of missed cards): no points, whatever the outcome."""
         deck = self.deck(member.guild_id, deck_id)
         card = self.card(member.guild_id, deck_id, card_id)
         now = self.clock.now()
@@ -209,7 +263,11 @@ class StudyService:
             return await self._replay(existing.id, card)
         verdict = await graded(card, response, deck=deck, extra_accept=extra)
         due = state is None or state.due <= now
-        points = points_for(verdict.outcome, context=context, due=due, first_correct=first_correct)
+        points = (
+            points_for(verdict.outcome, context=context, due=due, first_correct=first_correct)
+            if scored
+            else 0
+        )
         rating = rating_for(verdict.outcome, exact=verdict.score >= 0.99, elapsed=elapsed)
         recorded: Recorded = await self.storage.attempts.record(
             NewAttempt(

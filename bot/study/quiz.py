@@ -10,7 +10,14 @@ from bot.decks import Card
 from bot.domain import AlreadyAnswered, Claim, QuizRound
 from bot.repositories import Store
 from bot.study.clock import to_ms
-from bot.study.practice import AnswerResult, DeckOutlook, Member, StudyService
+from bot.study.practice import (
+    DEFAULT_MISSED_DAYS,
+    AnswerResult,
+    DeckOutlook,
+    Member,
+    MissedPlan,
+    StudyService,
+)
 
 MAX_ROUND = 25
 
@@ -22,6 +29,14 @@ class NothingToStudy(LookupError):
         super().__init__(deck_id)
         self.deck_id = deck_id
         self.outlook = outlook
+
+
+class NothingMissed(LookupError):
+    """No card was answered wrong or close in the period asked about."""
+
+    def __init__(self, plan: MissedPlan) -> None:
+        super().__init__(plan.deck_id or "")
+        self.plan = plan
 
 
 class NotYours(PermissionError):
@@ -53,6 +68,32 @@ class QuizService:
             [q.card.id for q in queue],
             {q.card.id for q in queue if not q.due},
             to_ms(self.study.clock.now()),
+        )
+
+    async def start_missed(
+        self,
+        member: Member,
+        deck_id: str | None,
+        count: int = MAX_ROUND,
+        *,
+        days: int = DEFAULT_MISSED_DAYS,
+    ) -> QuizRound:
+        """A round of the cards the member missed in the last `days` days, the most recently
+        missed first. It earns no points; the answers update the member's review schedule as any
+        other. Raises UnknownDeck, or NothingMissed."""
+        count = max(1, min(MAX_ROUND, count))
+        plan = await self.study.missed(member, deck_id, count, days=days)
+        if plan.deck_id is None or not plan.cards:
+            raise NothingMissed(plan)
+        ids = [card.id for card in plan.cards]
+        return await self.storage.rounds.create(
+            member.guild_id,
+            member.user_id,
+            plan.deck_id,
+            ids,
+            set(),
+            to_ms(self.study.clock.now()),
+            mode="missed",
         )
 
     async def outlook(self, quiz: QuizRound) -> DeckOutlook:
@@ -99,6 +140,7 @@ class QuizService:
                 context="quiz",
                 context_id=quiz.id,
                 elapsed=elapsed,
+                scored=quiz.mode != "missed",
             )
         except AlreadyAnswered:
             return None

@@ -40,7 +40,9 @@ def quiz_card(
     )
     if image is not None:
         embed.set_image(url=f"attachment://{image}")
-    if card.id in quiz.practice:
+    if quiz.mode == "missed":
+        embed.set_footer(text="Review of a card you missed: no points, but it is rescheduled.")
+    elif card.id in quiz.practice:
         embed.set_footer(text="Practice: this card is not due yet, so it earns no points.")
     if hint:
         embed.add_field(
