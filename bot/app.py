@@ -119,6 +119,7 @@ class StudyBot(commands.Bot):
             self.clock,
             DiscordPublisher(self, buckets=self.channel_buckets),
             grace=timedelta(minutes=self.settings.grace_minutes),
+            owns_guild=self.settings.shards.owns if self.settings.shards else None,
         )
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         for cog in (
@@ -178,10 +179,38 @@ class StudyBot(commands.Bot):
                 await self._services.storage.close()
 
 
+class ShardedStudyBot(StudyBot, commands.AutoShardedBot):
+    """The bot running the shards SHARD_COUNT and SHARD_IDS name (one gateway connection each),
+    scheduling only their servers (see bot/shards.py)."""
+
+    def __init__(self, settings: Settings, **options: Any) -> None:
+        if settings.shards is None:
+            raise ValueError("a sharded bot needs SHARD_COUNT")
+        super().__init__(
+            settings,
+            shard_count=settings.shards.count,
+            shard_ids=list(settings.shards.ids),
+            **options,
+        )
+
+
+def make_bot(settings: Settings, **options: Any) -> StudyBot:
+    """The bot these settings ask for: sharded when SHARD_COUNT is set, else one connection."""
+    if settings.shards is not None:
+        return ShardedStudyBot(settings, **options)
+    return StudyBot(settings, **options)
+
+
 async def run_bot(settings: Settings, token: str) -> None:
     """Run until Ctrl-C or SIGTERM, then close cleanly: pending writes finish, the database closes."""
     point_at_endpoints(settings)
-    bot = StudyBot(settings)
+    bot = make_bot(settings)
+    if settings.shards is not None:
+        log.info(
+            "running shards %s of %d",
+            ", ".join(map(str, settings.shards.ids)),
+            settings.shards.count,
+        )
     loop = asyncio.get_running_loop()
     closing: list[asyncio.Task[None]] = []
     for signum in (signal.SIGINT, signal.SIGTERM):

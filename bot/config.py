@@ -9,6 +9,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from bot.shards import Shards
+
 TOKEN_HELP = (
     "DISCORD_TOKEN is not set: create an application at https://discord.com/developers/applications, "
     "copy its bot token (Bot > Reset Token) and put DISCORD_TOKEN=<token> in the environment or in .env"
@@ -35,6 +37,8 @@ class Settings:
     grace_minutes: int = 120
     database_url: str | None = None
     """DATABASE_URL as given: a path, sqlite:///path or postgresql://… (None: database_path)."""
+    shards: Shards | None = None
+    """SHARD_COUNT and SHARD_IDS: the shards this process runs (None: one unsharded connection)."""
 
     @property
     def database(self) -> str:
@@ -101,6 +105,7 @@ def load_settings(
     if level not in _LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(sorted(_LEVELS))}, not {level!r}")
     database_url, database_path = _database(get("DATABASE_URL"), get("DATABASE_PATH"))
+    shards = _shards(get("SHARD_COUNT"), get("SHARD_IDS"))
     return Settings(
         discord_token=get("DISCORD_TOKEN"),
         database_path=database_path,
@@ -111,4 +116,18 @@ def load_settings(
         api_base=get("DISCORD_API_BASE"),
         gateway_url=get("DISCORD_GATEWAY_URL"),
         grace_minutes=int(grace),
+        shards=shards,
     )
+
+
+def _shards(count: str | None, ids: str | None) -> Shards | None:
+    if count is None:
+        if ids is not None:
+            raise ConfigError("SHARD_IDS needs SHARD_COUNT: how many shards the bot has in all")
+        return None
+    if not count.isdigit() or int(count) < 1:
+        raise ConfigError(f"SHARD_COUNT must be a whole number of shards, 1 or more, not {count!r}")
+    try:
+        return Shards.parse(count, ids)
+    except ValueError as exc:
+        raise ConfigError(f"SHARD_IDS {ids!r}: {exc}") from None

@@ -57,3 +57,31 @@ def test_other_urls_are_refused_in_one_line(url: str) -> None:
         settings(DATABASE_URL=url)
     with pytest.raises(DatabaseUnavailable):
         parse_database_url(url)
+
+
+def test_without_shard_settings_the_bot_is_unsharded() -> None:
+    assert settings().shards is None
+
+
+def test_shard_count_and_ids_name_the_shards_this_process_runs() -> None:
+    chosen = settings(SHARD_COUNT="4", SHARD_IDS="0, 2-3")
+    assert chosen.shards is not None
+    assert (chosen.shards.count, chosen.shards.ids) == (4, (0, 2, 3))
+    everything = settings(SHARD_COUNT="2").shards
+    assert everything is not None and everything.ids == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("environ", "problem"),
+    [
+        ({"SHARD_IDS": "0"}, "SHARD_IDS needs SHARD_COUNT"),
+        ({"SHARD_COUNT": "0"}, "SHARD_COUNT must be a whole number"),
+        ({"SHARD_COUNT": "two"}, "SHARD_COUNT must be a whole number"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "2"}, "shard 2 does not exist"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "0,0"}, "named twice"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "first"}, "not a shard id or range"),
+    ],
+)
+def test_bad_shard_settings_are_refused_in_one_line(environ: dict[str, str], problem: str) -> None:
+    with pytest.raises(ConfigError, match=problem):
+        settings(**environ)

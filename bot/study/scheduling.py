@@ -117,7 +117,10 @@ class SchedulerService:
         *,
         grace: timedelta = DEFAULT_GRACE,
         retry_pauses: tuple[float, ...] | None = None,
+        owns_guild: Callable[[int], bool] | None = None,
     ) -> None:
+        """`owns_guild` says which servers' scheduled work this process does (a process owning
+        some of the bot's shards does only their servers'); None: every server's."""
         self.storage = storage
         self.catalog = catalog
         self.drills = drills
@@ -126,6 +129,7 @@ class SchedulerService:
         self.publisher = publisher
         self.grace = grace
         self.retry_pauses = retry_pauses
+        self.owns_guild = owns_guild
         self._listeners: list[Callable[[], Awaitable[None]]] = []
 
     def on_change(self, listener: Callable[[], Awaitable[None]]) -> None:
@@ -136,6 +140,30 @@ class SchedulerService:
     async def _changed(self) -> None:
         for listener in self._listeners:
             await listener()
+
+    def _mine(self, guild_id: int) -> bool:
+        return self.owns_guild is None or self.owns_guild(guild_id)
+
+    async def _my_schedules(self) -> dict[int, Schedule]:
+        """The schedules of the servers this process owns, by id."""
+        return {s.id: s for s in await self.storage.schedules.all() if self._mine(s.guild_id)}
+
+    async def _my_claims(self, schedules: dict[int, Schedule]) -> list[ClaimedSlot]:
+        """The claimed slots still to settle of `schedules` (those of other processes' servers, and
+        of removed schedules, are left alone)."""
+        return [c for c in await self.storage.schedules.claimed() if c.schedule_id in schedules]
+
+    async def _my_drills(self, drill_ids: list[int]) -> list[int]:
+        if self.owns_guild is None:
+            return drill_ids
+        drills = [await self.storage.drills.get(drill_id) for drill_id in drill_ids]
+        return [d.id for d in drills if d is not None and self._mine(d.guild_id)]
+
+    async def _my_sessions(self, session_ids: list[int]) -> set[int]:
+        if self.owns_guild is None:
+            return set(session_ids)
+        sessions = [await self.storage.sessions.get(session_id) for session_id in set(session_ids)]
+        return {s.id for s in sessions if s is not None and self._mine(s.guild_id)}
 
     async def add(
         self,
@@ -223,20 +251,21 @@ class SchedulerService:
         """When the earliest active schedule fires next, an open drill or session question
         closes, or pending work (a slot not posted yet, a reveal, a results table) is tried again."""
         now = self.clock.now()
-        times = [self.next_slot(s).at for s in await self.storage.schedules.all() if not s.paused]
+        schedules = await self._my_schedules()
+        times = [self.next_slot(s).at for s in schedules.values() if not s.paused]
         for drill_id in await self.storage.drills.open_drills():
             drill = await self.storage.drills.get(drill_id)
-            if drill is not None:
+            if drill is not None and self._mine(drill.guild_id):
                 times.append(from_ms(drill.closes_at_ms))
         pending = bool(
-            await self.storage.schedules.claimed()
-            or await self.storage.drills.unrevealed()
-            or await self.storage.sessions.unrevealed()
-            or await self.storage.sessions.unreported()
+            await self._my_claims(schedules)
+            or await self._my_drills(await self.storage.drills.unrevealed())
+            or await self._my_sessions([s for s, _ in await self.storage.sessions.unrevealed()])
+            or await self._my_sessions(await self.storage.sessions.unreported())
         )
         for session_id in await self.storage.sessions.running():
             session = await self.storage.sessions.get(session_id)
-            if session is None:
+            if session is None or not self._mine(session.guild_id):
                 continue
             current = next((q for q in session.questions if q.closed_at_ms is None), None)
             if current is None or current.message_id is None:
@@ -261,7 +290,7 @@ class SchedulerService:
         on, close drills whose time is up. Their reveals (`reveal_pending`) can run beside it."""
         report = TickReport()
         now = self.clock.now()
-        schedules = {s.id: s for s in await self.storage.schedules.all()}
+        schedules = await self._my_schedules()
         last_slots = await self.storage.schedules.last_slots()
         due: list[tuple[Schedule, Slot]] = []
         for schedule in schedules.values():
@@ -290,18 +319,28 @@ class SchedulerService:
                 report.missed.append((schedule.id, slot.key))
                 log.info("schedule %d missed slot %s (beyond grace)", schedule.id, slot.key)
         await self._settle_claimed(schedules, report)
-        for session_id in await self.storage.sessions.running():
+        running = await self.storage.sessions.running()
+        mine = await self._my_sessions(running)
+        for session_id in running:
+            if session_id not in mine:
+                continue
             try:
                 await self.sessions.advance(session_id, self.publisher, self.grace)
             except DeliveryFailed as exc:
                 log.warning("session %d could not go on: %s", session_id, exc.reason)
-        for drill_id in await self.storage.drills.due_to_close(to_ms(now)):
+        for drill_id in await self._my_drills(await self.storage.drills.due_to_close(to_ms(now))):
             if await self.drills.close(drill_id):
                 report.closed.append(drill_id)
-        for session_id, position in await self.storage.sessions.unrevealed():
-            await self.sessions.reveal_question(session_id, position, self.publisher)
-        for session_id in await self.storage.sessions.unreported():
-            await self.sessions.report(session_id, self.publisher)
+        unrevealed = await self.storage.sessions.unrevealed()
+        mine = await self._my_sessions([session_id for session_id, _ in unrevealed])
+        for session_id, position in unrevealed:
+            if session_id in mine:
+                await self.sessions.reveal_question(session_id, position, self.publisher)
+        unreported = await self.storage.sessions.unreported()
+        mine = await self._my_sessions(unreported)
+        for session_id in unreported:
+            if session_id in mine:
+                await self.sessions.report(session_id, self.publisher)
         return report
 
     async def _settle_claimed(self, schedules: dict[int, Schedule], report: TickReport) -> None:
@@ -313,9 +352,8 @@ class SchedulerService:
         most slots left goes first: a busy channel then posts at its own limit while the others
         share the rest of the global budget, instead of its slots all waiting to the end."""
         lanes: dict[int, list[ClaimedSlot]] = {}
-        for claimed in await self.storage.schedules.claimed():
-            schedule = schedules.get(claimed.schedule_id)
-            lanes.setdefault(schedule.channel_id if schedule else 0, []).append(claimed)
+        for claimed in await self._my_claims(schedules):
+            lanes.setdefault(schedules[claimed.schedule_id].channel_id, []).append(claimed)
         gate = PriorityGate(CONCURRENT_FIRES)
 
         async def lane(channel_id: int, slots: list[ClaimedSlot]) -> None:
@@ -504,7 +542,7 @@ class SchedulerService:
         lanes: dict[int, list[Drill]] = {}
         for drill_id in await self.storage.drills.unrevealed():
             drill = await self.storage.drills.get(drill_id)
-            if drill is not None:
+            if drill is not None and self._mine(drill.guild_id):
                 lanes.setdefault(drill.channel_id, []).append(drill)
         gate = asyncio.Semaphore(CONCURRENT_REVEALS)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncIterator, Callable
 
+import discord
 from discord.ext import commands
 
 from bot.ratelimit import ChannelBuckets
@@ -47,8 +49,7 @@ async def running_bot(
             yield bot
         finally:
             await bot.close()
-            keep_alive = getattr(bot.ws, "_keep_alive", None) if bot.ws else None
-            if keep_alive is not None:
+            for keep_alive in _heartbeats(bot):
                 keep_alive.join(timeout=2)
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(task, timeout)
@@ -58,3 +59,12 @@ async def running_bot(
         raise AssertionError(
             f"emulator problems: unknown routes {emulator.unknown_routes}, errors {emulator.errors}"
         )
+
+
+def _heartbeats(bot: commands.Bot) -> list[threading.Thread]:
+    """The heartbeat threads of the bot's gateway connections: one, or one per shard."""
+    sockets = [bot.ws] if bot.ws else []
+    if isinstance(bot, discord.AutoShardedClient):
+        sockets = [shard._parent.ws for shard in bot.shards.values()]
+    threads = [getattr(socket, "_keep_alive", None) for socket in sockets]
+    return [thread for thread in threads if isinstance(thread, threading.Thread)]

@@ -177,6 +177,13 @@ class DiscordEmulator:
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
         self._identified: set[web.WebSocketResponse] = set()
+        self.shard_count = 1
+        """How many shards /gateway/bot recommends; an IDENTIFY may name one of its own count."""
+        self._shards: dict[web.WebSocketResponse, tuple[int, int]] = {}
+        """The [shard_id, shard_count] each connection identified with (none: unsharded)."""
+        self._session_shards: dict[str, tuple[int, int]] = {}
+        self.identified_shards: list[int] = []
+        """The shard of every IDENTIFY, in order (0 for an unsharded one)."""
         self._sequence = 0
         self._ready = asyncio.Event()
         self.resumed = asyncio.Event()
@@ -266,8 +273,11 @@ class DiscordEmulator:
             "bot": bot,
         }
 
-    def add_guild(self, name: str) -> int:
+    def add_guild(self, name: str, *, shard: int | None = None) -> int:
+        """A server; with `shard`, one whose id Discord puts on that shard of `shard_count`."""
         guild_id = self.new_id()
+        while shard is not None and (guild_id >> 22) % self.shard_count != shard:
+            guild_id += 1 << 22
         self.model.guilds[guild_id] = {
             "id": str(guild_id),
             "name": name,
@@ -402,8 +412,11 @@ class DiscordEmulator:
             if op == 1:
                 await socket.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
             elif op == 2:
-                await self._identify(socket)
+                await self._identify(socket, payload.get("d") or {})
             elif op == 6:
+                shard = self._session_shards.get(str((payload.get("d") or {}).get("session_id")))
+                if shard is not None:
+                    self._shards[socket] = shard
                 self._identified.add(socket)
                 self.resumed.set()
                 await self._send(socket, "RESUMED", {})
@@ -412,12 +425,40 @@ class DiscordEmulator:
             else:
                 self.errors.append(f"gateway op {op} not understood")
         self._identified.discard(socket)
+        self._shards.pop(socket, None)
         with contextlib.suppress(ValueError):
             self._sockets.remove(socket)
         return socket
 
-    async def _identify(self, socket: web.WebSocketResponse) -> None:
-        ready = {
+    def _on_socket(self, socket: web.WebSocketResponse, guild_id: int | None) -> bool:
+        """Whether Discord sends a server's events on this connection: only on its shard's (and
+        events of no server, such as DMs, on shard 0)."""
+        shard = self._shards.get(socket)
+        if shard is None:
+            return True
+        shard_id, count = shard
+        return shard_id == (0 if guild_id is None else (guild_id >> 22) % count)
+
+    @staticmethod
+    def _guild_of(event: str, data: JSON) -> int | None:
+        guild = data.get("id") if event == "GUILD_CREATE" else data.get("guild_id")
+        return int(guild) if guild is not None else None
+
+    async def _identify(self, socket: web.WebSocketResponse, identify: JSON) -> None:
+        shard = identify.get("shard")
+        session_id = "emulated-session"
+        if shard is not None:
+            shard_id, count = int(shard[0]), int(shard[1])
+            if not 0 <= shard_id < count:
+                self.errors.append(f"IDENTIFY with shard {shard!r}: no such shard")
+                await socket.close(code=4010)  # Discord: invalid shard
+                return
+            self._shards[socket] = (shard_id, count)
+            session_id = f"emulated-session-{shard_id}-of-{count}"
+            self._session_shards[session_id] = (shard_id, count)
+        self.identified_shards.append(self._shards.get(socket, (0, 1))[0])
+        guilds = [g for g in self.model.guilds if self._on_socket(socket, g)]
+        ready: JSON = {
             "v": 10,
             "user": {
                 **self.model.users[self.bot_user_id],
@@ -425,15 +466,17 @@ class DiscordEmulator:
                 "mfa_enabled": False,
                 "flags": 0,
             },
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.model.guilds],
-            "session_id": "emulated-session",
+            "guilds": [{"id": str(g), "unavailable": True} for g in guilds],
+            "session_id": session_id,
             "resume_gateway_url": self.gateway_url,
             "application": {"id": str(self.application_id), "flags": 0},
             "private_channels": [],
             "relationships": [],
         }
+        if shard is not None:
+            ready["shard"] = list(self._shards[socket])
         await self._send(socket, "READY", ready)
-        for guild_id in self.model.guilds:
+        for guild_id in guilds:
             await self._send(socket, "GUILD_CREATE", self._guild_payload(guild_id))
         self._identified.add(socket)
         self._ready.set()
@@ -443,8 +486,10 @@ class DiscordEmulator:
         await socket.send_str(json.dumps({"op": 0, "t": event, "s": self._sequence, "d": data}))
 
     async def dispatch(self, event: str, data: JSON) -> None:
+        guild_id = self._guild_of(event, data)
         for socket in list(self._identified):
-            await self._send(socket, event, data)
+            if self._on_socket(socket, guild_id):
+                await self._send(socket, event, data)
 
     def _dispatch_soon(self, event: str, data: JSON) -> None:
         asyncio.get_running_loop().create_task(self.dispatch(event, data))
@@ -729,7 +774,7 @@ class DiscordEmulator:
             return self._json(
                 {
                     "url": self.gateway_url,
-                    "shards": 1,
+                    "shards": self.shard_count,
                     "session_start_limit": {
                         "total": 1000,
                         "remaining": 1000,
