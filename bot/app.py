@@ -8,6 +8,7 @@ import logging
 import signal
 from collections.abc import Iterable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -24,7 +25,7 @@ from bot.cogs.progress import ProgressCog
 from bot.cogs.quiz import QuizCog
 from bot.cogs.schedule import ScheduleCog, SettingsCog
 from bot.config import Settings
-from bot.decks import Deck, load_library
+from bot.decks import Card, Deck, load_library
 from bot.discord_publisher import DiscordPublisher
 from bot.grading import prepare
 from bot.ratelimit import ChannelBuckets
@@ -101,6 +102,10 @@ class StudyBot(commands.Bot):
         if self.runner is not None:
             await self.runner.rearm()
 
+    def _picture(self, guild_id: int, deck_id: str, card: Card) -> Path | None:
+        deck = self.services.catalog.get(guild_id, deck_id)
+        return deck.image_path(card) if deck is not None else None
+
     async def setup_hook(self) -> None:
         storage = await Storage.open(self.settings.database, now_ms=to_ms(self.clock.now()))
         library = await asyncio.to_thread(load_library, self.settings.decks_dir)
@@ -117,7 +122,7 @@ class StudyBot(commands.Bot):
             self._services.drills,
             self._services.sessions,
             self.clock,
-            DiscordPublisher(self, buckets=self.channel_buckets),
+            DiscordPublisher(self, buckets=self.channel_buckets, pictures=self._picture),
             grace=timedelta(minutes=self.settings.grace_minutes),
             owns_guild=self.settings.shards.owns if self.settings.shards else None,
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
 
 import aiohttp
@@ -31,6 +32,10 @@ GLOBAL_BUDGET = 48.0
 (interaction answers are exempt); two are left for the bot's other REST calls."""
 
 
+PictureFinder = Callable[[int, str, Card], Path | None]
+"""Where a card's image file is, given the server, the deck id and the card (None: it has none)."""
+
+
 class DiscordPublisher:
     """Posts and edits scheduled work in channels; turns Discord errors into DeliveryFailed.
 
@@ -49,10 +54,20 @@ class DiscordPublisher:
         client: discord.Client,
         limiter: TokenBucket | None = None,
         buckets: ChannelBuckets | None = None,
+        pictures: PictureFinder | None = None,
     ) -> None:
         self.client = client
         self.limiter = limiter or TokenBucket(rate=GLOBAL_BUDGET, burst=1)
         self.buckets = buckets or ChannelBuckets()
+        self.pictures = pictures
+
+    def _picture(self, guild_id: int, deck_id: str, card: Card, name: str) -> discord.File | None:
+        """The card's image as an attachment called `name` (plus its suffix), when its deck has
+        the file; a new File each call, as a retry sends it again."""
+        path = self.pictures(guild_id, deck_id, card) if self.pictures else None
+        if path is None or not path.is_file():
+            return None
+        return discord.File(path, filename=f"{name}{path.suffix.lower()}")
 
     async def channel_ready(self, channel_id: int) -> None:
         await self.buckets.ready(channel_id)
@@ -63,9 +78,19 @@ class DiscordPublisher:
     async def post_drill(self, drill: Drill, cards: list[DrillCard]) -> int:
         embed = render.drill_post(drill, cards, from_ms(drill.closes_at_ms))
         view = drill_view(drill.id, [c.number for c in cards])
+        # Each card's picture is attached under its number; the embed can show only one.
+        files = [
+            file
+            for c in cards
+            if (file := self._picture(drill.guild_id, c.deck_id, c.card, f"card-{c.number}"))
+        ]
         message = await self._deliver(
             self._channel(drill.channel_id, drill.guild_id).send(
-                embed=embed, view=view, allowed_mentions=NO_MENTIONS, nonce=f"drill-{drill.id}"
+                embed=embed,
+                view=view,
+                allowed_mentions=NO_MENTIONS,
+                nonce=f"drill-{drill.id}",
+                files=files,
             ),
             drill.channel_id,
         )
@@ -97,12 +122,17 @@ class DiscordPublisher:
     async def ask_question(
         self, session: StudySession, question: SessionQuestion, card: Card, closes_at: datetime
     ) -> int:
+        embed = render.session_question(session, question, card, closes_at)
+        picture = self._picture(session.guild_id, question.card.deck_id, card, "card")
+        if picture is not None:
+            embed.set_image(url=f"attachment://{picture.filename}")
         message = await self._deliver(
             self._channel(session.channel_id, session.guild_id).send(
-                embed=render.session_question(session, question, card, closes_at),
+                embed=embed,
                 view=session_view(session.id, question.position),
                 allowed_mentions=NO_MENTIONS,
                 nonce=f"question-{session.id}-{question.position}",
+                files=[picture] if picture is not None else [],
             ),
             session.channel_id,
         )
