@@ -17,7 +17,9 @@ from bot.decks.importers import Format, write_import
 from bot.decks.importers.sandbox import import_file_isolated
 from bot.decks.model import DECK_ID_PATTERN, deck_id_from_stem
 from bot.grading import explain, grade
-from bot.storage.db import Database, DatabaseUnavailable, MigrationError
+from bot.storage import DatabaseUnavailable, MigrationError, open_database
+from bot.storage.copy import CopyError, copy_database, describe
+from bot.storage.postgres import _redacted
 from bot.study.clock import SystemClock, to_ms
 from bot.terminal import find_card, read_line, resolve_deck, run_study
 
@@ -146,10 +148,10 @@ def _cmd_grade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_migrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    database = Path(args.db) if args.db else load_settings().database_path
+    database: str = args.db or load_settings().database
 
     async def migrate_now() -> tuple[list[str], int]:
-        db = await Database.open(database, migrate_schema=False)
+        db = await open_database(database, migrate_schema=False)
         try:
             applied = await db.write_migrations(now_ms=to_ms(SystemClock().now()))
             return applied, await db.version()
@@ -159,7 +161,18 @@ def _cmd_migrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     applied, version = asyncio.run(migrate_now())
     for name in applied:
         print(f"applied {name}", file=out)
-    print(f"{database}: schema version {version}", file=out)
+    print(f"{_redacted(database)}: schema version {version}", file=out)
+    return 0
+
+
+def _cmd_copy_db(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        report = asyncio.run(copy_database(args.source, args.target))
+    except CopyError as exc:
+        print(f"error: {exc}", file=err)
+        return 1
+    for line in describe(report, args.target):
+        print(line, file=out)
     return 0
 
 
@@ -167,7 +180,7 @@ def _cmd_study(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = load_settings()
     return run_study(
         args.deck,
-        database=Path(args.db) if args.db else settings.database_path,
+        database=args.db or settings.database,
         decks_dir=settings.decks_dir,
         count=args.count if args.count is not None else 25 if args.missed else 10,
         ask=read_line,
@@ -213,15 +226,26 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--force", action="store_true", help="overwrite the output file")
     imp.set_defaults(handler=_cmd_decks_import)
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
-    migrate.add_argument("--db", help="database file (default: DATABASE_PATH)")
+    migrate.add_argument(
+        "--db", help="a SQLite file, sqlite:///path or postgresql://… (default: DATABASE_URL)"
+    )
     migrate.set_defaults(handler=_cmd_migrate)
+
+    copy_db = commands.add_parser(
+        "copy-db", help="copy a SQLite database into an empty PostgreSQL one (safe to rerun)"
+    )
+    copy_db.add_argument("source", metavar="SOURCE_URL", help="the SQLite file or sqlite:///path")
+    copy_db.add_argument("target", metavar="TARGET_URL", help="postgresql://user@host/database")
+    copy_db.set_defaults(handler=_cmd_copy_db)
 
     study = commands.add_parser("study", help="study a deck in the terminal, no Discord needed")
     study.add_argument("deck", help="a deck id (or name) from DECKS_DIR, or a deck .toml file")
     study.add_argument(
         "--count", type=int, help="cards in the round (default 10; with --missed, 25)"
     )
-    study.add_argument("--db", help="database file (default: DATABASE_PATH)")
+    study.add_argument(
+        "--db", help="a SQLite file, sqlite:///path or postgresql://… (default: DATABASE_URL)"
+    )
     study.add_argument(
         "--missed",
         action="store_true",

@@ -337,7 +337,7 @@ class _Round:
 def run_study(
     deck_reference: str,
     *,
-    database: Path,
+    database: str | Path,
     decks_dir: Path,
     count: int,
     ask: Callable[[str], str],

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import asyncio
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +12,12 @@ import pytest
 
 from bot.__main__ import main
 from bot.decks import load_deck
+from bot.storage import Storage
 from bot.storage.db import discover_migrations
+from bot.terminal import LOCAL_MEMBER
 from tests.conftest import DECKS_DIR, REPO_ROOT, SEEDS_DIR
 from tests.decks.anki_files import BASIC_MODEL_ID, build_apkg, png
+from tests.storage.test_attempts import attempt
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:
@@ -29,7 +34,7 @@ def test_help_lists_the_subcommands() -> None:
         check=True,
         cwd=REPO_ROOT,
     )
-    for command in ("run", "decks", "study", "grade", "migrate"):
+    for command in ("run", "decks", "study", "grade", "migrate", "copy-db"):
         assert command in result.stdout
 
 
@@ -364,3 +369,74 @@ def test_study_missed_refuses_days_out_of_range(tmp_path: Path) -> None:
         "study", "understanding-cnns", "--missed", "--days", "0", "--db", str(tmp_path / "s.db")
     )
     assert (code, err) == (2, "error: --days must be 1 to 90, not 0\n")
+
+
+def test_migrate_and_study_open_the_database_url(
+    database_url: str, backend: str, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{database_url}" if backend == "sqlite" else database_url
+    code, out, _ = run_cli("migrate", "--db", url)
+    assert code == 0
+    assert f"schema version {discover_migrations()[-1].version}" in out
+    code, out, _ = run_cli("migrate", "--db", url)
+    assert "applied" not in out
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "DATABASE_URL": url,
+        "DATABASE_PATH": str(tmp_path / "not-this-one.sqlite3"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "study", "understanding-cnns", "--count", "1"],
+        input="a kind of neural network\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "progress: 1/1" in result.stdout
+    assert not (tmp_path / "not-this-one.sqlite3").exists()
+
+    async def answers() -> int:
+        storage = await Storage.open(url)
+        try:
+            return await storage.attempts.count(LOCAL_MEMBER.guild_id)
+        finally:
+            await storage.close()
+
+    assert asyncio.run(answers()) == 1  # recorded in the database DATABASE_URL names
+
+
+def test_copy_db_moves_a_sqlite_history_into_postgresql(database_url: str, tmp_path: Path) -> None:
+    if not database_url.startswith("postgresql://"):
+        pytest.skip("copy-db copies into PostgreSQL (set TEST_DATABASE_URL)")
+    source = tmp_path / "old.sqlite3"
+    code, _, _ = run_cli("migrate", "--db", str(source))
+    assert code == 0
+
+    async def record() -> None:
+        storage = await Storage.open(source)
+        try:
+            await storage.attempts.record(attempt("k1", guild_id=7, user_id=8))
+        finally:
+            await storage.close()
+
+    asyncio.run(record())
+    code, out, err = run_cli("copy-db", f"sqlite:///{source}", database_url)
+    assert code == 0, err
+    assert re.search(r"^attempts +1 rows, copied 1$", out, re.MULTILINE)
+    assert "every table's row count matches its source" in out
+    code, out, _ = run_cli("copy-db", str(source), database_url)  # again: nothing twice
+    assert code == 0
+    assert re.search(r"^attempts +1 rows, copied 0$", out, re.MULTILINE)
+
+
+def test_copy_db_refuses_what_it_cannot_copy_in_one_line(tmp_path: Path) -> None:
+    code, out, err = run_cli("copy-db", str(tmp_path / "missing.sqlite3"), "postgresql://db/x")
+    assert (code, out) == (1, "")
+    assert err == f"error: {tmp_path / 'missing.sqlite3'}: no such SQLite database\n"
+    code, _, err = run_cli("copy-db", str(tmp_path / "a.sqlite3"), "mysql://db/x")
+    assert code == 1
+    assert err == "error: mysql://db/x: the target must be a postgresql:// database\n"

@@ -188,10 +188,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CopyError, DatabaseUnavailable) as exc:
         print(f"copy-db: {exc}", file=sys.stderr)
         return 1
-    for table in report:
-        print(f"{table.table:18} {table.source_rows:>10} rows, copied {table.copied}")
-    print(f"copied into {_redacted(args.target)}; every table's row count matches its source")
+    for line in describe(report, args.target):
+        print(line)
     return 0
+
+
+def describe(report: list[TableCopy], target: str) -> list[str]:
+    """What a copy did, a line per table and a last line naming the target (without password)."""
+    lines = [f"{t.table:18} {t.source_rows:>10} rows, copied {t.copied}" for t in report]
+    lines.append(f"copied into {_redacted(target)}; every table's row count matches its source")
+    return lines
 
 
 if __name__ == "__main__":
