@@ -295,3 +295,50 @@ class StudySession:
     questions: tuple[SessionQuestion, ...]
     slot: str | None = None
     results_posted_at_ms: int | None = None
+
+
+# --- Due-card reminders -------------------------------------------------------------------------
+
+FireStatus = Literal["claimed", "sent", "skipped", "missed", "failed"]
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A member's daily reminder of their due cards on one server, by direct message."""
+
+    guild_id: int
+    user_id: int
+    local_time: str
+    days: str
+    timezone: str
+    """The member's own time zone, else the server's."""
+    on: bool
+    off_reason: str | None
+    """Why the bot turned it off (None: the member did, or it is on)."""
+    told: bool
+    """Whether the member was told `off_reason`."""
+    since_ms: int
+    """When it was last set: slots before this never fire."""
+
+
+@dataclass(frozen=True)
+class ReminderFire:
+    """One member's reminder on one local day: claimed, then sent or settled otherwise."""
+
+    guild_id: int
+    user_id: int
+    local_date: str
+    slot: str
+    slot_at_ms: int
+    status: FireStatus
+    detail: str | None
+    tries: int
+
+
+@dataclass(frozen=True)
+class DueCards:
+    """A member's cards due now in one deck, and since when the oldest of them is due."""
+
+    deck_id: str
+    due: int
+    earliest_ms: int

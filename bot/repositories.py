@@ -24,6 +24,8 @@ from bot.domain import (
     Context,
     DayCounts,
     Drill,
+    DueCards,
+    FireStatus,
     GuildSettings,
     LeaderRow,
     MemberData,
@@ -32,6 +34,8 @@ from bot.domain import (
     NewAttempt,
     QuizRound,
     Recorded,
+    Reminder,
+    ReminderFire,
     RoundMode,
     Schedule,
     ScheduleSpec,
@@ -219,6 +223,53 @@ class MissedStore(Protocol):
         ...
 
 
+class ReminderStore(Protocol):
+    """Members' reminders and their fires. Claiming a fire succeeds once per member, server and
+    local day, across processes."""
+
+    async def set(
+        self,
+        guild_id: int,
+        user_id: int,
+        display_name: str,
+        local_time: str,
+        days: str,
+        now_ms: int,
+    ) -> Reminder: ...
+    async def get(self, guild_id: int, user_id: int) -> Reminder | None: ...
+    async def turn_off(
+        self, guild_id: int, user_id: int, reason: str | None, now_ms: int
+    ) -> bool: ...
+    async def mark_told(self, guild_id: int, user_id: int, now_ms: int) -> bool: ...
+    async def member_timezone(self, guild_id: int, user_id: int) -> str | None: ...
+    async def set_member_timezone(
+        self, guild_id: int, user_id: int, display_name: str, timezone: str, now_ms: int
+    ) -> None: ...
+    async def active(self) -> list[Reminder]: ...
+    async def last_fires(self) -> dict[tuple[int, int], int]: ...
+    async def claim(
+        self,
+        guild_id: int,
+        user_id: int,
+        local_date: str,
+        slot: str,
+        slot_at_ms: int,
+        now_ms: int,
+    ) -> bool: ...
+    async def mark(
+        self,
+        guild_id: int,
+        user_id: int,
+        local_date: str,
+        status: FireStatus,
+        detail: str | None = None,
+    ) -> None: ...
+    async def fire_try(self, guild_id: int, user_id: int, local_date: str) -> int: ...
+    async def claimed(self) -> list[ReminderFire]: ...
+    async def fires(self, guild_id: int, user_id: int) -> list[ReminderFire]: ...
+    async def due_cards(self, guild_id: int, user_id: int, now_ms: int) -> list[DueCards]: ...
+
+
 class GuildDeckStore(Protocol):
     async def all(self) -> list[StoredDeck]: ...
     async def save(self, deck: StoredDeck, created_by: int, now_ms: int) -> None: ...
@@ -253,6 +304,8 @@ class Store(Protocol):
     def rounds(self) -> QuizRoundStore: ...
     @property
     def missed(self) -> MissedStore: ...
+    @property
+    def reminders(self) -> ReminderStore: ...
     @property
     def guild_decks(self) -> GuildDeckStore: ...
     @property

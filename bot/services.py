@@ -12,6 +12,7 @@ from bot.study.drills import DrillService
 from bot.study.practice import StudyService
 from bot.study.privacy import PrivacyService
 from bot.study.quiz import QuizService
+from bot.study.reminders import ReminderService
 from bot.study.sessions import SessionService
 from bot.study.settings import SettingsService
 from bot.study.stats import StatsService
@@ -30,20 +31,23 @@ class Services:
     sessions: SessionService
     privacy: PrivacyService
     settings: SettingsService
+    reminders: ReminderService
 
     @classmethod
     def build(cls, storage: Store, catalog: DeckCatalog, clock: Clock) -> Services:
         study = StudyService(storage, catalog, clock)
+        quiz = QuizService(study, storage)
         return cls(
             storage=storage,
             catalog=catalog,
             clock=clock,
             study=study,
             stats=StatsService(storage, catalog, clock),
-            quiz=QuizService(study, storage),
+            quiz=quiz,
             admin=DeckAdmin(storage, catalog, clock),
             drills=DrillService(storage, catalog, study, clock),
             sessions=SessionService(storage, catalog, study, clock),
             privacy=PrivacyService(storage),
             settings=SettingsService(storage, clock),
+            reminders=ReminderService(storage, catalog, quiz, clock),
         )

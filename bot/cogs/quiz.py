@@ -23,6 +23,7 @@ from bot.study.practice import (
     outlook_sentences,
 )
 from bot.study.quiz import MAX_ROUND, NothingMissed, NothingToStudy, NotYours
+from bot.study.reminders import NoReminder
 from bot.ui import render
 from bot.ui.components import ANSWER_MODAL, answer_modal, claim_view, modal_value, quiz_view
 
@@ -190,7 +191,13 @@ class QuizCog(commands.Cog, name="Quiz"):
         none = discord.AllowedMentions.none()
         files = [picture] if picture is not None else []
         if new_message:
-            kwargs: dict[str, Any] = {"embed": embed, "ephemeral": True, "allowed_mentions": none}
+            # Private in a server; in a direct message (a reminder's review) it is private anyway,
+            # and a plain message stays when Discord is reopened.
+            kwargs: dict[str, Any] = {
+                "embed": embed,
+                "ephemeral": interaction.guild_id is not None,
+                "allowed_mentions": none,
+            }
             if note:
                 kwargs["content"] = note
             if view is not None:
@@ -271,6 +278,31 @@ class QuizCog(commands.Cog, name="Quiz"):
                 await self._show(interaction, quiz)
                 return
             await self._show(interaction, answered.round, last=answered.result)
+
+    @commands.Cog.listener()
+    async def on_reminder_review(self, interaction: discord.Interaction, guild_id: int) -> None:
+        """Start review, in a reminder's direct message: the same round as /quiz, recorded for
+        the server the reminder came from."""
+        async with failures_reported(interaction, "reminder review"):
+            guild = interaction.client.get_guild(guild_id)
+            server = discord.utils.escape_markdown(guild.name if guild else "the server")[:100]
+            try:
+                quiz = await self.services.reminders.start_review(
+                    guild_id, interaction.user.id, interaction.user.display_name
+                )
+            except NoReminder:
+                await reply(
+                    interaction, "That reminder is gone. `/remind set` on a server starts one."
+                )
+                return
+            except UnknownDeck:
+                await reply(interaction, f"**{server}** has no decks to review.")
+                return
+            except NothingToStudy as empty:
+                why = " ".join(outlook_sentences(empty.outlook, discord_time))
+                await reply(interaction, f"Nothing to review on **{server}** right now. {why}")
+                return
+            await self._show(interaction, quiz, new_message=True, note=f"Review for **{server}**.")
 
     @commands.Cog.listener()
     async def on_claim_button(self, interaction: discord.Interaction, attempt_id: int) -> None:

@@ -16,6 +16,7 @@ from bot.storage.db import Database, DatabaseUnavailable, MigrationError
 from bot.storage.missed import MissedRepository
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.privacy import PrivacyRepository
+from bot.storage.reminders import ReminderRepository
 from bot.storage.rounds import GuildDeckRepository, QuizRoundRepository
 from bot.storage.schedules import DrillRepository, ScheduleRepository, SessionRepository
 from bot.storage.sql import Executor
@@ -78,6 +79,7 @@ class Storage:
     sessions: SessionRepository
     rounds: QuizRoundRepository
     missed: MissedRepository
+    reminders: ReminderRepository
     guild_decks: GuildDeckRepository
     privacy: PrivacyRepository
 
@@ -105,6 +107,7 @@ class Storage:
             sessions=SessionRepository(executor),
             rounds=QuizRoundRepository(executor),
             missed=MissedRepository(executor),
+            reminders=ReminderRepository(executor),
             guild_decks=GuildDeckRepository(executor),
             privacy=PrivacyRepository(executor),
         )

@@ -55,7 +55,14 @@ class PrivacyRepository:
             removed = yield from execute(
                 "DELETE FROM attempts WHERE guild_id = ? AND user_id = ?", key
             )
-            for table in ("srs_cards", "quiz_rounds", "member_totals", "members"):
+            for table in (
+                "srs_cards",
+                "quiz_rounds",
+                "member_totals",
+                "reminders",
+                "reminder_fires",
+                "members",
+            ):
                 yield from execute(f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", key)
             return removed
 

@@ -172,6 +172,37 @@ def drill_view(drill_id: int, numbers: list[int], *, disabled: bool = False) -> 
     return view
 
 
+class ReminderButton(
+    ui.DynamicItem[ui.Button[Any]], template=r"sb:remind:(?P<guild>\d{1,20}):review"
+):
+    """Start review, in a reminder's direct message: a /quiz round for the server it came from."""
+
+    def __init__(self, guild_id: int) -> None:
+        self.guild_id = guild_id
+        super().__init__(
+            ui.Button(
+                label="Start review",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"sb:remind:{guild_id}:review",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
+    ) -> ReminderButton:
+        return cls(int(match["guild"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        interaction.client.dispatch("reminder_review", interaction, self.guild_id)
+
+
+def reminder_view(guild_id: int) -> ui.View:
+    view = ui.View(timeout=None)
+    view.add_item(ReminderButton(guild_id))
+    return view
+
+
 class StaleButton(ui.DynamicItem[ui.Button[Any]], template=r"sb:.*"):
     """Any of our custom_ids that no button above reads (forged, or from a layout long gone): the
     member is told so instead of Discord's bare 'This interaction failed'."""
@@ -198,6 +229,7 @@ _READERS: tuple[type[ui.DynamicItem[Any]], ...] = (
     ReviewButton,
     DrillButton,
     SessionButton,
+    ReminderButton,
 )
 DYNAMIC_ITEMS: tuple[type[ui.DynamicItem[Any]], ...] = (*_READERS, StaleButton)
 

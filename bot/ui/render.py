@@ -11,6 +11,7 @@ from bot.decks import Card, Deck
 from bot.domain import Claim, Drill, MemberData, QuizRound, Schedule, SessionQuestion, StudySession
 from bot.study.drills import DrillCard, DrillResults
 from bot.study.practice import AnswerResult
+from bot.study.reminders import ReminderMessage
 from bot.study.sessions import QuestionResult, Standing
 from bot.study.stats import CardStat, Leaderboard, MemberStats
 from bot.ui.text import clip, code_block, fit_fields, safe
@@ -328,4 +329,32 @@ def member_data(data: MemberData) -> discord.Embed:
     embed.add_field(name="Cards in your review schedule", value=str(data.review_cards))
     embed.add_field(name="Quiz rounds", value=str(data.quiz_rounds))
     embed.add_field(name="Claims", value=str(data.claims))
+    return embed
+
+
+def reminder_dm(message: ReminderMessage, server: str) -> discord.Embed:
+    """A reminder's direct message: how many cards are due on the server and since when, the
+    member's streak, and (beside it, as a button) Start review."""
+    cards = "card is" if message.due == 1 else "cards are"
+    oldest = int(message.oldest_due.timestamp())
+    embed = discord.Embed(
+        title=f"Cards due · {safe(server, 200)}",
+        description=(
+            f"**{message.due}** {cards} due for review, the oldest since <t:{oldest}:f>"
+            f" (<t:{oldest}:R>). Start review runs a /quiz round right here; your answers,"
+            " review schedule and points count on that server."
+        ),
+        colour=BLURPLE,
+    )
+    if message.streak:
+        keep = "" if message.answered_today else " · answer today to keep it"
+        streak = f"🔥 {message.streak} day{'s' if message.streak != 1 else ''}{keep}"
+    else:
+        streak = "No streak yet: answer today to start one"
+    embed.add_field(name="Streak", value=f"{streak} (best {message.best_streak})", inline=False)
+    lines = [f"{safe(name, 80)} — {count}" for name, count in message.decks[:5]]
+    if len(message.decks) > 5:
+        lines.append(f"…and {len(message.decks) - 5} more decks")
+    embed.add_field(name="Due by deck", value="\n".join(lines), inline=False)
+    embed.set_footer(text="/remind off on that server stops these messages.")
     return embed
