@@ -45,7 +45,11 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("session_cards", "session_id, position"),
     ("quiz_rounds", "id"),
     ("guild_decks", "guild_id, deck_id"),
+    ("reminders", "guild_id, user_id"),
+    ("reminder_fires", "guild_id, user_id, local_date"),
 )
+DERIVED = ("member_totals",)
+"""Kept by triggers from the copied rows, so checked by count rather than copied."""
 IDENTITIES = ("attempts", "claims", "schedules", "drills", "study_sessions", "quiz_rounds")
 BOOLEANS = {("schedules", "paused")}
 BATCH = 2000
