@@ -24,6 +24,7 @@ from bot.cogs.privacy import PrivacyCog
 from bot.cogs.progress import ProgressCog
 from bot.cogs.quiz import QuizCog
 from bot.cogs.remind import DiscordMessenger, RemindCog
+from bot.cogs.rewards import DiscordRoleManager, RewardsCog
 from bot.cogs.schedule import ScheduleCog, SettingsCog
 from bot.config import Settings
 from bot.decks import Card, Deck, load_library
@@ -138,6 +139,7 @@ class StudyBot(commands.Bot):
             SettingsCog(self._services, self._scheduler),
             PrivacyCog(self._services),
             RemindCog(self._services, DiscordMessenger(self), run_loop=self.run_scheduler),
+            RewardsCog(self._services, DiscordRoleManager(self), run_loop=self.run_scheduler),
         ):
             await self.add_cog(cog)
         self.tree.error(self.on_app_command_error)

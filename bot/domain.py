@@ -342,3 +342,38 @@ class DueCards:
     deck_id: str
     due: int
     earliest_ms: int
+
+
+# --- Streak and rank roles ----------------------------------------------------------------------
+
+RewardKind = Literal["streak", "rank"]
+"""A role for a streak of at least `threshold` days, or for the top `threshold` of the month."""
+
+
+@dataclass(frozen=True)
+class RoleReward:
+    """A role the bot gives and takes back on one server as members' streaks or monthly ranks
+    change (once a day, just after the server's local midnight)."""
+
+    guild_id: int
+    role_id: int
+    kind: RewardKind
+    threshold: int
+    paused_reason: str | None
+    """Why the bot stopped managing the role (None: it is active)."""
+    created_by: int
+    since_ms: int
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_reason is not None
+
+
+@dataclass(frozen=True)
+class RewardRun:
+    """One server's daily update of its reward roles: claimed for a local date, then done."""
+
+    guild_id: int
+    local_date: str
+    done: bool
+    detail: str | None

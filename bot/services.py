@@ -13,6 +13,7 @@ from bot.study.practice import StudyService
 from bot.study.privacy import PrivacyService
 from bot.study.quiz import QuizService
 from bot.study.reminders import ReminderService
+from bot.study.rewards import RewardService
 from bot.study.sessions import SessionService
 from bot.study.settings import SettingsService
 from bot.study.stats import StatsService
@@ -32,6 +33,7 @@ class Services:
     privacy: PrivacyService
     settings: SettingsService
     reminders: ReminderService
+    rewards: RewardService
 
     @classmethod
     def build(cls, storage: Store, catalog: DeckCatalog, clock: Clock) -> Services:
@@ -50,4 +52,5 @@ class Services:
             privacy=PrivacyService(storage),
             settings=SettingsService(storage, clock),
             reminders=ReminderService(storage, catalog, quiz, clock),
+            rewards=RewardService(storage, clock),
         )

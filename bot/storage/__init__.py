@@ -17,6 +17,7 @@ from bot.storage.missed import MissedRepository
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.privacy import PrivacyRepository
 from bot.storage.reminders import ReminderRepository
+from bot.storage.rewards import RewardRepository
 from bot.storage.rounds import GuildDeckRepository, QuizRoundRepository
 from bot.storage.schedules import DrillRepository, ScheduleRepository, SessionRepository
 from bot.storage.sql import Executor
@@ -80,6 +81,7 @@ class Storage:
     rounds: QuizRoundRepository
     missed: MissedRepository
     reminders: ReminderRepository
+    rewards: RewardRepository
     guild_decks: GuildDeckRepository
     privacy: PrivacyRepository
 
@@ -108,6 +110,7 @@ class Storage:
             rounds=QuizRoundRepository(executor),
             missed=MissedRepository(executor),
             reminders=ReminderRepository(executor),
+            rewards=RewardRepository(executor),
             guild_decks=GuildDeckRepository(executor),
             privacy=PrivacyRepository(executor),
         )

@@ -47,6 +47,9 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("guild_decks", "guild_id, deck_id"),
     ("reminders", "guild_id, user_id"),
     ("reminder_fires", "guild_id, user_id, local_date"),
+    ("role_rewards", "guild_id, role_id"),
+    ("role_holders", "guild_id, role_id, user_id"),
+    ("reward_runs", "guild_id, local_date"),
 )
 DERIVED = ("member_totals",)
 """Kept by triggers from the copied rows, so checked by count rather than copied."""

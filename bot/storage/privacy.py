@@ -61,6 +61,7 @@ class PrivacyRepository:
                 "member_totals",
                 "reminders",
                 "reminder_fires",
+                "role_holders",
                 "members",
             ):
                 yield from execute(f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", key)
