@@ -212,7 +212,7 @@ class DiscordPublisher:
         except discord.Forbidden as exc:
             raise DeliveryFailed(
                 f"the bot may not post in <#{channel_id}> (it needs View Channel, Send Messages,"
-                " Embed Links and Read Message History)",
+                " Embed Links, Attach Files and Read Message History)",
                 permanent=True,
             ) from exc
         except discord.HTTPException as exc:
