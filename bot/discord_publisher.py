@@ -6,6 +6,7 @@ this implementation in."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from bot.ui.components import drill_view, session_view
 from bot.ui.text import clip
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 GLOBAL_BUDGET = 48.0
 """Requests per second the channel posts may use: Discord allows a bot 50 across all routes
 (interaction answers are exempt); two are left for the bot's other REST calls."""
@@ -84,15 +86,13 @@ class DiscordPublisher:
             for c in cards
             if (file := self._picture(drill.guild_id, c.deck_id, c.card, f"card-{c.number}"))
         ]
-        message = await self._deliver(
-            self._channel(drill.channel_id, drill.guild_id).send(
-                embed=embed,
-                view=view,
-                allowed_mentions=NO_MENTIONS,
-                nonce=f"drill-{drill.id}",
-                files=files,
-            ),
+        message = await self._send(
             drill.channel_id,
+            drill.guild_id,
+            files,
+            embed=embed,
+            view=view,
+            nonce=f"drill-{drill.id}",
         )
         return message.id
 
@@ -126,17 +126,51 @@ class DiscordPublisher:
         picture = self._picture(session.guild_id, question.card.deck_id, card, "card")
         if picture is not None:
             embed.set_image(url=f"attachment://{picture.filename}")
-        message = await self._deliver(
-            self._channel(session.channel_id, session.guild_id).send(
-                embed=embed,
-                view=session_view(session.id, question.position),
-                allowed_mentions=NO_MENTIONS,
-                nonce=f"question-{session.id}-{question.position}",
-                files=[picture] if picture is not None else [],
-            ),
+        message = await self._send(
             session.channel_id,
+            session.guild_id,
+            [picture] if picture is not None else [],
+            embed=embed,
+            view=session_view(session.id, question.position),
+            nonce=f"question-{session.id}-{question.position}",
         )
         return message.id
+
+    async def _send(
+        self,
+        channel_id: int,
+        guild_id: int,
+        files: list[discord.File],
+        *,
+        embed: discord.Embed,
+        view: discord.ui.View,
+        nonce: str,
+    ) -> discord.Message:
+        """Post with the cards' pictures; where the bot may post but not attach files, post
+        without them rather than lose the post (and so pause the schedule) over a picture."""
+        channel = self._channel(channel_id, guild_id)
+        if files:
+            try:
+                return await self._deliver(
+                    channel.send(
+                        embed=embed,
+                        view=view,
+                        allowed_mentions=NO_MENTIONS,
+                        nonce=nonce,
+                        files=files,
+                    ),
+                    channel_id,
+                )
+            except DeliveryFailed as exc:
+                if not isinstance(exc.__cause__, discord.Forbidden):
+                    raise
+                log.warning("no pictures in <#%d>: the bot may not attach files there", channel_id)
+                if embed.image.url and embed.image.url.startswith("attachment://"):
+                    embed.set_image(url=None)
+        return await self._deliver(
+            channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS, nonce=nonce),
+            channel_id,
+        )
 
     async def find_question(self, session: StudySession, question: SessionQuestion) -> int | None:
         custom_id = f"sb:session:{session.id}:{question.position}"

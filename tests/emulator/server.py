@@ -811,9 +811,9 @@ class DiscordEmulator:
 
         @route("POST", r"/channels/(?P<channel>\d+)/messages")
         async def post_message(call: RecordedCall, channel: str) -> web.Response:
-            problem = self._channel_problem(
-                int(channel), discord.Permissions(send_messages=True).value
-            )
+            # Discord refuses files without Attach Files, as it refuses the post without Send.
+            needed = discord.Permissions(send_messages=True, attach_files=bool(call.files))
+            problem = self._channel_problem(int(channel), needed.value)
             if problem is not None:
                 return problem
             refused = self._refuse(call, message_problems(call.json or {}))
