@@ -249,8 +249,10 @@ class StudyService:
         deck = self.deck(member.guild_id, deck_id)
         card = self.card(member.guild_id, deck_id, card_id)
         now = self.clock.now()
-        # Independent reads go to the readers together; whether the card was due only matters
-        # for practice points.
+        # Grading starts at once, beside the reads (it needs them only when the server approved
+        # answers for this card, and then grades again). Independent reads go to the readers
+        # together; whether the card was due only matters for practice points.
+        early = asyncio.ensure_future(graded(card, response, deck=deck))
         existing, settings, extra, state = await asyncio.gather(
             self.storage.attempts.by_key(attempt_key),
             self.storage.guilds.get(member.guild_id),
@@ -259,9 +261,11 @@ class StudyService:
             if context == "quiz"
             else _nothing(),
         )
+        verdict = await early
         if existing is not None:
             return await self._replay(existing.id, card)
-        verdict = await graded(card, response, deck=deck, extra_accept=extra)
+        if extra:
+            verdict = await graded(card, response, deck=deck, extra_accept=extra)
         due = state is None or state.due <= now
         points = (
             points_for(verdict.outcome, context=context, due=due, first_correct=first_correct)
