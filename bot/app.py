@@ -23,6 +23,7 @@ from bot.cogs.drills import DrillsCog
 from bot.cogs.privacy import PrivacyCog
 from bot.cogs.progress import ProgressCog
 from bot.cogs.quiz import QuizCog
+from bot.cogs.recaps import DiscordRecapPoster, RecapsCog
 from bot.cogs.remind import DiscordMessenger, RemindCog
 from bot.cogs.rewards import DiscordRoleManager, RewardsCog
 from bot.cogs.schedule import ScheduleCog, SettingsCog
@@ -140,6 +141,7 @@ class StudyBot(commands.Bot):
             PrivacyCog(self._services),
             RemindCog(self._services, DiscordMessenger(self), run_loop=self.run_scheduler),
             RewardsCog(self._services, DiscordRoleManager(self), run_loop=self.run_scheduler),
+            RecapsCog(self._services, DiscordRecapPoster(self), run_loop=self.run_scheduler),
         ):
             await self.add_cog(cog)
         self.tree.error(self.on_app_command_error)

@@ -377,3 +377,41 @@ class RewardRun:
     local_date: str
     done: bool
     detail: str | None
+
+
+# --- Weekly recaps ------------------------------------------------------------------------------
+
+RecapStatus = Literal["claimed", "posted", "failed", "missed"]
+
+
+@dataclass(frozen=True)
+class Recap:
+    """A weekly recap an admin switched on for one channel: posted on `weekday` (Monday = 0) at
+    `local_time` in the server's time zone."""
+
+    guild_id: int
+    channel_id: int
+    weekday: int
+    local_time: str
+    paused_reason: str | None
+    """Why the bot stopped posting it (None: it is active)."""
+    created_by: int
+    since_ms: int
+    """When it was last set: slots before this never post."""
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_reason is not None
+
+
+@dataclass(frozen=True)
+class RecapPost:
+    """One week's recap in one channel: claimed for its local slot, then posted or settled."""
+
+    guild_id: int
+    channel_id: int
+    slot: str
+    slot_at_ms: int
+    status: RecapStatus
+    message_id: int | None
+    detail: str | None

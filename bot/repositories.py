@@ -33,6 +33,9 @@ from bot.domain import (
     MissedCard,
     NewAttempt,
     QuizRound,
+    Recap,
+    RecapPost,
+    RecapStatus,
     Recorded,
     Reminder,
     ReminderFire,
@@ -305,6 +308,48 @@ class RewardStore(Protocol):
         ...
 
 
+class RecapStore(Protocol):
+    """Weekly recaps per channel and each week's post. Claiming a post succeeds once per server,
+    channel and local slot, across processes."""
+
+    async def save(
+        self,
+        guild_id: int,
+        channel_id: int,
+        weekday: int,
+        local_time: str,
+        created_by: int,
+        now_ms: int,
+    ) -> Recap: ...
+    async def in_guild(self, guild_id: int) -> list[Recap]: ...
+    async def active(self) -> list[Recap]: ...
+    async def remove(self, guild_id: int, channel_id: int) -> bool: ...
+    async def pause(self, guild_id: int, channel_id: int, reason: str) -> bool: ...
+    async def claim(
+        self, guild_id: int, channel_id: int, slot: str, slot_at_ms: int, now_ms: int
+    ) -> bool: ...
+    async def claimed(self) -> list[RecapPost]: ...
+    async def mark(
+        self,
+        guild_id: int,
+        channel_id: int,
+        slot: str,
+        status: RecapStatus,
+        *,
+        message_id: int | None = None,
+        detail: str | None = None,
+    ) -> None: ...
+    async def posts(self, guild_id: int, channel_id: int) -> list[RecapPost]: ...
+    async def guild_days(self, guild_id: int, first_day: int, last_day: int) -> list[DayCounts]:
+        """The server's answers and correct answers per local day first_day..last_day (days
+        without answers left out)."""
+        ...
+
+    async def guild_cards(self, guild_id: int, start_ms: int, end_ms: int) -> list[CardCounts]:
+        """The server's answers and correct answers per card in [start_ms, end_ms)."""
+        ...
+
+
 class GuildDeckStore(Protocol):
     async def all(self) -> list[StoredDeck]: ...
     async def save(self, deck: StoredDeck, created_by: int, now_ms: int) -> None: ...
@@ -343,6 +388,8 @@ class Store(Protocol):
     def reminders(self) -> ReminderStore: ...
     @property
     def rewards(self) -> RewardStore: ...
+    @property
+    def recaps(self) -> RecapStore: ...
     @property
     def guild_decks(self) -> GuildDeckStore: ...
     @property

@@ -12,6 +12,7 @@ from bot.study.drills import DrillService
 from bot.study.practice import StudyService
 from bot.study.privacy import PrivacyService
 from bot.study.quiz import QuizService
+from bot.study.recaps import RecapService
 from bot.study.reminders import ReminderService
 from bot.study.rewards import RewardService
 from bot.study.sessions import SessionService
@@ -34,6 +35,7 @@ class Services:
     settings: SettingsService
     reminders: ReminderService
     rewards: RewardService
+    recaps: RecapService
 
     @classmethod
     def build(cls, storage: Store, catalog: DeckCatalog, clock: Clock) -> Services:
@@ -53,4 +55,5 @@ class Services:
             settings=SettingsService(storage, clock),
             reminders=ReminderService(storage, catalog, quiz, clock),
             rewards=RewardService(storage, clock),
+            recaps=RecapService(storage, catalog, clock),
         )

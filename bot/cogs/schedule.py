@@ -10,9 +10,11 @@ from bot.cogs.common import deck_choices, reply, require_admin
 from bot.domain import DEFAULT_NEW_CARDS_PER_DAY, MAX_NEW_CARDS_PER_DAY, Kind
 from bot.services import Services
 from bot.study.periods import UnknownTimezone, timezone_names
+from bot.study.recaps import day_name
 from bot.study.scheduling import SchedulerService
-from bot.study.slots import BadSchedule
+from bot.study.slots import DAY_NAMES, BadSchedule
 from bot.ui import render
+from bot.ui.recap import recap_line
 
 
 async def paused_notice(scheduler: SchedulerService, guild_id: int) -> str:
@@ -139,14 +141,68 @@ class ScheduleCog(commands.GroupCog, group_name="schedule", group_description="S
             return
         assert interaction.guild_id is not None
         schedules = await self.scheduler.in_guild(interaction.guild_id)
-        if not schedules:
+        recaps = await self.services.recaps.in_guild(interaction.guild_id)
+        if not schedules and not recaps:
             await reply(interaction, "No schedules yet. Create one with `/schedule drill`.")
             return
         lines = [
             render.schedule_line(s, None if s.paused else self.scheduler.next_slot(s).at)
             for s in schedules
         ]
+        for recap in recaps:
+            next_at = None if recap.paused else await self.services.recaps.next_post(recap)
+            lines.append(recap_line(recap, int(next_at.timestamp()) if next_at else None))
         await reply(interaction, "\n".join(lines)[:1900])
+
+    @app_commands.command(
+        name="recap", description="Post a weekly recap in a channel (default Mondays 09:00)"
+    )
+    @app_commands.describe(
+        channel="Where to post it",
+        day="The weekday (default Monday); the recap covers the seven days before it",
+        time="Local time in the server's time zone, 24-hour HH:MM (default 09:00)",
+    )
+    @app_commands.choices(
+        day=[app_commands.Choice(name=day_name(i), value=DAY_NAMES[i]) for i in range(7)]
+    )
+    async def recap(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        day: str | None = None,
+        time: str | None = None,
+    ) -> None:
+        if not await require_admin(interaction):
+            return
+        assert interaction.guild_id is not None
+        try:
+            recap = await self.services.recaps.save(
+                interaction.guild_id, channel.id, day=day, at=time, by=interaction.user.id
+            )
+        except BadSchedule as exc:
+            await reply(interaction, f"Not scheduled: {exc}.")
+            return
+        next_at = await self.services.recaps.next_post(recap)
+        await reply(
+            interaction,
+            f"Weekly recap on in <#{channel.id}>: {day_name(recap.weekday)}s at"
+            f" {recap.local_time} (server time zone), next <t:{int(next_at.timestamp())}:f>."
+            " It shows the week's top members, the most improved, the weakest cards with their"
+            " answers and a chart. `/schedule recap_off` turns it off.",
+        )
+
+    @app_commands.command(name="recap_off", description="Stop a channel's weekly recap")
+    @app_commands.describe(channel="The channel whose recap to stop")
+    async def recap_off(
+        self, interaction: discord.Interaction, channel: discord.TextChannel
+    ) -> None:
+        if not await require_admin(interaction):
+            return
+        assert interaction.guild_id is not None
+        if await self.services.recaps.remove(interaction.guild_id, channel.id):
+            await reply(interaction, f"The weekly recap in <#{channel.id}> is off.")
+        else:
+            await reply(interaction, f"<#{channel.id}> has no weekly recap.")
 
     async def _toggle(
         self, interaction: discord.Interaction, schedule_id: int, paused: bool

@@ -16,6 +16,7 @@ from bot.storage.db import Database, DatabaseUnavailable, MigrationError
 from bot.storage.missed import MissedRepository
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.privacy import PrivacyRepository
+from bot.storage.recaps import RecapRepository
 from bot.storage.reminders import ReminderRepository
 from bot.storage.rewards import RewardRepository
 from bot.storage.rounds import GuildDeckRepository, QuizRoundRepository
@@ -82,6 +83,7 @@ class Storage:
     missed: MissedRepository
     reminders: ReminderRepository
     rewards: RewardRepository
+    recaps: RecapRepository
     guild_decks: GuildDeckRepository
     privacy: PrivacyRepository
 
@@ -111,6 +113,7 @@ class Storage:
             missed=MissedRepository(executor),
             reminders=ReminderRepository(executor),
             rewards=RewardRepository(executor),
+            recaps=RecapRepository(executor),
             guild_decks=GuildDeckRepository(executor),
             privacy=PrivacyRepository(executor),
         )

@@ -50,6 +50,8 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("role_rewards", "guild_id, role_id"),
     ("role_holders", "guild_id, role_id, user_id"),
     ("reward_runs", "guild_id, local_date"),
+    ("recaps", "guild_id, channel_id"),
+    ("recap_posts", "guild_id, channel_id, slot"),
 )
 DERIVED = ("member_totals",)
 """Kept by triggers from the copied rows, so checked by count rather than copied."""

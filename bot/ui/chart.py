@@ -17,7 +17,13 @@ GRID = (220, 222, 227)
 INK = (79, 84, 92)
 
 
-def activity_chart(days: Sequence[DayCounts]) -> bytes:
+def activity_chart(
+    days: Sequence[DayCounts],
+    *,
+    title: str | None = None,
+    first: str = "older",
+    last: str = "today",
+) -> bytes:
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(image)
     plot_w, plot_h = WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN
@@ -39,11 +45,10 @@ def activity_chart(days: Sequence[DayCounts]) -> bytes:
         draw.line(points, fill=LINE, width=3)
     for x, y in points:
         draw.ellipse([(x - 3, y - 3), (x + 3, y + 3)], fill=LINE)
-    draw.text(
-        (MARGIN, 6), f"answers per day (max {top}) and accuracy, last {len(days)} days", fill=INK
-    )
-    draw.text((MARGIN, HEIGHT - MARGIN + 8), "older", fill=INK)
-    draw.text((WIDTH - MARGIN - 30, HEIGHT - MARGIN + 8), "today", fill=INK)
+    heading = title or f"last {len(days)} days"
+    draw.text((MARGIN, 6), f"answers per day (max {top}) and accuracy, {heading}", fill=INK)
+    draw.text((MARGIN, HEIGHT - MARGIN + 8), first, fill=INK)
+    draw.text((WIDTH - MARGIN - 6 * len(last), HEIGHT - MARGIN + 8), last, fill=INK)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
