@@ -119,13 +119,14 @@ class StudyBot(commands.Bot):
         for line in await self._services.admin.load_saved():
             log.warning("server deck problem: %s", line)
         log.info("loaded %d decks from %s", len(library), self.settings.decks_dir)
+        publisher = DiscordPublisher(self, buckets=self.channel_buckets, pictures=self._picture)
         self._scheduler = SchedulerService(
             storage,
             self._services.catalog,
             self._services.drills,
             self._services.sessions,
             self.clock,
-            DiscordPublisher(self, buckets=self.channel_buckets, pictures=self._picture),
+            publisher,
             grace=timedelta(minutes=self.settings.grace_minutes),
             owns_guild=self.settings.shards.owns if self.settings.shards else None,
         )
@@ -141,7 +142,9 @@ class StudyBot(commands.Bot):
             PrivacyCog(self._services),
             RemindCog(self._services, DiscordMessenger(self), run_loop=self.run_scheduler),
             RewardsCog(self._services, DiscordRoleManager(self), run_loop=self.run_scheduler),
-            RecapsCog(self._services, DiscordRecapPoster(self), run_loop=self.run_scheduler),
+            RecapsCog(
+                self._services, DiscordRecapPoster(self, publisher), run_loop=self.run_scheduler
+            ),
         ):
             await self.add_cog(cog)
         self.tree.error(self.on_app_command_error)

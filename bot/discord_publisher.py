@@ -10,7 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 import discord
@@ -143,21 +143,18 @@ class DiscordPublisher:
         files: list[discord.File],
         *,
         embed: discord.Embed,
-        view: discord.ui.View,
+        view: discord.ui.View | None,
         nonce: str,
     ) -> discord.Message:
         """Post with the cards' pictures; where the bot may post but not attach files, post
         without them rather than lose the post (and so pause the schedule) over a picture."""
         channel = self._channel(channel_id, guild_id)
+        extra: dict[str, Any] = {} if view is None else {"view": view}
         if files:
             try:
                 return await self._deliver(
                     channel.send(
-                        embed=embed,
-                        view=view,
-                        allowed_mentions=NO_MENTIONS,
-                        nonce=nonce,
-                        files=files,
+                        embed=embed, allowed_mentions=NO_MENTIONS, nonce=nonce, files=files, **extra
                     ),
                     channel_id,
                 )
@@ -168,9 +165,22 @@ class DiscordPublisher:
                 if embed.image.url and embed.image.url.startswith("attachment://"):
                     embed.set_image(url=None)
         return await self._deliver(
-            channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS, nonce=nonce),
+            channel.send(embed=embed, allowed_mentions=NO_MENTIONS, nonce=nonce, **extra),
             channel_id,
         )
+
+    async def post_recap(
+        self,
+        channel_id: int,
+        guild_id: int,
+        embed: discord.Embed,
+        chart: discord.File | None,
+        nonce: str,
+    ) -> int:
+        """A weekly recap, with its chart where the bot may attach files."""
+        files = [chart] if chart is not None else []
+        message = await self._send(channel_id, guild_id, files, embed=embed, view=None, nonce=nonce)
+        return message.id
 
     async def find_question(self, session: StudySession, question: SessionQuestion) -> int | None:
         custom_id = f"sb:session:{session.id}:{question.position}"

@@ -6,78 +6,39 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-import aiohttp
 import discord
 from discord.ext import commands, tasks
 
-from bot.cogs.common import NO_MENTIONS
+from bot.discord_publisher import DiscordPublisher
 from bot.domain import Recap
 from bot.services import Services
-from bot.study.delivery import DeliveryFailed
 from bot.study.recaps import RecapPoster, WeeklyRecap
 from bot.ui.recap import recap_chart, recap_embed
-from bot.ui.text import clip
 
 log = logging.getLogger(__name__)
 TICK = timedelta(minutes=1)
 
 
 class DiscordRecapPoster:
-    """Posts a recap in its channel through Discord's REST API; turns Discord's errors into
-    DeliveryFailed (permanent for a channel the bot may not post in, or that is gone)."""
+    """Posts a recap in its channel through the publisher, which paces it with the other posts and
+    turns Discord's errors into DeliveryFailed."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, publisher: DiscordPublisher) -> None:
         self.client = client
+        self.publisher = publisher
 
     def serves(self, guild_id: int) -> bool:
         """Whether this process runs the server's recaps (with shards: its own servers only)."""
         return self.client.get_guild(guild_id) is not None
 
     async def post_recap(self, recap: Recap, content: WeeklyRecap, nonce: str) -> int:
-        try:
-            try:
-                return await self._send(recap, content, nonce, chart=True)
-            except discord.Forbidden:
-                # Without Attach Files the recap still goes out, without its chart.
-                if recap_chart(content) is None:
-                    raise
-                return await self._send(recap, content, nonce + "t", chart=False)
-        except discord.NotFound as exc:
-            raise DeliveryFailed(
-                f"the channel <#{recap.channel_id}> was deleted", permanent=True
-            ) from exc
-        except discord.Forbidden as exc:
-            raise DeliveryFailed(
-                f"the bot may not post in <#{recap.channel_id}> (it needs View Channel, Send"
-                " Messages, Embed Links and Attach Files)",
-                permanent=True,
-            ) from exc
-        except discord.HTTPException as exc:
-            client_error = 400 <= exc.status < 500 and exc.status != 429
-            raise DeliveryFailed(
-                f"Discord refused the recap ({exc.status} {exc.code}: {clip(exc.text, 200)})"
-                if client_error
-                else f"Discord could not take the recap ({exc.status})",
-                permanent=client_error,
-            ) from exc
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise DeliveryFailed(
-                f"Discord could not be reached ({type(exc).__name__})", permanent=False
-            ) from exc
-
-    async def _send(self, recap: Recap, content: WeeklyRecap, nonce: str, *, chart: bool) -> int:
-        channel = self.client.get_partial_messageable(recap.channel_id, guild_id=recap.guild_id)
         embed = recap_embed(content)
-        picture = recap_chart(content) if chart else None
-        if picture is None:
+        chart = recap_chart(content)
+        if chart is None:
             embed.set_image(url=None)
-        message = await channel.send(
-            embed=embed,
-            files=[picture] if picture is not None else [],
-            allowed_mentions=NO_MENTIONS,
-            nonce=nonce,
+        return await self.publisher.post_recap(
+            recap.channel_id, recap.guild_id, embed, chart, nonce
         )
-        return message.id
 
 
 class RecapsCog(commands.Cog, name="Recaps"):
