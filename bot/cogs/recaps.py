@@ -4,11 +4,11 @@ recap on and off with `/schedule recap` and `/schedule recap_off` (bot/cogs/sche
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 import discord
-from discord.ext import commands, tasks
+from discord.ext import commands
 
+from bot.cogs.minute_tick import MinuteTick
 from bot.discord_publisher import DiscordPublisher
 from bot.domain import Recap
 from bot.services import Services
@@ -16,7 +16,6 @@ from bot.study.recaps import RecapPoster, WeeklyRecap
 from bot.ui.recap import recap_chart, recap_embed
 
 log = logging.getLogger(__name__)
-TICK = timedelta(minutes=1)
 
 
 class DiscordRecapPoster:
@@ -41,7 +40,7 @@ class DiscordRecapPoster:
         )
 
 
-class RecapsCog(commands.Cog, name="Recaps"):
+class RecapsCog(MinuteTick, commands.Cog, name="Recaps"):
     """Runs the weekly recaps: each minute, posts the ones whose slot has come."""
 
     def __init__(
@@ -55,21 +54,8 @@ class RecapsCog(commands.Cog, name="Recaps"):
         self.poster = poster
         self.run_loop = run_loop
 
-    async def cog_load(self) -> None:
-        if self.run_loop:
-            self.loop.start()
-
-    async def cog_unload(self) -> None:
-        self.loop.cancel()
-
-    @tasks.loop(seconds=TICK.total_seconds())
-    async def loop(self) -> None:
-        await self.tick()
-
-    @loop.before_loop
-    async def _until_ready(self) -> None:
-        if self.poster is not None:
-            await self.poster.client.wait_until_ready()
+    def ready_client(self) -> discord.Client | None:
+        return self.poster.client if self.poster is not None else None
 
     async def tick(self) -> None:
         """One pass over the recaps (the loop runs it each minute; tests call it)."""

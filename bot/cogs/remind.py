@@ -4,15 +4,15 @@ of sending it (`DiscordMessenger`)."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 import aiohttp
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.cogs.common import NO_MENTIONS, member_of, reply
+from bot.cogs.minute_tick import MinuteTick
 from bot.cogs.schedule import timezone_choices
 from bot.domain import Reminder
 from bot.services import Services
@@ -26,7 +26,6 @@ from bot.ui.text import clip
 
 log = logging.getLogger(__name__)
 CANNOT_MESSAGE_USER = 50007
-TICK = timedelta(minutes=1)
 
 
 class DiscordMessenger:
@@ -94,6 +93,7 @@ def describe(reminder: Reminder, next_at: str) -> str:
 
 @app_commands.guild_only()
 class RemindCog(
+    MinuteTick,
     commands.GroupCog,
     name="Remind",
     group_name="remind",
@@ -107,22 +107,9 @@ class RemindCog(
         self.run_loop = run_loop
         super().__init__()
 
-    async def cog_load(self) -> None:
-        if self.run_loop:
-            self.loop.start()
-
-    async def cog_unload(self) -> None:
-        self.loop.cancel()
-
-    @tasks.loop(seconds=TICK.total_seconds())
-    async def loop(self) -> None:
-        await self.tick()
-
-    @loop.before_loop
-    async def _until_ready(self) -> None:
+    def ready_client(self) -> discord.Client | None:
         """Not before the servers are known: `serves` asks the client which servers it has."""
-        if isinstance(self.messenger, DiscordMessenger):
-            await self.messenger.client.wait_until_ready()
+        return self.messenger.client if isinstance(self.messenger, DiscordMessenger) else None
 
     async def tick(self) -> None:
         """One pass over the reminders (the loop runs it each minute; tests call it)."""

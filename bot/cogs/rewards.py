@@ -4,14 +4,14 @@ giving and taking them (`DiscordRoleManager`)."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 import aiohttp
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.cogs.common import reply, require_admin
+from bot.cogs.minute_tick import MinuteTick
 from bot.domain import RoleReward
 from bot.services import Services
 from bot.study.delivery import DeliveryFailed
@@ -27,7 +27,6 @@ from bot.study.rewards import (
 from bot.ui.text import clip
 
 log = logging.getLogger(__name__)
-TICK = timedelta(minutes=1)
 MISSING_PERMISSIONS = 50013
 UNKNOWN_MEMBER = 10007
 UNKNOWN_ROLE = 10011
@@ -116,6 +115,7 @@ def reward_line(reward: RoleReward) -> str:
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class RewardsCog(
+    MinuteTick,
     commands.GroupCog,
     name="Rewards",
     group_name="rewards",
@@ -129,21 +129,8 @@ class RewardsCog(
         self.run_loop = run_loop
         super().__init__()
 
-    async def cog_load(self) -> None:
-        if self.run_loop:
-            self.loop.start()
-
-    async def cog_unload(self) -> None:
-        self.loop.cancel()
-
-    @tasks.loop(seconds=TICK.total_seconds())
-    async def loop(self) -> None:
-        await self.tick()
-
-    @loop.before_loop
-    async def _until_ready(self) -> None:
-        if isinstance(self.roles, DiscordRoleManager):
-            await self.roles.client.wait_until_ready()
+    def ready_client(self) -> discord.Client | None:
+        return self.roles.client if isinstance(self.roles, DiscordRoleManager) else None
 
     async def tick(self) -> None:
         """One pass over the servers' rewards (the loop runs it each minute; tests call it)."""
