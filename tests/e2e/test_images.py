@@ -9,9 +9,10 @@ import discord
 
 from bot.app import StudyBot
 from bot.study.clock import ManualClock
+from bot.study.scheduling import TickReport
 from tests.decks.anki_files import png
 from tests.e2e.conftest import settings_for
-from tests.emulator import DiscordEmulator, running_bot
+from tests.emulator import DiscordEmulator, RecordedCall, running_bot
 
 
 def organs_deck(folder: Path) -> Path:
@@ -71,11 +72,11 @@ async def test_a_quiz_card_with_an_image_carries_it(
         assert edited.json["data"]["attachments"] == []
 
 
-async def test_a_drill_post_attaches_its_cards_pictures(
-    emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
-) -> None:
-    guild = emulator.add_guild("Anatomy")
-    channel = emulator.add_channel(guild, "study")
+async def nine_oclock_posts(
+    emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path, channel: int, guild: int
+) -> tuple[TickReport, list[RecordedCall], bool]:
+    """A drill and a session of the organs deck due at 09:00 in `channel`, ticked once: the tick's
+    report, the channel's accepted posts, and whether any schedule was paused."""
     settings = replace(settings_for(tmp_path), decks_dir=organs_deck(tmp_path))
 
     def make() -> StudyBot:
@@ -98,12 +99,22 @@ async def test_a_drill_post_attaches_its_cards_pictures(
             )
         clock.set(clock.now().replace(hour=9, minute=0))
         report = await bot.scheduler.tick()
-        assert len(report.posted) == 2
+        paused = any(s.paused for s in await bot.services.storage.schedules.all())
     posts = [
         c
         for c in emulator.calls
         if c.method == "POST" and c.path == f"/channels/{channel}/messages" and c.status == 200
     ]
+    return report, posts, paused
+
+
+async def test_a_drill_post_attaches_its_cards_pictures(
+    emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
+) -> None:
+    guild = emulator.add_guild("Anatomy")
+    channel = emulator.add_channel(guild, "study")
+    report, posts, _ = await nine_oclock_posts(emulator, clock, tmp_path, channel, guild)
+    assert len(report.posted) == 2
     assert sorted(tuple(c.files) for c in posts) == [("card-1.png",), ("card.png",)]
     session_post = next(c for c in posts if c.files == ["card.png"])
     assert session_post.json["embeds"][0]["image"]["url"] == "attachment://card.png"
@@ -115,34 +126,8 @@ async def test_without_attach_files_the_posts_go_out_without_pictures(
     guild = emulator.add_guild("Anatomy")
     channel = emulator.add_channel(guild, "study")
     emulator.deny_bot(channel, discord.Permissions(attach_files=True).value)
-    settings = replace(settings_for(tmp_path), decks_dir=organs_deck(tmp_path))
-
-    def make() -> StudyBot:
-        return StudyBot(settings, clock=clock, run_scheduler=False, guild_ready_timeout=0.05)
-
-    async with running_bot(emulator, make) as bot:
-        assert isinstance(bot, StudyBot)
-        for kind in ("drill", "session"):
-            await bot.scheduler.add(
-                guild_id=guild,
-                channel_id=channel,
-                kind=kind,  # type: ignore[arg-type]
-                deck_ids=("organs",),
-                time_text="09:00",
-                days_text="daily",
-                timezone="UTC",
-                size=1,
-                seconds_per_question=30,
-                created_by=1,
-            )
-        clock.set(clock.now().replace(hour=9, minute=0))
-        report = await bot.scheduler.tick()
-        assert len(report.posted) == 2 and report.failed == []
-        assert not any(s.paused for s in await bot.services.storage.schedules.all())
-    posted = [
-        c
-        for c in emulator.calls
-        if c.method == "POST" and c.path == f"/channels/{channel}/messages" and c.status == 200
-    ]
-    assert [c.files for c in posted] == [[], []]
-    assert all("image" not in c.json["embeds"][0] for c in posted)
+    report, posts, paused = await nine_oclock_posts(emulator, clock, tmp_path, channel, guild)
+    assert len(report.posted) == 2 and report.failed == []
+    assert not paused
+    assert [c.files for c in posts] == [[], []]
+    assert all("image" not in c.json["embeds"][0] for c in posts)
