@@ -25,6 +25,7 @@ from bot.study.drills import DrillCard, DrillResults
 from bot.study.sessions import QuestionResult, Standing
 from bot.ui import render
 from bot.ui.components import drill_view, session_view
+from bot.ui.pictures import picture_file, within_upload
 from bot.ui.text import clip
 
 T = TypeVar("T")
@@ -63,13 +64,8 @@ class DiscordPublisher:
         self.buckets = buckets or ChannelBuckets()
         self.pictures = pictures
 
-    def _picture(self, guild_id: int, deck_id: str, card: Card, name: str) -> discord.File | None:
-        """The card's image as an attachment called `name` (plus its suffix), when its deck has
-        the file; a new File each call, as a retry sends it again."""
-        path = self.pictures(guild_id, deck_id, card) if self.pictures else None
-        if path is None or not path.is_file():
-            return None
-        return discord.File(path, filename=f"{name}{path.suffix.lower()}")
+    def _picture_path(self, guild_id: int, deck_id: str, card: Card) -> Path | None:
+        return self.pictures(guild_id, deck_id, card) if self.pictures else None
 
     async def channel_ready(self, channel_id: int) -> None:
         await self.buckets.ready(channel_id)
@@ -81,11 +77,10 @@ class DiscordPublisher:
         embed = render.drill_post(drill, cards, from_ms(drill.closes_at_ms))
         view = drill_view(drill.id, [c.number for c in cards])
         # Each card's picture is attached under its number; the embed can show only one.
-        files = [
-            file
+        files = within_upload(
+            (self._picture_path(drill.guild_id, c.deck_id, c.card), f"card-{c.number}")
             for c in cards
-            if (file := self._picture(drill.guild_id, c.deck_id, c.card, f"card-{c.number}"))
-        ]
+        )
         message = await self._send(
             drill.channel_id,
             drill.guild_id,
@@ -123,7 +118,9 @@ class DiscordPublisher:
         self, session: StudySession, question: SessionQuestion, card: Card, closes_at: datetime
     ) -> int:
         embed = render.session_question(session, question, card, closes_at)
-        picture = self._picture(session.guild_id, question.card.deck_id, card, "card")
+        picture = picture_file(
+            self._picture_path(session.guild_id, question.card.deck_id, card), "card"
+        )
         if picture is not None:
             embed.set_image(url=f"attachment://{picture.filename}")
         message = await self._send(
@@ -159,9 +156,11 @@ class DiscordPublisher:
                     channel_id,
                 )
             except DeliveryFailed as exc:
-                if not isinstance(exc.__cause__, discord.Forbidden):
+                cause = exc.__cause__
+                # 403: no Attach Files in this channel; 413: more than this server takes.
+                if not isinstance(cause, discord.HTTPException) or cause.status not in (403, 413):
                     raise
-                log.warning("no pictures in <#%d>: the bot may not attach files there", channel_id)
+                log.warning("posting in <#%d> without its pictures (%d)", channel_id, cause.status)
                 if embed.image.url and embed.image.url.startswith("attachment://"):
                     embed.set_image(url=None)
         return await self._deliver(

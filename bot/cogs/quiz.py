@@ -10,7 +10,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.common import deck_choices, failures_reported, member_of, reply
-from bot.decks import Card, Deck
 from bot.domain import QuizRound
 from bot.services import Services
 from bot.study.clock import from_ms, to_ms
@@ -26,19 +25,12 @@ from bot.study.quiz import MAX_ROUND, NothingMissed, NothingToStudy, NotYours
 from bot.study.reminders import NoReminder
 from bot.ui import render
 from bot.ui.components import ANSWER_MODAL, answer_modal, claim_view, modal_value, quiz_view
+from bot.ui.pictures import picture_file
 
 
 def discord_time(instant: datetime) -> str:
     """A relative timestamp each member's Discord shows in their own words and time zone."""
     return f"<t:{int(instant.timestamp())}:R>"
-
-
-def card_picture(deck: Deck, card: Card) -> discord.File | None:
-    """The card's image as an attachment, when its deck has the file beside it."""
-    path = deck.image_path(card)
-    if path is None or not path.is_file():
-        return None
-    return discord.File(path, filename=f"card{path.suffix.lower()}")
 
 
 class QuizCog(commands.Cog, name="Quiz"):
@@ -169,7 +161,7 @@ class QuizCog(commands.Cog, name="Quiz"):
             if claim is not None:
                 view = claim_view(claim)
         else:
-            picture = card_picture(deck, card)
+            picture = picture_file(deck.image_path(card), "card")
             embed = render.quiz_card(
                 deck, quiz, card, last=last, hint=hint, image=picture.filename if picture else None
             )
