@@ -83,3 +83,16 @@ async def test_discord_py_paces_a_busy_channel_by_the_headers_instead_of_being_r
     # skipped those waits, and the emulator's buckets count them as passed.
     waits = [s for s in emu.retry_sleeps if s > 1]
     assert len(waits) == 2 and all(4 < s <= MESSAGE_CREATE.per_seconds for s in waits)
+
+
+async def test_the_bot_learns_when_a_channel_has_used_up_its_posts(server: Server) -> None:
+    """The bot's own view of each channel's bucket comes from the answers' headers (an aiohttp
+    trace on its session): the scheduler holds a used-up channel's drills back by it."""
+    buckets = server.bot.channel_buckets
+    channel = server.bot.get_channel(server.channel)
+    assert isinstance(channel, discord.TextChannel)
+    for n in range(MESSAGE_CREATE.requests - 1):
+        await channel.send(f"post {n}", allowed_mentions=discord.AllowedMentions.none())
+    assert buckets.wait(server.channel) == 0.0
+    await channel.send("the last one", allowed_mentions=discord.AllowedMentions.none())
+    assert 4 < buckets.wait(server.channel) <= MESSAGE_CREATE.per_seconds
