@@ -320,12 +320,22 @@ class Database:
         """Run a query to completion in one hand-off to the database thread. (Separate execute and
         fetch calls would let concurrent queries interleave on the reader, and a query whose
         statement is still open keeps its read snapshot: a later reader would miss fresh writes.)"""
+        # One statement is one snapshot by itself: no BEGIN and COMMIT around it (each statement
+        # costs the reader thread a turn at the interpreter lock).
         return await self._on_reader(lambda c: c.execute(sql, tuple(parameters)).fetchall())
 
     async def read(self, op: ScriptFactory[T]) -> T:
         """Run the script `op()` on the least busy reader, in its thread: several queries that
         belong together (a drill and its cards) in one hand-off and one read snapshot."""
-        return await self._on_reader(lambda connection: run_sync(op(), _runner(connection)))
+
+        def snapshot(connection: sqlite3.Connection) -> T:
+            connection.execute("BEGIN")
+            try:
+                return run_sync(op(), _runner(connection))
+            finally:
+                connection.execute("COMMIT")
+
+        return await self._on_reader(snapshot)
 
     async def _on_reader(self, op: Callable[[sqlite3.Connection], T]) -> T:
         least = min(range(len(self._readers)), key=self._reading.__getitem__)
@@ -333,15 +343,7 @@ class Database:
         self._reading[least] += 1
         try:
             run_in_thread: Callable[..., Awaitable[T]] = reader._execute
-
-            def snapshot(connection: sqlite3.Connection) -> T:
-                connection.execute("BEGIN")
-                try:
-                    return op(connection)
-                finally:
-                    connection.execute("COMMIT")
-
-            return await run_in_thread(snapshot, reader._conn)
+            return await run_in_thread(op, reader._conn)
         finally:
             self._reading[least] -= 1
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,8 +13,11 @@ from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, from_ms, to_ms
 from bot.study.periods import period_bounds, zone
 from bot.study.practice import AnswerResult, Member, StudyService
+from bot.study.shared import SharedReads
 
 NO_REPEAT_WINDOW = timedelta(hours=36)
+DRILLS_KEPT = 1024
+"""Open drills kept in memory for answering (the least recently answered are forgotten first)."""
 
 
 class DrillClosed(Exception):
@@ -50,6 +54,8 @@ class DrillService:
         self.catalog = catalog
         self.study = study
         self.clock = clock
+        self._answering: OrderedDict[int, Drill] = OrderedDict()
+        self._reads = SharedReads()
 
     async def choose_cards(
         self, guild_id: int, deck_ids: tuple[str, ...], size: int
@@ -117,7 +123,7 @@ class DrillService:
 
     async def open_card(self, drill_id: int, number: int, guild_id: int) -> DrillCard:
         """The card a member may answer now; LookupError if there is none, DrillClosed if late."""
-        drill = await self.storage.drills.get(drill_id)
+        drill = await self._for_answers(drill_id)
         if drill is None or drill.guild_id != guild_id or not 1 <= number <= len(drill.cards):
             raise LookupError("no such drill card")
         if drill.closed_at_ms is not None or to_ms(self.clock.now()) >= drill.closes_at_ms:
@@ -126,6 +132,23 @@ class DrillService:
         if card is None:
             raise LookupError("that card's deck was removed")
         return card
+
+    async def _for_answers(self, drill_id: int) -> Drill | None:
+        """The drill, read once and then kept while members answer it. What answering needs of
+        it never changes once it is opened (its server, cards and closing time); it closes when
+        its closing time has passed, which open_card checks on the clock, or earlier only when it
+        was never posted (abandon), which forgets it here. Members clicking at once share the
+        first read."""
+        drill = self._answering.get(drill_id)
+        if drill is not None:
+            self._answering.move_to_end(drill_id)
+            return drill
+        drill = await self._reads.get(drill_id, lambda: self.storage.drills.get(drill_id))
+        if drill is not None and drill.closed_at_ms is None:
+            self._answering[drill_id] = drill
+            while len(self._answering) > DRILLS_KEPT:
+                self._answering.popitem(last=False)
+        return drill
 
     async def answer(
         self, drill_id: int, number: int, member: Member, response: str, *, attempt_key: str
@@ -144,7 +167,13 @@ class DrillService:
     async def close(self, drill_id: int) -> bool:
         """Close a drill to answers; True only for the call that closed it. Its reveal is a step
         of its own (the scheduler retries it until Discord takes it)."""
+        self._answering.pop(drill_id, None)
         return await self.storage.drills.close(drill_id, to_ms(self.clock.now()))
+
+    async def abandon(self, drill_id: int) -> None:
+        """Close a drill that was never posted: there is nothing to reveal."""
+        self._answering.pop(drill_id, None)
+        await self.storage.drills.abandon(drill_id, to_ms(self.clock.now()))
 
     async def results(self, drill_id: int) -> DrillResults:
         drill = await self.storage.drills.get(drill_id)

@@ -22,6 +22,7 @@ from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, from_ms, to_ms
 from bot.study.periods import local_date, local_day, local_midnight, zone
 from bot.study.scoring import points_for
+from bot.study.shared import SharedReads
 from bot.study.srs import SrsState, rating_for, review
 
 
@@ -112,6 +113,7 @@ class StudyService:
         self.storage = storage
         self.catalog = catalog
         self.clock = clock
+        self._reads = SharedReads()
 
     def deck(self, guild_id: int, deck_id: str) -> Deck:
         deck = self.catalog.get(guild_id, deck_id)
@@ -250,20 +252,25 @@ class StudyService:
         card = self.card(member.guild_id, deck_id, card_id)
         now = self.clock.now()
         # Grading starts at once, beside the reads (it needs them only when the server approved
-        # answers for this card, and then grades again). Independent reads go to the readers
-        # together; whether the card was due only matters for practice points.
+        # answers for this card, and then grades again). Members answering the same card at once
+        # share the reads of the server's settings and approved answers (SharedReads); whether
+        # the card was due only matters for practice points. The attempt key is not looked up
+        # first: recording is idempotent on it, and a retried interaction (rare) is answered
+        # from what was stored.
         early = asyncio.ensure_future(graded(card, response, deck=deck))
-        existing, settings, extra, state = await asyncio.gather(
-            self.storage.attempts.by_key(attempt_key),
-            self.storage.guilds.get(member.guild_id),
-            self.storage.answers.accepted(member.guild_id, deck_id, card_id),
+        settings, extra, state = await asyncio.gather(
+            self._reads.get(
+                ("guild", member.guild_id), lambda: self.storage.guilds.get(member.guild_id)
+            ),
+            self._reads.get(
+                ("accepted", member.guild_id, deck_id, card_id),
+                lambda: self._accepted(member.guild_id, deck_id, card_id),
+            ),
             self.storage.srs.get(member.guild_id, member.user_id, deck_id, card_id)
             if context == "quiz"
             else _nothing(),
         )
         verdict = await early
-        if existing is not None:
-            return await self._replay(existing.id, card)
         if extra:
             verdict = await graded(card, response, deck=deck, extra_accept=extra)
         due = state is None or state.due <= now
@@ -295,6 +302,9 @@ class StudyService:
         if not recorded.created:
             return await self._replay(recorded.attempt.id, card)
         return AnswerResult(verdict, points, recorded.attempt.id, False, recorded.srs, card)
+
+    async def _accepted(self, guild_id: int, deck_id: str, card_id: str) -> tuple[str, ...]:
+        return tuple(await self.storage.answers.accepted(guild_id, deck_id, card_id))
 
     async def _replay(self, attempt_id: int, card: Card) -> AnswerResult:
         """The stored result of an answer that was already recorded (a retried interaction)."""

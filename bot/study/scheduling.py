@@ -463,7 +463,7 @@ class SchedulerService:
                     return
                 found = None
             if found is None:
-                await self.storage.drills.abandon(drill.id, to_ms(now))
+                await self.drills.abandon(drill.id)
                 await self._miss(
                     schedule,
                     slot,
@@ -478,10 +478,10 @@ class SchedulerService:
                 message_id = await self._post(drill)
             except DeliveryFailed as exc:
                 if exc.permanent:
-                    await self.storage.drills.abandon(drill.id, to_ms(now))
+                    await self.drills.abandon(drill.id)
                     await self._fail(schedule, slot, exc.reason, permanent=True, report=report)
                 elif late or to_ms(now) >= drill.closes_at_ms:
-                    await self.storage.drills.abandon(drill.id, to_ms(now))
+                    await self.drills.abandon(drill.id)
                     await self._miss(schedule, slot, f"not posted in time: {exc.reason}", report)
                 else:
                     await self.storage.schedules.note_slot(schedule.id, slot.key, exc.reason)

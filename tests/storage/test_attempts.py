@@ -59,6 +59,21 @@ async def test_the_same_attempt_key_counts_once(storage: Storage) -> None:
     assert (totals.attempts, totals.points) == (1, 10)
 
 
+async def test_a_drill_answer_delivered_twice_counts_once_without_already_answered(
+    storage: Storage,
+) -> None:
+    """The answer path records without looking the key up first: the same key again in a drill
+    (where the one-answer-per-card index conflicts too) is the stored attempt, not a refusal."""
+    first = await storage.attempts.record(attempt("i-1", context="drill", context_id=5))
+    again = await storage.attempts.record(
+        attempt("i-1", context="drill", context_id=5, response="changed")
+    )
+    assert first.created
+    assert not again.created
+    assert again.attempt == first.attempt
+    assert await storage.attempts.count(1) == 1
+
+
 async def test_one_answer_per_card_per_drill(storage: Storage) -> None:
     await storage.attempts.record(attempt("a", context="drill", context_id=5))
     with pytest.raises(AlreadyAnswered):

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.decks import Card, Deck, DeckLibrary
-from bot.domain import AlreadyAnswered, Drill
+from bot.domain import AlreadyAnswered, CardRef, Drill
 from bot.storage import Storage
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import ManualClock
@@ -159,6 +159,27 @@ async def test_answers_close_reveal_and_no_repeats(world: World) -> None:
     await world.scheduler.tick()
     _, friday = world.publisher.posted[1]
     assert not {c.card.id for c in friday} & {c.card.id for c in cards}
+
+
+async def test_a_drill_kept_for_answering_refuses_answers_once_abandoned(world: World) -> None:
+    """Answering reads a drill once and keeps it; a drill closed before its closing time (one
+    that was never posted) must still refuse answers from then on."""
+    drill = await world.drills.open(
+        1,
+        10,
+        [CardRef("sums", "c1"), CardRef("sums", "c2")],
+        world.clock.now() + timedelta(hours=20),
+        None,
+    )
+    ada = Member(1, 100, "Ada")
+    assert (await world.drills.answer(drill.id, 1, ada, "2", attempt_key="k1")).verdict.correct
+    await world.drills.abandon(drill.id)
+    with pytest.raises(DrillClosed):
+        await world.drills.open_card(drill.id, 2, 1)
+    with pytest.raises(DrillClosed):
+        await world.drills.answer(drill.id, 2, ada, "4", attempt_key="k2")
+    with pytest.raises(LookupError):
+        await world.drills.open_card(drill.id, 1, guild_id=2)  # another server's member
 
 
 async def test_missed_slots_within_and_beyond_grace(world: World) -> None:

@@ -1,0 +1,40 @@
+"""Reads that callers asking for the same thing at the same moment share.
+
+When a hundred members answer the same drill card at once, each answer needs the same server
+settings and the same approved answers for that card. Asking the database a hundred times for them
+costs a hundred hand-offs to a reader thread, each taking the interpreter lock from the event loop
+and back. `SharedReads` lets the calls that arrive while a read for their key is in flight wait
+for that read instead of starting their own. Nothing is kept once the read completes, so no value
+is older than the read that was in flight when the caller asked: a caller may get the result of
+a read that started a few milliseconds before it asked, never an older one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
+
+
+class SharedReads:
+    def __init__(self) -> None:
+        self._in_flight: dict[Hashable, asyncio.Future[Any]] = {}
+
+    async def get(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
+        """The result of `read()`, or of the read for `key` already in flight. `read` must return
+        a value the callers do not change (they all get the same object)."""
+        task = self._in_flight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(read())
+            self._in_flight[key] = task
+            task.add_done_callback(lambda done: self._settle(key, done))
+        # One caller cancelled (its interaction timed out) must not cancel the others' read.
+        return cast(T, await asyncio.shield(task))
+
+    def _settle(self, key: Hashable, task: asyncio.Future[Any]) -> None:
+        if self._in_flight.get(key) is task:
+            del self._in_flight[key]
+        if not task.cancelled():
+            task.exception()  # retrieved here too, in case every caller was cancelled meanwhile
