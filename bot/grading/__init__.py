@@ -24,7 +24,7 @@ from bot.decks.model import Card, Deck
 from bot.grading import evidence as ev
 from bot.grading import feedback, semantic
 from bot.grading.decision import Outcome, load, stated
-from bot.grading.guards import QUOTE_LIMIT, Context, fired, first_fired
+from bot.grading.guards import QUOTE_LIMIT, RELEVANT_AT, Context, fired, first_fired
 from bot.grading.normalize import has_content
 from bot.grading.reference import CompiledDeck, Reference, compile_deck, compile_reference
 from bot.grading.response import Response
@@ -96,10 +96,15 @@ def judge(ref: Reference, response: Response, *, embedder: semantic.Embedder | N
         return Judgement("correct", max(p, decision.lexical.accept_at), lexical, None, False)
     if embedder is None:
         return Judgement(decision.lexical.outcome(p), p, lexical, None, False)
-    if p >= decision.lexical.accept_at:
+    words_checked = Context(ref, response, lexical).coverage >= RELEVANT_AT
+    if p >= decision.lexical.accept_at and words_checked:
         return Judgement("correct", p, lexical, None, False)
     full = ev.with_semantic(lexical, ref, response, embedder)
     guard = first_fired(Context(ref, response, full))
+    if guard is None and p >= decision.lexical.accept_at:
+        # Accepted on looks (fuzzy ratio, precision) with few of the answer's words: the guards
+        # could tell whether it is aimed at the answer only with the embedding, and they pass.
+        return Judgement("correct", p, full, None, True)
     p = decision.semantic.probability(full)
     if guard is not None:
         return Judgement("wrong", p, full, guard, True)

@@ -392,20 +392,26 @@ def contrast_term(ctx: Context) -> str | None:
     """A look-alike for a different concept in place of the card's term (L1 for L2 is a number,
     handled above): 'Xavier' for 'Kaiming', 'meiosis' for 'mitosis', 'hyper-' for 'hypo-',
     'output' for 'input'. It counts in place of the term: the term is missing and the response is
-    otherwise aimed at the statement. Both named at once is a guess; a negated mention is fine."""
+    otherwise aimed at the statement. Both named at once is a guess; a negated mention is fine
+    unless the reference denies the term the same way."""
     response = ctx.response
     listing = len(response.content) <= SHORT_RESPONSE_WORDS or bool(_OR.search(response.simplified))
     statements = _statements(ctx)
     negated = _negated_keys(ctx.ref.texts)
     for clause in response.clauses:
-        if any(t.negation for t in clause) and not negated:
+        clause_negated = any(t.negation for t in clause)
+        if clause_negated and not negated:
             continue
         for token in _content(clause):
             for keys, targets in statements:
                 if token.key in keys:
                     continue
                 for target in targets:
-                    if target.key in negated or not contrast_of(target, token):
+                    # A term the reference denies may be swapped in a plain statement ('L1 pushes
+                    # weights to zero' for 'L2 does not'), not in one denied the same way.
+                    if (target.key in negated and not clause_negated) or not contrast_of(
+                        target, token
+                    ):
                         continue
                     if target.key in response.keys:
                         if listing:

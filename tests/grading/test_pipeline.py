@@ -252,6 +252,17 @@ class TestGuards:
         assert "contrast term" in fired(hypo, "hyperthyroidism")
         assert fired(KAIMING, "Kaiming, not Xavier") == []
 
+    def test_a_term_denied_the_same_way_is_still_a_substitute(self) -> None:
+        xavier = card(
+            "It doesn't work well with ReLU.",
+            "it does not work well with ReLU",
+            question="What is the limitation of Xavier initialization?",
+        )
+        assert "contrast term" in fired(xavier, "it doesn't work well with tanh")
+        assert "contrast term" not in fired(xavier, "it does not work well with relu")
+        l2 = card("L2 does not push weights to exactly zero.", question="What does L2 not do?")
+        assert "contrast term" not in fired(l2, "L1 pushes weights to exactly zero")
+
     def test_words_that_only_look_alike_are_no_contrast(self) -> None:
         where = card("The position of the kernel", question="What does the offset give?")
         assert "contrast term" not in fired(where, "the location of the kernel")
@@ -370,6 +381,25 @@ class TestSemanticRescue:
         assert not grading.grade(STRIDE, paraphrase).correct
         grading.use_embedder(SameForEverything())
         assert grading.grade(STRIDE, paraphrase).correct
+
+    def test_an_answer_accepted_on_looks_is_still_checked_by_the_guards(
+        self, lexical_only: None
+    ) -> None:
+        """Few of the answer's words, a high fuzzy ratio: the lexical model alone would accept it,
+        but whether it is aimed at the answer (so that its flipped clause counts) takes the
+        embedding, and the guards must see that before it is accepted."""
+        cells = card(
+            "Eukaryotic cells have a nucleus and membrane-bound organelles; "
+            "prokaryotic cells (bacteria) have neither.",
+            question="What is the difference between prokaryotic and eukaryotic cells?",
+        )
+        swapped = "prokaryotic cells have a nucleus and eukaryotic cells do not"
+        assert grading.grade(cells, swapped).correct
+        grading.use_embedder(SameForEverything())
+        assert grading.grade(cells, swapped).outcome == "wrong"
+        assert grading.grade(
+            cells, "eukaryotic cells have a nucleus, prokaryotic ones do not"
+        ).correct
 
     @pytest.mark.parametrize(
         ("c", "response"),
