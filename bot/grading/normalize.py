@@ -99,11 +99,22 @@ _SPELLED_NUMBER = re.compile(
     r"|thousand|million|\w+teenth|\w+tieth|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b"
 )
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_TENS_WORDS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+_PAIR_PART = rf"(?:{_TEENS}|(?:{_TENS_WORDS})(?:[- ](?:{_UNITS}))?)"
+_SPOKEN_YEAR = re.compile(
+    rf"\b({_PAIR_PART})\s+(oh\s+(?:{_UNITS})|{_PAIR_PART})\b(?!\s*(?:-|hundred|thousand|million))"
+)
+_NEGATIVE_NUMBER = re.compile(r"-\d+(?:\.\d+)?")
+_SIGN = re.compile(r"(?:\b(?:minus|negative)\s+|-\s?)(?=\d)")
+_DEGREES = re.compile(r"\s*°\s*([cfk]\b)?")
+_DEGREE_UNITS = {"c": " degrees celsius", "f": " degrees fahrenheit", "k": " kelvin"}
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")
 _TIMES_VARIABLE = re.compile(r"\b(\d+)\s+x\s+([a-z])\b(?!\s*[a-z(])")
 _COEFFICIENT = re.compile(r"\b(\d+)\s+([a-z]\d?)\b(?!\s*[a-z(])")
 _PRODUCT = re.compile(r"(\d)\s*(?:x|\*|by)\s*(?=\d)")
-_TOKEN = re.compile(r"[a-z0-9σλη∂]+(?:\.[0-9]+)?(?:-[a-z0-9]+)*")
+_TOKEN = re.compile(r"(?:(?<![a-z0-9σλη∂)])-(?=\d))?[a-z0-9σλη∂]+(?:\.[0-9]+)?(?:-[a-z0-9]+)*")
 _CLAUSE_SPLIT = re.compile(r"[,;:.!?()\n]|\b(?:and|but|while|whereas|however|although|though)\b")
 _ITEM_SPLIT = re.compile(r"[,;\n/&]|\b(?:or|and|vs|versus|nor)\b")
 _HAS_WORD = re.compile(r"[^\W_]")
@@ -133,12 +144,16 @@ def simplify(text: str) -> str:
         text = _DERIVATIVE.sub(r"∂\1/∂\2", text)
     if "never" in text or "hardly" in text:
         text = _RARELY.sub("rarely", text)
+    if "°" in text:
+        text = _DEGREES.sub(lambda m: _DEGREE_UNITS.get(m.group(1) or "", " degrees"), text)
     if _SPELLED_NUMBER.search(text):
+        text = _SPOKEN_YEAR.sub(_year, text)
         text = alpha2digit(text, "en")
     text = _NUMBER_WORD.sub(_number, text)
     if _DIGIT.search(text):
         text = _THOUSANDS.sub("", text)
         text = _ORDINAL.sub(r"\1", text)
+        text = _SIGN.sub(_signed, text)
         text = _GLUED_WORD.sub(r"\1 \2", text)
         text = _SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), text)
         text = _PRODUCT.sub(r"\1x", text)
@@ -150,6 +165,27 @@ def simplify(text: str) -> str:
 
 def _number(match: re.Match[str]) -> str:
     return NUMBER_WORDS[match.group(0)]
+
+
+def _year(match: re.Match[str]) -> str:
+    """'nineteen forty-five' is 1945 and 'nineteen oh five' 1905: years are said in pairs."""
+    high = alpha2digit(match.group(1), "en")
+    low = alpha2digit(match.group(2).replace("oh", "").strip(), "en")
+    if not (high.isdigit() and low.isdigit()):
+        return match.group(0)
+    return f"{int(high) * 100 + int(low)}"
+
+
+def _signed(match: re.Match[str]) -> str:
+    """A minus sign (or 'minus', 'negative') before a number, glued to it, unless it follows an
+    operand: '-273', 'minus 40' and 'x = -5' are negative numbers, 'n - 1' and 'n minus 1' a
+    subtraction."""
+    before = match.string[: match.start()].rstrip()
+    last = before.rsplit(None, 1)[-1] if before else ""
+    operand = last[-1:].isdigit() or last.endswith(")") or (len(last) == 1 and last.isalpha())
+    if operand:
+        return match.group(0)
+    return "-"
 
 
 def has_content(text: str) -> bool:
@@ -248,6 +284,8 @@ class Token:
 
 def _spellings(raw: str) -> list[str]:
     """One raw token to the words it stands for (hyphens, abbreviations, number words, -ise)."""
+    if _NEGATIVE_NUMBER.fullmatch(raw):
+        return [raw]
     if "-" in raw:
         joined = raw.replace("-", "")
         if joined in EXPANSIONS or joined.isdigit() or is_real_word(joined):

@@ -126,6 +126,22 @@ class TestForgives:
         assert outcome(total, "255632") == "correct"
         assert outcome(total, "255,632 params") == "correct"
 
+    def test_years_said_in_pairs(self) -> None:
+        end = card("1945", "1945", question="In what year did World War II end?")
+        assert outcome(end, "nineteen forty-five") == "correct"
+        assert outcome(end, "in nineteen forty five") == "correct"
+        assert outcome(end, "nineteen forty-four") == "wrong"
+        assert outcome(card("1905", "1905", question="Year?"), "nineteen oh five") == "correct"
+        assert outcome(card("21", "21", question="How many?"), "twenty one") == "correct"
+
+    def test_the_degree_sign(self) -> None:
+        zero = card("-273 °C", question="What is absolute zero in degrees Celsius?")
+        assert outcome(zero, "minus 273 degrees celsius") == "correct"
+        assert outcome(zero, "-273 degrees C") == "correct"
+        assert outcome(zero, "273 °C") == "wrong"
+        right = card("90°", question="How large is a right angle?")
+        assert outcome(right, "90 degrees") == "correct"
+
     def test_synonyms(self) -> None:
         assert outcome(OVERFIT, "to avoid overfitting") == "correct"
         assert outcome(OVERFIT, "reduce over-fitting") == "correct"
