@@ -287,6 +287,9 @@ def _spellings(raw: str) -> list[str]:
     if _NEGATIVE_NUMBER.fullmatch(raw):
         return [raw]
     if "-" in raw:
+        parts = [part for part in raw.split("-") if part]
+        if len(parts) > 1 and all(part.isdigit() for part in parts):
+            return parts  # a range ('3-5') or a subtraction, never one number
         joined = raw.replace("-", "")
         if joined in EXPANSIONS or joined.isdigit() or is_real_word(joined):
             raw = joined

@@ -134,6 +134,11 @@ class TestForgives:
         assert outcome(card("1905", "1905", question="Year?"), "nineteen oh five") == "correct"
         assert outcome(card("21", "21", question="How many?"), "twenty one") == "correct"
 
+    def test_a_range_is_two_numbers(self) -> None:
+        layers = card("3-5 layers", "3-5", question="How many layers does it usually have?")
+        assert outcome(layers, "3 to 5") == "correct"
+        assert outcome(layers, "35") == "wrong"
+
     def test_the_degree_sign(self) -> None:
         zero = card("-273 °C", question="What is absolute zero in degrees Celsius?")
         assert outcome(zero, "minus 273 degrees celsius") == "correct"
