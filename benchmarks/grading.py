@@ -28,8 +28,10 @@ from rapidfuzz import fuzz
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot import grading  # noqa: E402
 from bot.decks import Card, Deck, load_library  # noqa: E402
 from bot.grading import grade, judge, semantic, use_embedder  # noqa: E402
+from bot.grading.normalize import simplify  # noqa: E402
 from bot.grading.reference import compile_reference  # noqa: E402
 from bot.grading.response import Response  # noqa: E402
 
@@ -56,6 +58,14 @@ def per_call(pairs: Sequence[Pair], call: Callable[[Card, Deck, str], object]) -
     return (time.perf_counter() - start) / len(pairs)
 
 
+def forget_responses() -> None:
+    """Every response graded anew: the verdict cache, the response's embedding and its normalized
+    text dropped (references stay compiled and embedded, as in a running bot)."""
+    grading._verdicts.clear()
+    semantic.response_vector.cache_clear()
+    simplify.cache_clear()
+
+
 def measure(pairs: Sequence[Pair], rounds: int, use_deck: bool) -> tuple[float, float]:
     def ours(card: Card, deck: Deck, response: str) -> object:
         return grade(card, response, deck=deck if use_deck else None)
@@ -67,7 +77,7 @@ def measure(pairs: Sequence[Pair], rounds: int, use_deck: bool) -> tuple[float, 
     grade_times, base_times = [], []
     for _ in range(rounds):
         base_times.append(per_call(pairs, baseline))
-        semantic.response_vector.cache_clear()  # every response embedded anew each round
+        forget_responses()
         grade_times.append(per_call(pairs, ours))
     return statistics.median(grade_times), statistics.median(base_times)
 
@@ -82,7 +92,7 @@ def decided_by_words(pairs: Sequence[Pair], embedder: semantic.Embedder) -> list
 
 
 def single_grades(pairs: Sequence[Pair]) -> list[float]:
-    semantic.response_vector.cache_clear()
+    forget_responses()
     times = []
     for card, deck, response in pairs:
         start = time.perf_counter()

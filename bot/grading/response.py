@@ -10,6 +10,7 @@ class Response:
     __slots__ = (
         "_clauses",
         "_items",
+        "_matched",
         "by_key",
         "content",
         "joined",
@@ -33,6 +34,7 @@ class Response:
             self.by_key.setdefault(token.key, []).append(token)
         self._clauses: list[list[Token]] | None = None
         self._items: list[list[Token]] | None = None
+        self._matched: dict[tuple[str, str, bool], WordMatch | None] = {}
 
     @property
     def clauses(self) -> list[list[Token]]:
@@ -47,4 +49,9 @@ class Response:
         return self._items
 
     def match(self, target: Token) -> WordMatch | None:
-        return match_word(target, self.tokens, self.joined, self.by_key)
+        """The best token for a reference word; remembered, since the candidates, the points and
+        the guards all ask about the same words."""
+        key = (target.surface, target.key, target.numeric)
+        if key not in self._matched:
+            self._matched[key] = match_word(target, self.tokens, self.joined, self.by_key)
+        return self._matched[key]
