@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import Iterable
@@ -56,6 +57,24 @@ def point_at_endpoints(settings: Settings) -> None:
         discord.http.Route.BASE = settings.api_base.rstrip("/")
     if settings.gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+_start_up_frozen = False
+
+
+def _freeze_start_up_heap() -> None:
+    """Once per process, after start-up: collect, then move everything alive (the decks, their
+    compiled references, the grader's tables, discord.py and our modules) to the collector's
+    permanent generation, so that a full collection scans only what came later. Measured on a
+    burst of 500 answers: full collections took 100-160 ms a pass over the start-up heap, and
+    one or two passes fell in every burst. Frozen objects are never collected; start-up's heap
+    lives as long as the process anyway."""
+    global _start_up_frozen
+    if _start_up_frozen:
+        return
+    _start_up_frozen = True
+    gc.collect()
+    gc.freeze()
 
 
 def _prepare_all(decks: Iterable[Deck]) -> None:
@@ -149,6 +168,7 @@ class StudyBot(commands.Bot):
             await self.add_cog(cog)
         self.tree.error(self.on_app_command_error)
         await self.sync_commands()
+        _freeze_start_up_heap()
         if self.run_scheduler:
             self.runner = ScheduleRunner(self._scheduler)
             await self.runner.start()
