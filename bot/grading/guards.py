@@ -8,6 +8,7 @@ a contrast term, a flipped negation, swapped roles, a list of guesses or half of
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -16,11 +17,11 @@ from functools import lru_cache
 from bot.grading.evidence import Evidence, candidate_match
 from bot.grading.lexicon import ELABORATION_STARTS, WEAK_NEGATIVES
 from bot.grading.match import CONTRAST_PARTNERS, joined_pairs, match_word
-from bot.grading.normalize import Token, clauses, formula_tokens, simplify, tokenize
+from bot.grading.normalize import Token, canonical, clauses, formula_tokens, simplify, tokenize
 from bot.grading.reference import Candidate, Reference, Weighted
 from bot.grading.relations import comparisons, contradicts
 from bot.grading.response import Response
-from bot.grading.words import is_real_word
+from bot.grading.words import is_real_word, zipf
 from bot.textcut import one_line
 
 QUOTE_LIMIT = 120
@@ -635,9 +636,64 @@ def _bindings_swapped(bindings: tuple[frozenset[str], ...], response: Response) 
     return False
 
 
+_DEGREE_SUFFIXES = (("est", (3, 2, 4)), ("er", (2, 1, 3)))
+
+
+@lru_cache(maxsize=16384)
+def _positive(surface: str) -> str:
+    """'larger' and 'largest' to 'large', 'smaller' to 'small': comparatives pair as their
+    positive does ('small' / 'large'). A word that is no comparative stays as it is."""
+    for suffix, cuts in _DEGREE_SUFFIXES:
+        if surface.endswith(suffix) and len(surface) > len(suffix) + 2:
+            for cut in cuts:
+                if (base := surface[:-cut]) and is_real_word(base) and zipf(base) >= zipf(surface):
+                    return base
+    return surface
+
+
+def _opposed(a: Token, b: Token) -> bool:
+    return canonical(_positive(b.surface)) in CONTRAST_PARTNERS.get(
+        canonical(_positive(a.surface)), frozenset()
+    )
+
+
+def _modified(tokens: Sequence[Token]) -> list[tuple[Token, Token]]:
+    """Each (modifier, the word it modifies) among a text's content words, in order."""
+    content = [t for t in tokens if not t.stop and not t.numeric]
+    return list(itertools.pairwise(content))
+
+
+@lru_cache(maxsize=4096)
+def _opposed_modifiers(text: str) -> tuple[tuple[str, str, str, str], ...]:
+    """Pairs of opposite modifiers on different words in one statement: ('small', 'label',
+    'large', 'unlabel') for 'a small labeled set alongside a larger unlabeled one'."""
+    pairs = _modified(tokenize(simplify(text)))
+    found = []
+    for (m1, n1), (m2, n2) in itertools.combinations(pairs, 2):
+        if n1.key != n2.key and _opposed(m1, m2) and {n1.key, n2.key}.isdisjoint({m1.key, m2.key}):
+            found.append(
+                (canonical(_positive(m1.surface)), n1.key, canonical(_positive(m2.surface)), n2.key)
+            )
+    return tuple(found)
+
+
+def _modifiers_swapped(texts: Sequence[str], response: Response) -> bool:
+    """'a large labeled set and a small unlabeled one' for 'a small labeled set and a larger
+    unlabeled one': each opposite modifier on the other one's word."""
+    said = {(canonical(_positive(m.surface)), n.key) for m, n in _modified(response.tokens)}
+    return any(
+        (m1, n2) in said and (m2, n1) in said and (m1, n1) not in said
+        for text in texts
+        for m1, n1, m2, n2 in _opposed_modifiers(text)
+    )
+
+
 def roles(ctx: Context) -> str | None:
     """'L2 drives weights to zero' for 'L1 drives weights to zero, L2 keeps them small';
     'freeze the final layers' for 'freeze the early layers and update the final ones'."""
+    if _modifiers_swapped(ctx.ref.texts, ctx.response):
+        # Both modifiers and both words they modify: aimed at the answer whatever the coverage.
+        return _SWAPPED
     if ctx.coverage < ROLES_AT:
         return None
     best = ctx.evidence.best
@@ -645,7 +701,10 @@ def roles(ctx: Context) -> str | None:
         table and _roles_swapped(table, ctx.response)
         for table in (best.candidate.roles if best else (), ctx.ref.answer_roles)
     ) or any(_bindings_swapped(b, ctx.response) for b in ctx.ref.bindings)
-    return "You swapped them round: compare who does what with the reference." if swapped else None
+    return _SWAPPED if swapped else None
+
+
+_SWAPPED = "You swapped them round: compare who does what with the reference."
 
 
 _EQUAL = re.compile(r"\b(?:same|equal|identical|unchanged)\b")

@@ -344,6 +344,20 @@ class TestGuards:
         )
         assert fired(ISOTOPE, "same number of protons but a different number of neutrons") == []
 
+    def test_swapped_modifiers(self) -> None:
+        semi = card(
+            "A learning paradigm where models are trained on a small labeled dataset alongside "
+            "a larger unlabeled dataset.",
+            question="What is semi-supervised learning?",
+        )
+        assert "roles" in fired(
+            semi, "training on a large labeled dataset with a small unlabeled one"
+        )
+        assert (
+            fired(semi, "training on a small labeled set together with a large unlabeled one") == []
+        )
+        assert fired(semi, "a few labeled examples and lots of unlabeled data") == []
+
     def test_direction(self) -> None:
         full = card(
             "At least one value of the kernel covers the input.\nThe input is smaller than the output.",
