@@ -185,17 +185,19 @@ def _apply_batch(
     run = _runner(connection)
     connection.execute("BEGIN IMMEDIATE")
     try:
-        for index, op in enumerate(ops):
-            savepoint = f"w{index}"
-            connection.execute(f"SAVEPOINT {savepoint}")
+        # One savepoint at a time, so one name serves them all: a name per write made every write
+        # of a large batch a new statement for sqlite3's statement cache (128), which then pushed
+        # out and prepared again the writes' own statements (an attempt's INSERT and its trigger).
+        for op in ops:
+            connection.execute("SAVEPOINT w")
             try:
                 value = run_sync(op(), run)
             except Exception as exc:  # one failed write must not fail the others
-                connection.execute(f"ROLLBACK TO {savepoint}")
-                connection.execute(f"RELEASE {savepoint}")
+                connection.execute("ROLLBACK TO w")
+                connection.execute("RELEASE w")
                 results.append((False, exc))
             else:
-                connection.execute(f"RELEASE {savepoint}")
+                connection.execute("RELEASE w")
                 results.append((True, value))
         connection.execute("COMMIT")
     except BaseException:
