@@ -1,7 +1,8 @@
 """The sentence a tutor would say about a verdict: what was right, or which concept was missed.
 
-Missed concepts are named only when they are real terms of the subject (rare in everyday English),
-never filler such as 'focuses' or 'sorts'; otherwise the member is pointed to the reference.
+Missed concepts are named as the reference's phrases ('vanishing gradient'), and only when they are
+real terms of the subject (rare in everyday English), never a verb or filler of its prose
+('leverages', 'sorts'); otherwise the member is pointed to the reference.
 """
 
 from __future__ import annotations
@@ -9,23 +10,74 @@ from __future__ import annotations
 from bot.grading.decision import Outcome
 from bot.grading.evidence import Evidence
 from bot.grading.guards import QUOTE_LIMIT, display
+from bot.grading.normalize import clauses, simplify
 from bot.grading.reference import Reference
-from bot.grading.words import zipf
+from bot.grading.words import is_real_word, zipf
 from bot.textcut import one_line
 
 CONCEPT_ZIPF_BELOW = 4.0
 """Words rarer than this in everyday English are the subject's terms, worth naming."""
+_VERB_ENDINGS = ("ing", "ed", "ize", "ise", "ify")
+"""A word in one of these forms is the reference's prose ('guiding', 'utilize'), unless it opens a
+term ('vanishing gradient', 'Rectified Linear Unit')."""
+MOST_PHRASE_WORDS = 3
+COMMON_ZIPF = 5.0
+"""A word this common ('because', 'important') is never part of a term."""
+
+
+def _verb_like(word: str) -> bool:
+    return word.endswith(_VERB_ENDINGS)
+
+
+def _says_what(word: str) -> bool:
+    """A third-person verb of the prose ('leverages', 'reduces'): '-es' on a real word."""
+    return word.endswith("es") and len(word) > 5 and is_real_word(word[:-1])
+
+
+def _phrases(ref: Reference, evidence: Evidence) -> list[tuple[float, list[str]]]:
+    """Runs of adjacent missed words within one clause of the answer, each holding at least one
+    missed key word, heaviest first, as (weight, surfaces)."""
+    weights: dict[str, float] = {}
+    missed: set[str] = set()
+    for weighted in evidence.missing:
+        if not weighted.token.numeric:
+            missed.add(weighted.token.key)
+            if weighted.core:
+                weights.setdefault(weighted.token.key, weighted.weight)
+    runs: list[tuple[float, list[str]]] = []
+    for clause in clauses(simplify(ref.body)):
+        run: list[str] = []
+        total = 0.0
+        for token in (*clause, None):
+            take = (
+                token is not None
+                and not token.stop
+                and token.key in missed
+                and zipf(token.surface) < COMMON_ZIPF
+            )
+            breaks = token is not None and (_says_what(token.surface) or _verb_like(token.surface))
+            if run and (not take or breaks or len(run) == MOST_PHRASE_WORDS):
+                if total > 0:
+                    runs.append((total, run))
+                run, total = [], 0.0
+            if token is not None and take and not _says_what(token.surface):
+                run.append(token.surface)
+                total += weights.pop(token.key, 0.0)
+                missed.discard(token.key)
+    runs.sort(key=lambda r: -r[0])
+    return runs
 
 
 def missed_concepts(ref: Reference, evidence: Evidence, most: int = 2) -> list[str]:
     named: list[str] = []
-    for weighted in evidence.missing:
-        surface = weighted.token.surface
-        if not weighted.core or weighted.token.numeric or len(surface) < 4:
+    for _, words in _phrases(ref, evidence):
+        if len(words) == 1:
+            (word,) = words
+            if len(word) < 4 or zipf(word) >= CONCEPT_ZIPF_BELOW or _verb_like(word):
+                continue
+        elif all(zipf(word) >= CONCEPT_ZIPF_BELOW for word in words):
             continue
-        if zipf(surface) >= CONCEPT_ZIPF_BELOW:
-            continue
-        shown = display(surface, ref.card.answer)
+        shown = display(" ".join(words), ref.card.answer)
         if shown not in named:
             named.append(shown)
         if len(named) == most:

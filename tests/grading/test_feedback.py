@@ -1,0 +1,44 @@
+"""What the member is told they missed: the reference's terms as phrases a tutor would name,
+never a verb or filler word lifted out of the reference's prose."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.decks import Card
+from bot.grading import grade, use_embedder
+
+
+@pytest.fixture(autouse=True)
+def lexical_only():  # type: ignore[no-untyped-def]
+    from bot import grading
+
+    use_embedder(None)
+    yield
+    grading._override.clear()
+
+
+DEEP = Card(
+    id="deep",
+    question="What is deep learning?",
+    answer="Deep learning is a subfield of machine learning that leverages multi-layered neural "
+    "networks to learn representations of data.",
+)
+RELU = Card(
+    id="relu",
+    question="Why is ReLU used in deep networks?",
+    answer="ReLU (Rectified Linear Unit) mitigates the vanishing gradient problem and is cheap to "
+    "compute.",
+)
+
+
+def test_a_missed_term_is_named_as_its_phrase() -> None:
+    feedback = grade(RELU, "it is cheap to compute").feedback
+    assert "vanishing gradient" in feedback
+    assert "mitigates" not in feedback
+
+
+def test_verbs_of_the_reference_prose_are_not_concepts() -> None:
+    feedback = grade(DEEP, "machine learning with data").feedback
+    assert "leverages" not in feedback
+    assert "subfield" not in feedback or "neural networks" in feedback
