@@ -28,6 +28,7 @@ from bot.study.clock import Clock, from_ms, to_ms
 from bot.study.delivery import DeliveryFailed, retrying
 from bot.study.periods import local_midnight, zone
 from bot.study.slots import DAY_NAMES, BadSchedule, Slot, next_slot, parse_time, slots_between
+from bot.study.stats import CardStat
 
 log = logging.getLogger(__name__)
 DEFAULT_DAY = 0
@@ -67,17 +68,10 @@ class Improvement:
 
 
 @dataclass(frozen=True)
-class WeakCard:
-    deck_id: str
-    card_id: str
-    question: str
-    answer: str
-    attempts: int
-    correct: int
+class WeakCard(CardStat):
+    """A card's week, with its answer for the recap to show."""
 
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.attempts if self.attempts else 0.0
+    answer: str
 
 
 @dataclass(frozen=True)
@@ -230,9 +224,9 @@ class RecapService:
                         counts.deck_id,
                         counts.card_id,
                         card.question,
-                        card.answer,
                         counts.attempts,
                         counts.correct,
+                        card.answer,
                     )
                 )
         cards.sort(key=lambda c: (c.accuracy, -c.attempts, c.question))
