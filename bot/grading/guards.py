@@ -502,15 +502,19 @@ def negation(ctx: Context) -> str | None:
     contradiction."""
     if ctx.coverage < RELEVANT_AT and not _aimed(ctx.evidence):
         return None
-    reference = [c for text in ctx.ref.texts for c in _reference_clauses(text)]
+    given = ctx.ref.question_keys | ctx.ref.question_numbers
+    reference = [c for text in ctx.ref.texts for c in _stating_clauses(text, given)]
     response_clauses = [c for tokens in ctx.response.clauses if (c := _clause_view(tokens))]
-    for ours in response_clauses:
-        scored = [(_alignment(ours, theirs), theirs) for theirs in reference]
-        top = max((score for score, _ in scored), default=0.0)
-        if top < ALIGNED_AT:
-            continue
-        closest = [theirs for score, theirs in scored if score == top]
-        if all(_flipped(ours, theirs) for theirs in closest):
+    views = response_clauses
+    if _split_a_phrase(response_clauses, ctx.response) and not any(
+        _restates(ours, reference) for ours in response_clauses
+    ):
+        # 'There is a gap between the bulb and the battery terminal': 'and' joined two nouns, not
+        # two statements, and the split hides what the whole says.
+        views = [whole] if (whole := _clause_view(ctx.response.tokens)) else []
+    for ours in views:
+        closest = _closest(ours, reference)
+        if closest and all(_flipped(ours, theirs) for theirs in closest):
             return _NEGATION_FEEDBACK
     statements = tuple(c.text for c in ctx.ref.candidates)
     subjects = ctx.ref.question_keys | ctx.ref.question_numbers
@@ -521,6 +525,46 @@ def negation(ctx: Context) -> str | None:
     if ctx.ref.contrastive and _unnamed_subjects(statements, subjects, ctx.response):
         return "Say which one: the card asks how they differ."
     return None
+
+
+WHOLE_RESPONSE_WORDS = 10
+FRAGMENT_WORDS = 2
+
+
+def _split_a_phrase(found: Sequence[_Clause], response: Response) -> bool:
+    """A short response whose split left a piece of a phrase: a clause of at most FRAGMENT_WORDS
+    words with no negation ('the bulb' of 'a gap between the bulb and the battery terminal'), so
+    it is read whole when no clause of it restates the reference. 'White does not' is a
+    statement of its own."""
+    return (
+        len(found) > 1
+        and len(response.content) <= WHOLE_RESPONSE_WORDS
+        and any(len(c.keys) <= FRAGMENT_WORDS and not c.toned for c in found)
+    )
+
+
+def _stating_clauses(text: str, given: frozenset[str]) -> list[_Clause]:
+    """A text's clauses but the fragments that only name the question's topic: 'Terminal 1',
+    which 'and' split off 'Terminal 1 and the positive terminal are not connected', states
+    nothing a response could agree with."""
+    found = _reference_clauses(text)
+    if len(found) < 2:
+        return list(found)
+    return [c for c in found if c.strong or not c.keys <= given]
+
+
+def _closest(ours: _Clause, reference: Sequence[_Clause]) -> list[_Clause]:
+    """The reference clauses a response clause restates: the best aligned ones, from
+    ALIGNED_AT."""
+    scored = [(_alignment(ours, theirs), theirs) for theirs in reference]
+    top = max((score for score, _ in scored), default=0.0)
+    if top < ALIGNED_AT:
+        return []
+    return [theirs for score, theirs in scored if score == top]
+
+
+def _restates(ours: _Clause, reference: Sequence[_Clause]) -> bool:
+    return any(_alignment(ours, theirs) >= ALIGNED_AT for theirs in reference)
 
 
 def _flipped(ours: _Clause, theirs: _Clause) -> bool:

@@ -520,3 +520,32 @@ class TestIndependentFindings:
         )
         assert grading.grade(fc, "(in + 1) * out").correct
         assert not grading.grade(fc, "(in + 1) * in").correct
+
+
+class TestTrainFindings:
+    """False accepts found in the public `train` answers (Beetle, SciEntsBank), each as the
+    principle it broke."""
+
+    def test_a_noun_phrase_joined_by_and_keeps_the_negation_in_view(self) -> None:
+        gap = card(
+            "the terminals are connected",
+            "there is no gap between the terminals",
+            question="What does a voltage reading of 0 tell you about the connection between a "
+            "bulb terminal and a battery terminal?",
+        )
+        assert "negation" in fired(gap, "There is a gap between the bulb and the battery terminal.")
+        assert "negation" not in fired(
+            gap, "there is no gap between the bulb and the battery terminal"
+        )
+        apart = card(
+            "Terminal 1 and the positive terminal are not connected",
+            question="Explain why you got a voltage reading of 1.5 for terminal 1 and the "
+            "positive terminal.",
+        )
+        assert "negation" in fired(apart, "Terminal 1 is connected to the positive terminal.")
+        assert "negation" not in fired(apart, "terminal 1 is not connected to the positive one")
+        heat = card("Black absorbs more heat than white.", question="Which box heats up faster?")
+        assert "negation" not in fired(heat, "black absorbs heat and white does not absorb heat")
+        paths = card("A and C are not in the same path", question="Why?")
+        assert "negation" not in fired(paths, "bulbs A and C are not in the same path")
+        assert "negation" in fired(paths, "bulbs A and C are in the same path")
