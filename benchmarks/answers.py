@@ -136,7 +136,9 @@ async def echo_rounds(members: int, rounds: int) -> list[tuple[list[float], floa
     return results
 
 
-async def bot_rounds(members: int, rounds: int) -> tuple[list[tuple[list[float], float]], str]:
+async def bot_rounds(
+    members: int, rounds: int, *, grading_process: bool = True
+) -> tuple[list[tuple[list[float], float]], str]:
     emulator = DiscordEmulator()
     await emulator.start()
     guild = emulator.add_guild("study hall")
@@ -153,6 +155,7 @@ async def bot_rounds(members: int, rounds: int) -> tuple[list[tuple[list[float],
             log_level="WARNING",
             api_base=None,
             gateway_url=None,
+            grading_process=grading_process,
         )
 
         def make() -> StudyBot:
@@ -219,16 +222,21 @@ def summary(rounds: list[tuple[list[float], float]]) -> tuple[float, float, floa
 
 
 async def main(counts: list[int], rounds: int) -> None:
-    print(f"{'members':>8} {'who':<6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'answers/s':>11}")
+    print(f"{'members':>8} {'who':<7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'answers/s':>11}")
     for members in counts:
         echo = summary(await echo_rounds(members, rounds))
         measured, check = await bot_rounds(members, rounds)
         ours = summary(measured)
-        for who, figures in (("echo", echo), ("bot", ours)):
+        in_thread, _ = await bot_rounds(members, rounds, grading_process=False)
+        threaded = summary(in_thread)
+        rows = (("echo", echo), ("bot", ours), ("thread", threaded))
+        for who, figures in rows:
             p50, p95, p99, rate = figures
-            print(f"{members:>8} {who:<6}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}{rate:>11.0f}")
+            print(f"{members:>8} {who:<7}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}{rate:>11.0f}")
         print(
             f"{'':>8} ratio p99 {ours[2] / echo[2]:.2f}x, answers/s {echo[3] / ours[3]:.2f}x slower; {check}"
+            f" (grading in the bot's own thread instead: p99 {threaded[2] / echo[2]:.2f}x,"
+            f" answers/s {echo[3] / threaded[3]:.2f}x slower)"
         )
 
 

@@ -38,6 +38,7 @@ from bot.services import Services
 from bot.storage import Storage
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, SystemClock, to_ms
+from bot.study.grading_process import Grader, ProcessGrader, ThreadGrader
 from bot.study.scheduling import SchedulerService
 from bot.ui.components import DYNAMIC_ITEMS
 
@@ -129,12 +130,13 @@ class StudyBot(commands.Bot):
         return deck.image_path(card) if deck is not None else None
 
     async def setup_hook(self) -> None:
+        grading = asyncio.create_task(self._grader())  # the child starts while decks load
         storage = await Storage.open(self.settings.database, now_ms=to_ms(self.clock.now()))
         library = await asyncio.to_thread(load_library, self.settings.decks_dir)
         await asyncio.to_thread(_prepare_all, library.decks.values())
         for problem in library.problems:
             log.warning("deck problem: %s", problem)
-        self._services = Services.build(storage, DeckCatalog(library), self.clock)
+        self._services = Services.build(storage, DeckCatalog(library), self.clock, await grading)
         for line in await self._services.admin.load_saved():
             log.warning("server deck problem: %s", line)
         log.info("loaded %d decks from %s", len(library), self.settings.decks_dir)
@@ -173,6 +175,13 @@ class StudyBot(commands.Bot):
             self.runner = ScheduleRunner(self._scheduler)
             await self.runner.start()
 
+    async def _grader(self) -> Grader:
+        if not self.settings.grading_process:
+            return ThreadGrader()
+        grader = ProcessGrader()
+        await grader.start()
+        return grader
+
     async def sync_commands(self) -> None:
         if self.settings.dev_guild_id:
             guild = discord.Object(id=self.settings.dev_guild_id)
@@ -210,6 +219,7 @@ class StudyBot(commands.Bot):
             await super().close()
         finally:
             if self._services is not None:
+                await self._services.study.grader.close()
                 await self._services.storage.close()
 
 

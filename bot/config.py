@@ -39,6 +39,9 @@ class Settings:
     """DATABASE_URL as given: a path, sqlite:///path or postgresql://… (None: database_path)."""
     shards: Shards | None = None
     """SHARD_COUNT and SHARD_IDS: the shards this process runs (None: one unsharded connection)."""
+    grading_process: bool = False
+    """GRADING_PROCESS: grade answers in a child process, on another core than the event loop
+    (on unless GRADING_PROCESS=0; off when Settings are built by hand, as tests do)."""
 
     @property
     def database(self) -> str:
@@ -57,6 +60,16 @@ class Settings:
         return self.discord_token
 
 
+_SWITCH = {
+    "1": True,
+    "on": True,
+    "true": True,
+    "yes": True,
+    "0": False,
+    "off": False,
+    "false": False,
+    "no": False,
+}
 _LEVELS = {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 _SQLITE_SCHEME = "sqlite:///"
@@ -106,6 +119,9 @@ def load_settings(
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(sorted(_LEVELS))}, not {level!r}")
     database_url, database_path = _database(get("DATABASE_URL"), get("DATABASE_PATH"))
     shards = _shards(get("SHARD_COUNT"), get("SHARD_IDS"))
+    process = (get("GRADING_PROCESS") or "1").lower()
+    if process not in _SWITCH:
+        raise ConfigError(f"GRADING_PROCESS must be 1 or 0 (on or off), not {process!r}")
     return Settings(
         discord_token=get("DISCORD_TOKEN"),
         database_path=database_path,
@@ -117,6 +133,7 @@ def load_settings(
         gateway_url=get("DISCORD_GATEWAY_URL"),
         grace_minutes=int(grace),
         shards=shards,
+        grading_process=_SWITCH[process],
     )
 
 

@@ -9,6 +9,7 @@ from bot.study.admin import DeckAdmin
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock
 from bot.study.drills import DrillService
+from bot.study.grading_process import Grader
 from bot.study.practice import StudyService
 from bot.study.privacy import PrivacyService
 from bot.study.quiz import QuizService
@@ -38,8 +39,10 @@ class Services:
     recaps: RecapService
 
     @classmethod
-    def build(cls, storage: Store, catalog: DeckCatalog, clock: Clock) -> Services:
-        study = StudyService(storage, catalog, clock)
+    def build(
+        cls, storage: Store, catalog: DeckCatalog, clock: Clock, grader: Grader | None = None
+    ) -> Services:
+        study = StudyService(storage, catalog, clock, grader)
         quiz = QuizService(study, storage)
         return cls(
             storage=storage,

@@ -85,3 +85,11 @@ def test_shard_count_and_ids_name_the_shards_this_process_runs() -> None:
 def test_bad_shard_settings_are_refused_in_one_line(environ: dict[str, str], problem: str) -> None:
     with pytest.raises(ConfigError, match=problem):
         settings(**environ)
+
+
+def test_answers_are_graded_in_a_child_process_unless_switched_off() -> None:
+    assert settings().grading_process
+    assert not settings(GRADING_PROCESS="0").grading_process
+    assert not settings(GRADING_PROCESS="off").grading_process
+    with pytest.raises(ConfigError, match="GRADING_PROCESS must be 1 or 0"):
+        settings(GRADING_PROCESS="maybe")

@@ -7,19 +7,18 @@ about Discord.
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.decks import Card, Deck
 from bot.domain import Context, GuildSettings, NewAttempt, Recorded
-from bot.grading import Verdict, grade
+from bot.grading import Verdict
 from bot.repositories import Store
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, from_ms, to_ms
+from bot.study.grading_process import Grader, ThreadGrader
 from bot.study.periods import local_date, local_day, local_midnight, zone
 from bot.study.scoring import points_for
 from bot.study.shared import SharedReads
@@ -109,10 +108,13 @@ class AnswerResult:
 
 
 class StudyService:
-    def __init__(self, storage: Store, catalog: DeckCatalog, clock: Clock) -> None:
+    def __init__(
+        self, storage: Store, catalog: DeckCatalog, clock: Clock, grader: Grader | None = None
+    ) -> None:
         self.storage = storage
         self.catalog = catalog
         self.clock = clock
+        self.grader: Grader = grader or ThreadGrader()
         self._reads = SharedReads()
 
     def deck(self, guild_id: int, deck_id: str) -> Deck:
@@ -257,7 +259,7 @@ class StudyService:
         # the card was due only matters for practice points. The attempt key is not looked up
         # first: recording is idempotent on it, and a retried interaction (rare) is answered
         # from what was stored.
-        early = asyncio.ensure_future(graded(card, response, deck=deck))
+        early = asyncio.ensure_future(self.grader.grade(card, response, deck=deck))
         settings, extra, state = await asyncio.gather(
             self._reads.get(
                 ("guild", member.guild_id), lambda: self.storage.guilds.get(member.guild_id)
@@ -272,7 +274,7 @@ class StudyService:
         )
         verdict = await early
         if extra:
-            verdict = await graded(card, response, deck=deck, extra_accept=extra)
+            verdict = await self.grader.grade(card, response, deck=deck, extra_accept=extra)
         due = state is None or state.due <= now
         points = (
             points_for(verdict.outcome, context=context, due=due, first_correct=first_correct)
@@ -310,7 +312,7 @@ class StudyService:
         """The stored result of an answer that was already recorded (a retried interaction)."""
         attempt = await self.storage.attempts.get(attempt_id)
         assert attempt is not None
-        verdict = await graded(
+        verdict = await self.grader.grade(
             card, attempt.response, deck=self.catalog.get(attempt.guild_id, attempt.deck_id)
         )
         if verdict.outcome != attempt.outcome:
@@ -319,19 +321,6 @@ class StudyService:
             attempt.guild_id, attempt.user_id, attempt.deck_id, attempt.card_id
         )
         return AnswerResult(verdict, attempt.points, attempt.id, True, srs, card)
-
-
-_GRADER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader")
-"""One thread grades. Grading is Python under the GIL: more threads would not grade faster, only
-take turns with the event loop, which then answers everyone later."""
-
-
-async def graded(
-    card: Card, response: str, *, deck: Deck | None, extra_accept: Sequence[str] = ()
-) -> Verdict:
-    """`grade`, off the event loop."""
-    work = functools.partial(grade, card, response, deck=deck, extra_accept=extra_accept)
-    return await asyncio.get_running_loop().run_in_executor(_GRADER, work)
 
 
 async def _nothing() -> None:

@@ -1,0 +1,303 @@
+"""Grading in a child process, so that it runs on another core than the event loop.
+
+Grading is Python. In the bot's own process it holds the interpreter lock the event loop needs, so a
+hundred members answering at once are graded and answered in turn on one core, whatever thread the
+grading runs in. The child (`python -m bot.study.grading_process`) has an interpreter of its own and
+loads the embedding model itself. It is sent each deck once, then per answer the deck's token, the
+card's id and the member's text, and it sends back the Verdict. Messages are pickles of the bot's own
+objects over the child's stdin and stdout, between two processes of the same program; nothing a
+member or a deck wrote is ever run.
+
+If the child cannot start or dies, answers are graded in a thread of the bot's process (as without
+it) and the child is started again for later answers, `RESTARTS` times at most."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import itertools
+import logging
+import os
+import pickle
+import struct
+import sys
+from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import IO, Any, Protocol
+
+from bot.decks.model import Card, Deck
+from bot.grading import Verdict, grade, prepare
+
+log = logging.getLogger("bot.grading_process")
+
+_HEADER = struct.Struct("!I")
+RESTARTS = 3
+"""How many times a child that died is started again before grading stays in the bot's process."""
+DECKS_KEPT = 64
+"""Decks the child holds at once; the least recently used is forgotten (and sent again if needed)."""
+READY_TIMEOUT = 120.0
+"""Seconds the child may take to import the grader and load its model."""
+
+
+class Grader(Protocol):
+    async def grade(
+        self, card: Card, response: str, *, deck: Deck | None, extra_accept: Sequence[str] = ()
+    ) -> Verdict: ...
+
+    async def close(self) -> None: ...
+
+
+class ThreadGrader:
+    """`grade` in one thread of the bot's process: off the event loop, under its interpreter lock."""
+
+    _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader")
+    """One thread: grading under the lock would not go faster in more threads, only take more turns
+    from the event loop."""
+
+    async def grade(
+        self, card: Card, response: str, *, deck: Deck | None, extra_accept: Sequence[str] = ()
+    ) -> Verdict:
+        work = functools.partial(grade, card, response, deck=deck, extra_accept=extra_accept)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+
+    async def close(self) -> None:
+        return None
+
+
+class GradingFailed(RuntimeError):
+    """The child raised while grading; its message names the error."""
+
+
+class _ChildGone(Exception):
+    pass
+
+
+class ProcessGrader:
+    def __init__(self, *, command: Sequence[str] | None = None) -> None:
+        self._command = list(command or (sys.executable, "-m", "bot.study.grading_process"))
+        self._fallback = ThreadGrader()
+        self._child: asyncio.subprocess.Process | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._starting: asyncio.Task[None] | None = None
+        self._pending: dict[int, asyncio.Future[Verdict]] = {}
+        self._ids = itertools.count()
+        self._decks: OrderedDict[int, tuple[Deck, int]] = OrderedDict()
+        self._tokens = itertools.count()
+        self._starts = 0
+        self._closed = False
+
+    @property
+    def running(self) -> bool:
+        """True while answers go to the child."""
+        return self._child is not None
+
+    async def start(self) -> None:
+        """Start the child and wait until it is ready; if it cannot start, say so in the log (once)
+        and grade in the bot's process meanwhile."""
+        if self._child is not None or self._closed:
+            return
+        if self._starting is None or self._starting.done():
+            self._starting = asyncio.create_task(self._start())
+        await asyncio.shield(self._starting)
+
+    async def _start(self) -> None:
+        self._starts += 1
+        try:
+            child = await asyncio.create_subprocess_exec(
+                *self._command,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+            )
+        except OSError as exc:
+            log.error("grading process could not start (%s); grading in the bot's process", exc)
+            return
+        assert child.stdout is not None
+        try:
+            ready = await asyncio.wait_for(_read_message(child.stdout), READY_TIMEOUT)
+        except (TimeoutError, asyncio.IncompleteReadError, pickle.UnpicklingError) as exc:
+            log.error(
+                "grading process did not get ready (%s); grading in the bot's process",
+                type(exc).__name__,
+            )
+            await _stop(child)
+            return
+        if ready != ("ready",):
+            log.error(
+                "grading process said %r instead of ready; grading in the bot's process", ready
+            )
+            await _stop(child)
+            return
+        self._decks.clear()
+        self._child = child
+        self._reader = asyncio.create_task(self._read_verdicts(child))
+        log.info("grading in process %d", child.pid)
+
+    async def grade(
+        self, card: Card, response: str, *, deck: Deck | None, extra_accept: Sequence[str] = ()
+    ) -> Verdict:
+        child = self._child
+        if child is None:
+            starting = self._starting is not None and not self._starting.done()
+            if not self._closed and not starting and self._starts <= RESTARTS:
+                self._starting = asyncio.create_task(self._start())
+            return await self._fallback.grade(card, response, deck=deck, extra_accept=extra_accept)
+        request = next(self._ids)
+        answered: asyncio.Future[Verdict] = asyncio.get_running_loop().create_future()
+        self._pending[request] = answered
+        try:
+            self._send(
+                child,
+                (
+                    "grade",
+                    request,
+                    self._deck_token(child, deck),
+                    _card_ref(card, deck),
+                    response,
+                    tuple(extra_accept),
+                ),
+            )
+            return await answered
+        except (_ChildGone, ConnectionError):
+            return await self._fallback.grade(card, response, deck=deck, extra_accept=extra_accept)
+        finally:
+            self._pending.pop(request, None)
+
+    def _deck_token(self, child: asyncio.subprocess.Process, deck: Deck | None) -> int | None:
+        if deck is None:
+            return None
+        known = self._decks.get(id(deck))
+        if known is not None and known[0] is deck:
+            self._decks.move_to_end(id(deck))
+            return known[1]
+        token = next(self._tokens)
+        self._send(child, ("deck", token, deck))
+        self._decks[id(deck)] = (deck, token)
+        while len(self._decks) > DECKS_KEPT:
+            _, (_, old) = self._decks.popitem(last=False)
+            self._send(child, ("forget", old))
+        return token
+
+    def _send(self, child: asyncio.subprocess.Process, message: tuple[Any, ...]) -> None:
+        stdin = child.stdin
+        if stdin is None or stdin.is_closing():
+            raise _ChildGone()
+        payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        stdin.write(_HEADER.pack(len(payload)) + payload)
+
+    async def _read_verdicts(self, child: asyncio.subprocess.Process) -> None:
+        assert child.stdout is not None
+        try:
+            while True:
+                request, verdict, error = await _read_message(child.stdout)
+                answered = self._pending.get(request)
+                if answered is None or answered.done():
+                    continue
+                if error is None:
+                    answered.set_result(verdict)
+                else:
+                    answered.set_exception(GradingFailed(error))
+        except (asyncio.IncompleteReadError, pickle.UnpicklingError, ValueError) as exc:
+            if not self._closed:
+                log.error(
+                    "grading process %d stopped (%s); grading in the bot's process",
+                    child.pid,
+                    type(exc).__name__,
+                )
+        finally:
+            if self._child is child:
+                self._child = None
+            for answered in list(self._pending.values()):
+                if not answered.done():
+                    answered.set_exception(_ChildGone())
+            await _stop(child)
+
+    async def close(self) -> None:
+        """Stop the child; answers still being graded are finished in the bot's process."""
+        self._closed = True
+        if self._starting is not None:
+            await asyncio.gather(self._starting, return_exceptions=True)
+        child, self._child = self._child, None
+        if child is not None and child.stdin is not None:
+            child.stdin.close()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
+
+
+def _card_ref(card: Card, deck: Deck | None) -> Card | str:
+    """The card's id when the child can find this very card in the deck it was sent, else the card."""
+    if deck is None:
+        return card
+    try:
+        return card.id if deck.card(card.id) is card else card
+    except KeyError:
+        return card
+
+
+async def _read_message(stream: asyncio.StreamReader) -> Any:
+    (size,) = _HEADER.unpack(await stream.readexactly(_HEADER.size))
+    return pickle.loads(await stream.readexactly(size))
+
+
+async def _stop(child: asyncio.subprocess.Process) -> None:
+    if child.returncode is None:
+        if child.stdin is not None and not child.stdin.is_closing():
+            child.stdin.close()
+        try:
+            await asyncio.wait_for(child.wait(), 5)
+        except TimeoutError:
+            child.kill()
+            await child.wait()
+
+
+def _write(out: IO[bytes], message: tuple[Any, ...]) -> None:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(_HEADER.pack(len(payload)) + payload)
+    out.flush()
+
+
+def _read(stream: IO[bytes]) -> Any:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    return pickle.loads(stream.read(size))
+
+
+def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
+    """The child's loop: decks and answers in, verdicts out, until its input closes."""
+    decks: dict[int, Deck] = {}
+    _write(replies, ("ready",))
+    while (message := _read(requests)) is not None:
+        kind = message[0]
+        if kind == "deck":
+            _, token, deck = message
+            prepare(deck)
+            decks[token] = deck
+        elif kind == "forget":
+            decks.pop(message[1], None)
+        elif kind == "grade":
+            _, request, token, card, response, extra = message
+            try:
+                deck = decks[token] if token is not None else None
+                if isinstance(card, str):
+                    assert deck is not None
+                    card = deck.card(card)
+                verdict = grade(card, response, deck=deck, extra_accept=extra)
+            except Exception as exc:  # reported to the bot, which answers the member
+                log.exception("grading failed")
+                _write(replies, (request, None, f"{type(exc).__name__}: {exc}"))
+            else:
+                _write(replies, (request, verdict, None))
+
+
+def main() -> None:
+    # The protocol owns the real stdout; anything else printed goes to stderr.
+    replies = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING").upper(), stream=sys.stderr)
+    serve(sys.stdin.buffer, replies)
+
+
+if __name__ == "__main__":
+    main()

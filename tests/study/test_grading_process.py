@@ -1,0 +1,149 @@
+"""Grading in a child process: the same verdicts as in the bot's process, and answers still graded
+when the child cannot start or dies."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import pickle
+import struct
+import sys
+from pathlib import Path
+
+import pytest
+
+import bot.study.grading_process as grading_process
+from bot.decks.library import load_library
+from bot.decks.model import Card, Deck
+from bot.grading import grade
+from bot.study.grading_process import ProcessGrader
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "e2e_decks"
+
+
+@pytest.fixture
+def deck() -> Deck:
+    found = load_library(FIXTURES).get("basics")
+    assert found is not None
+    return found
+
+
+ANSWERS = (
+    ("lenet", "yann lecun"),
+    ("lenet", "Geoffrey Hinton"),
+    ("pooling", "max pooling and average pooling"),
+    ("pooling", "max pooling"),
+    ("regularization", "it stops the model overfitting"),
+    ("paris", "paris"),
+)
+
+
+async def test_the_child_gives_the_verdicts_the_bot_would_give(deck: Deck) -> None:
+    grader = ProcessGrader()
+    await grader.start()
+    try:
+        assert grader.running
+        results = await asyncio.gather(
+            *(grader.grade(deck.card(c), text, deck=deck) for c, text in ANSWERS)
+        )
+        assert list(results) == [grade(deck.card(c), text, deck=deck) for c, text in ANSWERS]
+        lone = Card(id="lone", question="Capital of Italy?", answer="Rome", accept=("Rome",))
+        assert await grader.grade(lone, "rome", deck=None) == grade(lone, "rome")
+        extra = ("Mr LeCun",)
+        assert await grader.grade(
+            deck.card("lenet"), "mr lecun", deck=deck, extra_accept=extra
+        ) == grade(deck.card("lenet"), "mr lecun", deck=deck, extra_accept=extra)
+        assert grader.running
+    finally:
+        await grader.close()
+
+
+async def test_decks_the_child_forgot_are_sent_again(
+    deck: Deck, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(grading_process, "DECKS_KEPT", 1)
+    other = Deck(
+        id="other",
+        name="Other",
+        cards=(Card(id="sun", question="Closest star?", answer="The Sun", accept=("Sun",)),),
+    )
+    grader = ProcessGrader()
+    await grader.start()
+    try:
+        for _ in range(2):
+            first = await grader.grade(deck.card("paris"), "paris", deck=deck)
+            second = await grader.grade(other.card("sun"), "the sun", deck=other)
+            assert (first.outcome, second.outcome) == ("correct", "correct")
+        assert grader.running
+    finally:
+        await grader.close()
+
+
+async def test_answers_are_graded_in_the_bot_when_the_child_cannot_start(
+    deck: Deck, caplog: pytest.LogCaptureFixture
+) -> None:
+    grader = ProcessGrader(command=[str(FIXTURES / "no-such-program")])
+    with caplog.at_level(logging.ERROR, logger="bot.grading_process"):
+        await grader.start()
+        verdict = await grader.grade(deck.card("lenet"), "LeCun", deck=deck)
+    assert verdict == grade(deck.card("lenet"), "LeCun", deck=deck)
+    assert not grader.running
+    assert "could not start" in caplog.text
+    await grader.close()
+
+
+async def test_a_child_that_ends_before_it_is_ready_is_given_up(deck: Deck) -> None:
+    grader = ProcessGrader(command=[sys.executable, "-c", "pass"])
+    await grader.start()
+    assert not grader.running
+    assert (await grader.grade(deck.card("paris"), "Paris", deck=deck)).outcome == "correct"
+    await grader.close()
+
+
+async def test_when_the_child_dies_answers_are_graded_in_the_bot_and_a_new_child_starts(
+    deck: Deck,
+) -> None:
+    grader = ProcessGrader()
+    await grader.start()
+    try:
+        child = grader._child
+        assert child is not None
+        child.kill()
+        await child.wait()
+        verdicts = await asyncio.gather(
+            *(grader.grade(deck.card(c), text, deck=deck) for c, text in ANSWERS)
+        )
+        assert list(verdicts) == [grade(deck.card(c), text, deck=deck) for c, text in ANSWERS]
+        await grader.start()  # the new child, started by those answers
+        assert grader.running
+        assert grader._child is not child
+        assert (await grader.grade(deck.card("paris"), "Paris", deck=deck)).outcome == "correct"
+    finally:
+        await grader.close()
+
+
+def test_the_child_answers_each_request_and_reports_an_error_instead_of_stopping(
+    deck: Deck,
+) -> None:
+    def frame(message: tuple[object, ...]) -> bytes:
+        payload = pickle.dumps(message)
+        return struct.pack("!I", len(payload)) + payload
+
+    requests = io.BytesIO(
+        frame(("deck", 7, deck))
+        + frame(("grade", 1, 7, "lenet", "LeCun", ()))
+        + frame(("grade", 2, 8, "lenet", "LeCun", ()))  # a deck it was never sent
+        + frame(("forget", 7))
+        + frame(("grade", 3, 7, "lenet", "LeCun", ()))
+    )
+    replies = io.BytesIO()
+    grading_process.serve(requests, replies)
+    replies.seek(0)
+    answers = []
+    while header := replies.read(4):
+        answers.append(pickle.loads(replies.read(struct.unpack("!I", header)[0])))
+    assert answers[0] == ("ready",)
+    assert answers[1] == (1, grade(deck.card("lenet"), "LeCun", deck=deck), None)
+    assert [(a[0], a[1]) for a in answers[2:]] == [(2, None), (3, None)]
+    assert "KeyError" in answers[2][2] and "KeyError" in answers[3][2]
