@@ -89,16 +89,19 @@ class DrillService:
         return chosen[:size]
 
     def cards(self, drill: Drill) -> list[DrillCard]:
-        found = []
-        for number, ref in enumerate(drill.cards, start=1):
-            deck = self.catalog.get(drill.guild_id, ref.deck_id)
-            if deck is None:
-                continue
-            try:
-                found.append(DrillCard(number, ref.deck_id, deck.card(ref.card_id)))
-            except KeyError:
-                continue
-        return found
+        """The drill's cards that still exist, numbered as when it was opened."""
+        found = (self._card(drill, n) for n in range(1, len(drill.cards) + 1))
+        return [card for card in found if card is not None]
+
+    def _card(self, drill: Drill, number: int) -> DrillCard | None:
+        ref = drill.cards[number - 1]
+        deck = self.catalog.get(drill.guild_id, ref.deck_id)
+        if deck is None:
+            return None
+        try:
+            return DrillCard(number, ref.deck_id, deck.card(ref.card_id))
+        except KeyError:
+            return None
 
     async def open(
         self,
@@ -128,7 +131,7 @@ class DrillService:
             raise LookupError("no such drill card")
         if drill.closed_at_ms is not None or to_ms(self.clock.now()) >= drill.closes_at_ms:
             raise DrillClosed("this drill is closed")
-        card = {c.number: c for c in self.cards(drill)}.get(number)
+        card = self._card(drill, number)
         if card is None:
             raise LookupError("that card's deck was removed")
         return card

@@ -81,6 +81,7 @@ class ProcessGrader:
         self._reader: asyncio.Task[None] | None = None
         self._starting: asyncio.Task[None] | None = None
         self._pending: dict[int, asyncio.Future[Verdict]] = {}
+        self._outbox: tuple[asyncio.StreamWriter, list[bytes]] | None = None
         self._ids = itertools.count()
         self._decks: OrderedDict[int, tuple[Deck, int]] = OrderedDict()
         self._tokens = itertools.count()
@@ -179,11 +180,25 @@ class ProcessGrader:
         return token
 
     def _send(self, child: asyncio.subprocess.Process, message: tuple[Any, ...]) -> None:
+        """Queue a message; the messages of one turn of the event loop go out in one write (a
+        write to the pipe is a system call that wakes the child: one per answer cost the event loop
+        more than the pickling)."""
         stdin = child.stdin
         if stdin is None or stdin.is_closing():
             raise _ChildGone()
         payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        stdin.write(_HEADER.pack(len(payload)) + payload)
+        box = self._outbox
+        if box is None or box[0] is not stdin:
+            box = self._outbox = (stdin, [])
+            asyncio.get_running_loop().call_soon(self._flush, box)
+        box[1].extend((_HEADER.pack(len(payload)), payload))
+
+    def _flush(self, box: tuple[asyncio.StreamWriter, list[bytes]]) -> None:
+        if self._outbox is box:
+            self._outbox = None
+        stdin, parts = box
+        if not stdin.is_closing():  # else the child is gone, and the reader fails its answers
+            stdin.write(b"".join(parts))
 
     async def _read_verdicts(self, child: asyncio.subprocess.Process) -> None:
         assert child.stdout is not None

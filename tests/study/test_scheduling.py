@@ -395,3 +395,21 @@ async def test_the_gate_lets_the_lowest_priority_number_in_first() -> None:
     assert order == [-3, 0, 5]
     async with gate.place(0):  # the cancelled waiter gave its place back
         pass
+
+
+async def test_a_drill_card_gone_from_its_deck_is_refused_and_the_others_keep_their_numbers(
+    world: World,
+) -> None:
+    drill = await world.drills.open(
+        1,
+        10,
+        [CardRef("sums", "c1"), CardRef("sums", "gone"), CardRef("sums", "c2")],
+        world.clock.now() + timedelta(hours=20),
+        None,
+    )
+    assert [(c.number, c.card.id) for c in world.drills.cards(drill)] == [(1, "c1"), (3, "c2")]
+    with pytest.raises(LookupError):
+        await world.drills.open_card(drill.id, 2, 1)
+    with pytest.raises(LookupError):
+        await world.drills.open_card(drill.id, 4, 1)
+    assert (await world.drills.open_card(drill.id, 3, 1)).card.id == "c2"
