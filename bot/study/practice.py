@@ -260,18 +260,23 @@ class StudyService:
         # first: recording is idempotent on it, and a retried interaction (rare) is answered
         # from what was stored.
         early = asyncio.ensure_future(self.grader.grade(card, response, deck=deck))
-        settings, extra, state = await asyncio.gather(
-            self._reads.get(
-                ("guild", member.guild_id), lambda: self.storage.guilds.get(member.guild_id)
-            ),
-            self._reads.get(
-                ("accepted", member.guild_id, deck_id, card_id),
-                lambda: self._accepted(member.guild_id, deck_id, card_id),
-            ),
-            self.storage.srs.get(member.guild_id, member.user_id, deck_id, card_id)
-            if context == "quiz"
-            else _nothing(),
+        settings_read = self._reads.get(
+            ("guild", member.guild_id), lambda: self.storage.guilds.get(member.guild_id)
         )
+        accepted_read = self._reads.get(
+            ("accepted", member.guild_id, deck_id, card_id),
+            lambda: self._accepted(member.guild_id, deck_id, card_id),
+        )
+        state_read = (
+            asyncio.ensure_future(
+                self.storage.srs.get(member.guild_id, member.user_id, deck_id, card_id)
+            )
+            if context == "quiz"
+            else None
+        )
+        settings = await settings_read
+        extra = await accepted_read
+        state = await state_read if state_read is not None else None
         verdict = await early
         if extra:
             verdict = await self.grader.grade(card, response, deck=deck, extra_accept=extra)
@@ -321,10 +326,6 @@ class StudyService:
             attempt.guild_id, attempt.user_id, attempt.deck_id, attempt.card_id
         )
         return AnswerResult(verdict, attempt.points, attempt.id, True, srs, card)
-
-
-async def _nothing() -> None:
-    return None
 
 
 def _cards(count: int, kind: str = "") -> str:

@@ -22,16 +22,18 @@ class SharedReads:
     def __init__(self) -> None:
         self._in_flight: dict[Hashable, asyncio.Future[Any]] = {}
 
-    async def get(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
-        """The result of `read()`, or of the read for `key` already in flight. `read` must return
-        a value the callers do not change (they all get the same object)."""
+    def get(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> asyncio.Future[T]:
+        """The result of `read()`, or of the read for `key` already in flight, to await. `read`
+        must return a value the callers do not change (they all get the same object). A future
+        rather than a coroutine, so that a caller can start several reads at once without a task
+        for each."""
         task = self._in_flight.get(key)
         if task is None:
             task = asyncio.ensure_future(read())
             self._in_flight[key] = task
             task.add_done_callback(lambda done: self._settle(key, done))
         # One caller cancelled (its interaction timed out) must not cancel the others' read.
-        return cast(T, await asyncio.shield(task))
+        return cast("asyncio.Future[T]", asyncio.shield(task))
 
     def _settle(self, key: Hashable, task: asyncio.Future[Any]) -> None:
         if self._in_flight.get(key) is task:
