@@ -232,7 +232,129 @@ def numbers(ctx: Context) -> str | None:
     key_numbers = ref.answer_numbers - ref.question_numbers
     if key_numbers and stray and not key_numbers & response.numbers:
         return "Numbers differ: compare your numbers with the reference."
+    # A number the answer names counts even when the question names it too: 'terminal 2' for
+    # 'Terminal 3 and the positive terminal are separated'.
+    relabelled = _relabelled(ref, response, numeric=True)
+    if relabelled:
+        given, expected = relabelled
+        return f"Numbers differ: “{given}” is not “{expected}”."
     return None
+
+
+# --- labels -------------------------------------------------------------------------------------
+
+
+_NO_LABEL = frozenset("is")
+"""Single letters that are words or pieces of one ('I', the 's of "bulb c's"), never labels."""
+
+
+def _is_label(tokens: Sequence[Token], i: int) -> bool:
+    """A number or a single letter naming one thing ('terminal 3', 'switch Z', 'bulb a is'). 'a'
+    followed by a word it could be the article of ('containing a bulb') is no label."""
+    token = tokens[i]
+    if token.numeric:
+        return True
+    if len(token.surface) != 1 or not token.surface.isalpha() or token.surface in _NO_LABEL:
+        return False
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    return token.surface != "a" or after is None or after.stop
+
+
+def _labels(
+    tokens: Sequence[Token], noun: str | None = None
+) -> tuple[list[tuple[str, Token]], str | None]:
+    """(noun key, label) for each label right after a noun, or after a label of it joined by
+    'and' ('bulbs A and C'); and the noun a label in the next clause would still belong to. A
+    number before its noun counts ('the two terminals'), so it is none."""
+    found: list[tuple[str, Token]] = []
+    for i, token in enumerate(tokens):
+        if noun is not None and _is_label(tokens, i):
+            found.append((noun, token))
+        elif not token.stop and not token.numeric and len(token.surface) >= 3:
+            noun = token.key
+        else:
+            noun = None
+    return found, noun if tokens and _is_label(tokens, len(tokens) - 1) else None
+
+
+def _clause_labels(parts: Sequence[Sequence[Token]]) -> list[tuple[str, Token, bool]]:
+    """The labels of a text split in clauses, each with whether its clause is negated: 'switch
+    Y' in 'it does not contain switch Y' is denied, not named."""
+    found: list[tuple[str, Token, bool]] = []
+    noun: str | None = None
+    for tokens in parts:
+        labelled, noun = _labels(tokens, noun)
+        denied = any(t.negation for t in tokens)
+        found.extend((n, label, denied) for n, label in labelled)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Labels:
+    by_noun: dict[str, frozenset[str]]
+    """Each noun's labels over the answer and its accepted forms."""
+    bare: frozenset[str]
+    """Every label-like word they name at all ('B is not in their paths'; 'A' only as a
+    capital)."""
+    denied: frozenset[str]
+    """Nouns whose labels the answer names in a negated clause ('Bulb C was no longer ...')."""
+
+
+@lru_cache(maxsize=4096)
+def _reference_labels(texts: tuple[str, ...]) -> _Labels:
+    by_noun: dict[str, set[str]] = {}
+    bare: set[str] = set()
+    denied: set[str] = set()
+    for text in texts:
+        simplified = simplify(text)
+        for noun, label, negated in _clause_labels(clauses(simplified)):
+            by_noun.setdefault(noun, set()).add(label.key)
+            if negated:
+                denied.add(noun)
+        for token in tokenize(simplified):
+            if token.numeric or (len(token.surface) == 1 and token.surface not in "ais"):
+                bare.add(token.key)
+        if re.search(r"\bA\b", text):
+            bare.add("a")
+    return _Labels(
+        {n: frozenset(v) for n, v in by_noun.items()}, frozenset(bare), frozenset(denied)
+    )
+
+
+def _relabelled(ref: Reference, response: Response, *, numeric: bool) -> tuple[str, str] | None:
+    """(what the response wrote, what the answer says) for a label after the same noun that the
+    answer never names: 'switch Z' for 'Switch Y', 'terminal 2' for 'terminal 3'. A label in a
+    negated clause is denied, not named ('it does not contain switch Y'), unless the answer
+    denies that noun's label too ('bulb A was no longer in a closed path' for 'Bulb C was ...')."""
+    known = _reference_labels(ref.texts)
+    if not known.by_noun:
+        return None
+    for noun, label, negated in _clause_labels(response.clauses):
+        expected = known.by_noun.get(noun)
+        if (
+            expected is None
+            or label.numeric != numeric
+            or label.key in expected | known.bare
+            or (negated and noun not in known.denied)
+        ):
+            continue
+        word = display(noun, response.raw)
+        named = min(expected)
+        return (
+            display(f"{word} {label.surface}", response.raw),
+            display(f"{noun} {named}", *ref.texts),
+        )
+    return None
+
+
+def labels(ctx: Context) -> str | None:
+    """'Switch Z' for 'Switch Y', 'bulb A' for 'bulb C': another letter after the same noun
+    names another thing, as another number does."""
+    relabelled = _relabelled(ctx.ref, ctx.response, numeric=False)
+    if relabelled is None:
+        return None
+    given, expected = relabelled
+    return f"Not quite: “{given}” is not “{expected}”."
 
 
 _OPERATORS = frozenset("=+-/×")
@@ -781,6 +903,7 @@ GUARDS: tuple[Guard, ...] = (
     Guard("missing parts", missing_parts),
     Guard("guess list", guess_list),
     Guard("numbers", numbers),
+    Guard("labels", labels),
     Guard("formula", formula),
     Guard("contrast term", contrast_term),
     Guard("negation", negation),

@@ -549,3 +549,36 @@ class TestTrainFindings:
         paths = card("A and C are not in the same path", question="Why?")
         assert "negation" not in fired(paths, "bulbs A and C are not in the same path")
         assert "negation" in fired(paths, "bulbs A and C are in the same path")
+
+    def test_a_number_the_reference_names_counts_when_the_question_names_it_too(self) -> None:
+        three = card(
+            "Terminal 3 and the positive terminal are separated by the gap",
+            question="Explain why you got a voltage reading of 1.5 for terminal 3 and the "
+            "positive terminal.",
+        )
+        assert "numbers" in fired(three, "terminal 2 is separated from the positive terminal")
+        assert "numbers" not in fired(three, "the gap separates terminal 3 from the positive one")
+        assert "numbers" not in fired(three, "it reads 1.5 because of the gap at terminal 3")
+        assert "numbers" not in fired(three, "the positive terminal is separated by a gap")
+        # A count is no label: 'the two terminals' names no terminal 2.
+        six = card(
+            "Terminals 1 and 6 are not connected",
+            question="Explain why you got a voltage reading of 1.5 for terminal 1 and terminal 6.",
+        )
+        assert "numbers" not in fired(six, "there is a gap between the two terminals")
+        assert "numbers" in fired(six, "there is a gap between terminal 1 and terminal 5")
+
+    def test_another_label_after_the_same_noun_is_a_contrast(self) -> None:
+        switch = card("Switch Y and bulb A are not in the same closed path", question="Why?")
+        assert "labels" in fired(switch, "Switch Z and bulb A are not in the same closed path")
+        assert "labels" not in fired(switch, "switch y and bulb a are not in the same path")
+        bulb = card("Bulb C was no longer in a closed path with the battery", question="Why?")
+        assert "labels" in fired(bulb, "bulb A was no longer in a closed path with the battery")
+        # An article is no label, and a label the reference names bare is its own.
+        assert "labels" not in fired(bulb, "a closed path contains a bulb a battery")
+        paths = card(
+            "Bulbs A and C are still in closed paths", "B is not in their paths", question="Why?"
+        )
+        assert "labels" not in fired(paths, "bulb B is not in their path")
+        assert "labels" not in fired(paths, "bulbs a and c are still in a closed path")
+        assert "labels" in fired(paths, "bulbs a and d are still in a closed path")
