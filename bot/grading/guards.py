@@ -569,14 +569,28 @@ def _is_word(text: str) -> bool:
     return len(text) >= 4 and is_real_word(text)
 
 
-def _clause_view(tokens: Sequence[Token]) -> _Clause | None:
+def _clause_view(tokens: Sequence[Token], spelled: dict[str, str] | None = None) -> _Clause | None:
     content = [t for t in tokens if not t.stop and not t.negation and not t.hedge]
     if not content:
         return None
     strong = any(t.negation for t in tokens)
     toned = strong or any(_is_negative_word(t) for t in tokens)
-    keys = frozenset(t.key for t in content if t.surface not in WEAK_NEGATIVES)
-    return _Clause(keys, content[0].key, strong, toned)
+    keys = [t.key for t in content if t.surface not in WEAK_NEGATIVES]
+    if spelled:
+        keys = [spelled.get(key, key) for key in keys]
+    return _Clause(frozenset(keys), content[0].key, strong, toned)
+
+
+def _spelled(ref: Reference, response: Response) -> dict[str, str]:
+    """Each misspelt response word's reference word ('seperated' for 'separated'), so that a
+    clause says the reference's words however they are spelt."""
+    found: dict[str, str] = {}
+    for candidate in ref.candidates:
+        for target in candidate.tokens:
+            match = response.match(target)
+            if match is not None and match.typo:
+                found.setdefault(response.tokens[match.response_index].key, target.key)
+    return found
 
 
 _ASIDE = re.compile(r"\s\([^()]*\)")
@@ -626,14 +640,17 @@ def negation(ctx: Context) -> str | None:
         return None
     given = ctx.ref.question_keys | ctx.ref.question_numbers
     reference = [c for text in ctx.ref.texts for c in _stating_clauses(text, given)]
-    response_clauses = [c for tokens in ctx.response.clauses if (c := _clause_view(tokens))]
+    spelled = _spelled(ctx.ref, ctx.response)
+    response_clauses = [
+        c for tokens in ctx.response.clauses if (c := _clause_view(tokens, spelled))
+    ]
     views = response_clauses
     if _split_a_phrase(response_clauses, ctx.response) and not any(
         _restates(ours, reference) for ours in response_clauses
     ):
         # 'There is a gap between the bulb and the battery terminal': 'and' joined two nouns, not
         # two statements, and the split hides what the whole says.
-        views = [whole] if (whole := _clause_view(ctx.response.tokens)) else []
+        views = [whole] if (whole := _clause_view(ctx.response.tokens, spelled)) else []
     for ours in views:
         closest = _closest(ours, reference)
         if closest and all(_flipped(ours, theirs) for theirs in closest):

@@ -550,6 +550,15 @@ class TestTrainFindings:
         assert "negation" not in fired(paths, "bulbs A and C are not in the same path")
         assert "negation" in fired(paths, "bulbs A and C are in the same path")
 
+    def test_a_misspelt_word_still_restates_the_reference_clause(self) -> None:
+        gap = card(
+            "Terminals 1 and 2 are connected",
+            "Terminals 1 and 2 are not separated by the gap",
+            question="Why 0 V?",
+        )
+        assert "negation" in fired(gap, "terminals 1 and 2 are seperated by a gap")
+        assert "negation" not in fired(gap, "terminals 1 and 2 are not seperated by a gap")
+
     def test_a_number_the_reference_names_counts_when_the_question_names_it_too(self) -> None:
         three = card(
             "Terminal 3 and the positive terminal are separated by the gap",
