@@ -604,12 +604,17 @@ def _reference_clauses(text: str) -> tuple[_Clause, ...]:
     return tuple(c for tokens in clauses(simplify(text)) if (c := _clause_view(tokens)))
 
 
-def _alignment(ours: _Clause, theirs: _Clause) -> float:
+def _alignment(ours: _Clause, theirs: _Clause, given: frozenset[str] = frozenset()) -> float:
+    """1.0 for a clause that contains a reference clause (with at most CONTAINED_SLACK more
+    words), or one that says it without the words the question gives: 'there is a gap'
+    restates 'there is no gap between the terminals' when the question asks about terminals."""
     if (
         theirs.keys
         and theirs.keys <= ours.keys
         and len(ours.keys) <= len(theirs.keys) + CONTAINED_SLACK
     ):
+        return 1.0
+    if ours.keys and ours.keys < theirs.keys and theirs.keys - ours.keys <= given:
         return 1.0
     return _overlap(ours, theirs)
 
@@ -651,8 +656,11 @@ def negation(ctx: Context) -> str | None:
         # 'There is a gap between the bulb and the battery terminal': 'and' joined two nouns, not
         # two statements, and the split hides what the whole says.
         views = [whole] if (whole := _clause_view(ctx.response.tokens, spelled)) else []
+    # A one-statement response may leave out what the question gives; a clause of a longer one
+    # may be a piece of a phrase ('bulb A and B').
+    implied = given if len(views) == 1 else frozenset()
     for ours in views:
-        closest = _closest(ours, reference)
+        closest = _closest(ours, reference, implied)
         if closest and all(_flipped(ours, theirs) for theirs in closest):
             return _NEGATION_FEEDBACK
     statements = tuple(c.text for c in ctx.ref.candidates)
@@ -692,10 +700,10 @@ def _stating_clauses(text: str, given: frozenset[str]) -> list[_Clause]:
     return [c for c in found if c.strong or not c.keys <= given]
 
 
-def _closest(ours: _Clause, reference: Sequence[_Clause]) -> list[_Clause]:
+def _closest(ours: _Clause, reference: Sequence[_Clause], given: frozenset[str]) -> list[_Clause]:
     """The reference clauses a response clause restates: the best aligned ones, from
     ALIGNED_AT."""
-    scored = [(_alignment(ours, theirs), theirs) for theirs in reference]
+    scored = [(_alignment(ours, theirs, given), theirs) for theirs in reference]
     top = max((score for score, _ in scored), default=0.0)
     if top < ALIGNED_AT:
         return []

@@ -550,6 +550,17 @@ class TestTrainFindings:
         assert "negation" not in fired(paths, "bulbs A and C are not in the same path")
         assert "negation" in fired(paths, "bulbs A and C are in the same path")
 
+    def test_a_clause_that_leaves_out_only_the_question_s_words_restates_it(self) -> None:
+        gap = card(
+            "the terminals are connected",
+            "there is no gap between the terminals",
+            question="What does a voltage reading of 0 tell you about the connection between a "
+            "bulb terminal and a battery terminal?",
+        )
+        assert "negation" in fired(gap, "there is a gap.")
+        assert "negation" not in fired(gap, "there is no gap")
+        assert "negation" not in fired(gap, "there is no gap, so the bulb is damaged")
+
     def test_a_misspelt_word_still_restates_the_reference_clause(self) -> None:
         gap = card(
             "Terminals 1 and 2 are connected",
