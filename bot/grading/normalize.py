@@ -119,6 +119,8 @@ _CLAUSE_SPLIT = re.compile(r"[,;:.!?()\n]|\b(?:and|but|while|whereas|however|alt
 _ITEM_SPLIT = re.compile(r"[,;\n/&]|\b(?:or|and|vs|versus|nor)\b")
 _HAS_WORD = re.compile(r"[^\W_]")
 _DIGIT = re.compile(r"\d")
+_INNER_QUOTE = re.compile(r'(?<=[a-z])"(?=(?:t|s|re|ve|ll|d|m)\b)')
+"""A double quote inside a word is an apostrophe typed as one ('doesn"t', 'bulb c"s')."""
 _GLUED_WORD = re.compile(r"\b(\d+)(?!st\b|nd\b|rd\b|th\b)([a-z]{2,})\b")
 
 
@@ -129,6 +131,8 @@ def simplify(text: str) -> str:
     if not text.isascii():
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if '"' in text:
+        text = _INNER_QUOTE.sub("'", text)
     if "'" in text or "/" in text:
         for pattern, replacement in _CONTRACTIONS:
             text = pattern.sub(replacement, text)

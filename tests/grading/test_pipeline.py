@@ -561,6 +561,14 @@ class TestTrainFindings:
         assert "negation" not in fired(gap, "there is no gap")
         assert "negation" not in fired(gap, "there is no gap, so the bulb is damaged")
 
+    def test_a_double_quote_inside_a_word_is_an_apostrophe(self) -> None:
+        assert [t.surface for t in Response('bulb a doesn"t affect bulb c"s path').tokens] == [
+            t.surface for t in Response("bulb a doesn't affect bulb c's path").tokens
+        ]
+        xavier = card("It doesn't work well with ReLU.", question="Limitation of Xavier init?")
+        assert fired(xavier, 'it doesn"t work well with relu') == []
+        assert Response('he said "no"').tokens[-1].surface == "no"
+
     def test_a_misspelt_word_still_restates_the_reference_clause(self) -> None:
         gap = card(
             "Terminals 1 and 2 are connected",
