@@ -38,6 +38,9 @@ DECKS_KEPT = 64
 """Decks the child holds at once; the least recently used is forgotten (and sent again if needed)."""
 READY_TIMEOUT = 120.0
 """Seconds the child may take to import the grader and load its model."""
+GRADE_TIMEOUT = 2.0
+"""Seconds the child may leave its oldest answer ungraded before it is taken for stuck, stopped,
+and its answers graded in the bot's process: within Discord's 3 seconds for the verdict."""
 
 
 class Grader(Protocol):
@@ -74,8 +77,14 @@ class _ChildGone(Exception):
 
 
 class ProcessGrader:
-    def __init__(self, *, command: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, *, command: Sequence[str] | None = None, grade_timeout: float | None = None
+    ) -> None:
         self._command = list(command or (sys.executable, "-m", "bot.study.grading_process"))
+        self._grade_timeout = GRADE_TIMEOUT if grade_timeout is None else grade_timeout
+        self._watchdog: asyncio.Task[None] | None = None
+        self._sent_at: dict[int, float] = {}
+        self._heard_at = 0.0
         self._fallback = ThreadGrader()
         self._child: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -132,7 +141,28 @@ class ProcessGrader:
         self._decks.clear()
         self._child = child
         self._reader = asyncio.create_task(self._read_verdicts(child))
+        self._watchdog = asyncio.create_task(self._watch(child))
         log.info("grading in process %d", child.pid)
+
+    async def _watch(self, child: asyncio.subprocess.Process) -> None:
+        """Stop a child that has sat on an answer for longer than the grade timeout (stuck or
+        starved); the reader then hands its answers to the bot's process."""
+        loop = asyncio.get_running_loop()
+        while self._child is child:
+            await asyncio.sleep(self._grade_timeout / 4)
+            oldest = next(iter(self._sent_at.values()), None)
+            if oldest is None:
+                continue
+            # A child still answering is busy, not stuck (its answers may wait for a busy loop).
+            waited = loop.time() - max(oldest, self._heard_at)
+            if waited > self._grade_timeout:
+                log.error(
+                    "grading process %d answered nothing for %.1f s; stopping it",
+                    child.pid,
+                    waited,
+                )
+                child.kill()
+                return
 
     async def grade(
         self, card: Card, response: str, *, deck: Deck | None, extra_accept: Sequence[str] = ()
@@ -146,6 +176,7 @@ class ProcessGrader:
         request = next(self._ids)
         answered: asyncio.Future[Verdict] = asyncio.get_running_loop().create_future()
         self._pending[request] = answered
+        self._sent_at[request] = asyncio.get_running_loop().time()
         try:
             self._send(
                 child,
@@ -163,6 +194,7 @@ class ProcessGrader:
             return await self._fallback.grade(card, response, deck=deck, extra_accept=extra_accept)
         finally:
             self._pending.pop(request, None)
+            self._sent_at.pop(request, None)
 
     def _deck_token(self, child: asyncio.subprocess.Process, deck: Deck | None) -> int | None:
         if deck is None:
@@ -205,6 +237,8 @@ class ProcessGrader:
         try:
             while True:
                 request, verdict, error = await _read_message(child.stdout)
+                self._heard_at = asyncio.get_running_loop().time()
+                self._sent_at.pop(request, None)
                 answered = self._pending.get(request)
                 if answered is None or answered.done():
                     continue
@@ -237,6 +271,9 @@ class ProcessGrader:
             child.stdin.close()
         if self._reader is not None:
             await asyncio.gather(self._reader, return_exceptions=True)
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            await asyncio.gather(self._watchdog, return_exceptions=True)
 
 
 def _card_ref(card: Card, deck: Deck | None) -> Card | str:

@@ -147,3 +147,24 @@ def test_the_child_answers_each_request_and_reports_an_error_instead_of_stopping
     assert answers[1] == (1, grade(deck.card("lenet"), "LeCun", deck=deck), None)
     assert [(a[0], a[1]) for a in answers[2:]] == [(2, None), (3, None)]
     assert "KeyError" in answers[2][2] and "KeyError" in answers[3][2]
+
+
+STUCK_CHILD = """
+import os, pickle, struct, sys
+payload = pickle.dumps(("ready",))
+os.write(1, struct.pack("!I", len(payload)) + payload)
+sys.stdin.buffer.read()  # reads the answers and never grades them
+"""
+
+
+async def test_a_child_that_stops_answering_is_stopped_and_its_answers_graded_in_the_bot(
+    deck: Deck, caplog: pytest.LogCaptureFixture
+) -> None:
+    grader = ProcessGrader(command=[sys.executable, "-c", STUCK_CHILD], grade_timeout=0.2)
+    await grader.start()
+    assert grader.running
+    with caplog.at_level(logging.ERROR, logger="bot.grading_process"):
+        verdict = await asyncio.wait_for(grader.grade(deck.card("lenet"), "LeCun", deck=deck), 30)
+    assert verdict == grade(deck.card("lenet"), "LeCun", deck=deck)
+    assert "answered nothing" in caplog.text
+    await grader.close()
