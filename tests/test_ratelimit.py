@@ -5,23 +5,43 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.ratelimit import LATER, NOW, ChannelBuckets, TokenBucket
 
 
 class FakeTime:
-    """A clock that moves only when something sleeps on it."""
+    """A clock that moves only when something sleeps on it; each sleep may wake late by
+    `overshoot` seconds (and the ones listed in `stalls` by more), as asyncio's timers do on a busy
+    loop."""
 
-    def __init__(self) -> None:
+    def __init__(self, overshoot: float = 0.0, stalls: dict[int, float] | None = None) -> None:
         self.now = 0.0
         self.slept: list[float] = []
+        self.overshoot = overshoot
+        self.stalls = stalls or {}
 
     def __call__(self) -> float:
         return self.now
 
     async def sleep(self, delay: float) -> None:
-        self.slept.append(delay)
-        self.now += delay
+        # Whoever was woken before the sleep runs first, at the time it was woken.
         await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        self.now += delay + self.overshoot + self.stalls.get(len(self.slept), 0.0)
+        self.slept.append(delay)
+
+
+async def grant_times(bucket: TokenBucket, time: FakeTime, waiters: int) -> list[float]:
+    """When each of `waiters` queued acquirers got its token."""
+    granted: list[float] = []
+
+    async def take() -> None:
+        await bucket.acquire()
+        granted.append(time.now)
+
+    await asyncio.gather(*(take() for _ in range(waiters)))
+    return granted
 
 
 async def test_waiting_posts_go_before_waiting_reveals() -> None:
@@ -52,6 +72,60 @@ async def test_a_cancelled_waiter_does_not_take_a_token() -> None:
     await bucket.acquire()
     assert gone.cancelled()
     assert time.now == 0.1
+
+
+async def test_timers_that_wake_late_do_not_slow_the_rate() -> None:
+    """Tokens are due at absolute times: a grant loop that wakes 2 ms late each time still grants
+    at the rate, each token at most those 2 ms after its time, instead of 2 ms later every token."""
+    time = FakeTime(overshoot=0.002)
+    bucket = TokenBucket(rate=10, burst=1, clock=time, sleep=time.sleep)
+    await bucket.acquire()
+    granted = await grant_times(bucket, time, 20)
+    for k, at in enumerate(granted, start=1):
+        assert k * 0.1 - 1e-9 <= at <= k * 0.1 + 0.002 + 1e-9
+    assert time.now == pytest.approx(2.002)
+
+
+async def test_a_stalled_loop_is_not_made_up_in_a_burst() -> None:
+    """A grant loop that wakes later than the catch-up allows (a quarter of an interval) was held
+    up by a stalled event loop, which held up the requests granted just before the stall too: they
+    reach Discord only now. So nothing is made up and the next token comes one interval after the
+    loop woke; the ones after it are an interval apart again."""
+    time = FakeTime(stalls={2: 0.5})
+    bucket = TokenBucket(rate=10, burst=1, clock=time, sleep=time.sleep)
+    await bucket.acquire()
+    granted = await grant_times(bucket, time, 8)
+    assert granted[:2] == pytest.approx([0.1, 0.2])
+    # The third was due at 0.3; the loop woke at 0.8.
+    assert granted[2:] == pytest.approx([0.9, 1.0, 1.1, 1.2, 1.3, 1.4])
+
+
+async def test_waking_just_past_the_catch_up_is_a_stall_too() -> None:
+    """Waking 40 ms late at 10 per second (past the 25 ms catch-up) is a stall too."""
+    time = FakeTime(stalls={1: 0.04})
+    bucket = TokenBucket(rate=10, burst=1, clock=time, sleep=time.sleep)
+    await bucket.acquire()
+    granted = await grant_times(bucket, time, 4)
+    assert granted == pytest.approx([0.1, 0.34, 0.44, 0.54])
+
+
+async def test_no_burst_after_an_idle_spell() -> None:
+    """A bucket of one token saves nothing up while idle: the second of two posts after a quiet
+    minute waits a whole interval."""
+    time = FakeTime()
+    bucket = TokenBucket(rate=10, burst=1, clock=time, sleep=time.sleep)
+    await bucket.acquire()
+    time.now = 60.0
+    await bucket.acquire()
+    await bucket.acquire()
+    assert time.now == pytest.approx(60.1)
+
+
+async def test_a_burst_bucket_starts_full_and_refills_at_the_rate() -> None:
+    time = FakeTime()
+    bucket = TokenBucket(rate=10, burst=3, clock=time, sleep=time.sleep)
+    granted = await grant_times(bucket, time, 5)
+    assert granted == pytest.approx([0.0, 0.0, 0.0, 0.1, 0.2])
 
 
 def test_a_used_up_channel_waits_until_its_reset() -> None:
