@@ -9,6 +9,7 @@ import logging
 import pickle
 import struct
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,8 @@ import pytest
 import bot.study.grading_process as grading_process
 from bot.decks.library import load_library
 from bot.decks.model import Card, Deck
-from bot.grading import grade
-from bot.study.grading_process import ProcessGrader
+from bot.grading import Verdict, grade
+from bot.study.grading_process import ProcessGrader, ThreadGrader
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "e2e_decks"
 
@@ -27,6 +28,21 @@ def deck() -> Deck:
     found = load_library(FIXTURES).get("basics")
     assert found is not None
     return found
+
+
+@pytest.fixture
+async def child(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[ProcessGrader]:
+    """A started child; grading in the bot's own thread fails the test while it runs."""
+
+    async def not_here(*args: object, **kwargs: object) -> Verdict:
+        raise AssertionError("graded in the bot's process, not in the child")
+
+    monkeypatch.setattr(ThreadGrader, "grade", not_here)
+    grader = ProcessGrader()
+    await grader.start()
+    assert grader.running
+    yield grader
+    await grader.close()
 
 
 ANSWERS = (
@@ -39,28 +55,24 @@ ANSWERS = (
 )
 
 
-async def test_the_child_gives_the_verdicts_the_bot_would_give(deck: Deck) -> None:
-    grader = ProcessGrader()
-    await grader.start()
-    try:
-        assert grader.running
-        results = await asyncio.gather(
-            *(grader.grade(deck.card(c), text, deck=deck) for c, text in ANSWERS)
-        )
-        assert list(results) == [grade(deck.card(c), text, deck=deck) for c, text in ANSWERS]
-        lone = Card(id="lone", question="Capital of Italy?", answer="Rome", accept=("Rome",))
-        assert await grader.grade(lone, "rome", deck=None) == grade(lone, "rome")
-        extra = ("Mr LeCun",)
-        assert await grader.grade(
-            deck.card("lenet"), "mr lecun", deck=deck, extra_accept=extra
-        ) == grade(deck.card("lenet"), "mr lecun", deck=deck, extra_accept=extra)
-        assert grader.running
-    finally:
-        await grader.close()
+async def test_the_child_gives_the_verdicts_the_bot_would_give(
+    deck: Deck, child: ProcessGrader
+) -> None:
+    results = await asyncio.gather(
+        *(child.grade(deck.card(c), text, deck=deck) for c, text in ANSWERS)
+    )
+    assert list(results) == [grade(deck.card(c), text, deck=deck) for c, text in ANSWERS]
+    lone = Card(id="lone", question="Capital of Italy?", answer="Rome", accept=("Rome",))
+    assert await child.grade(lone, "rome", deck=None) == grade(lone, "rome")
+    extra = ("Mr LeCun",)
+    assert await child.grade(
+        deck.card("lenet"), "mr lecun", deck=deck, extra_accept=extra
+    ) == grade(deck.card("lenet"), "mr lecun", deck=deck, extra_accept=extra)
+    assert child.running
 
 
 async def test_decks_the_child_forgot_are_sent_again(
-    deck: Deck, monkeypatch: pytest.MonkeyPatch
+    deck: Deck, monkeypatch: pytest.MonkeyPatch, child: ProcessGrader
 ) -> None:
     monkeypatch.setattr(grading_process, "DECKS_KEPT", 1)
     other = Deck(
@@ -68,16 +80,11 @@ async def test_decks_the_child_forgot_are_sent_again(
         name="Other",
         cards=(Card(id="sun", question="Closest star?", answer="The Sun", accept=("Sun",)),),
     )
-    grader = ProcessGrader()
-    await grader.start()
-    try:
-        for _ in range(2):
-            first = await grader.grade(deck.card("paris"), "paris", deck=deck)
-            second = await grader.grade(other.card("sun"), "the sun", deck=other)
-            assert (first.outcome, second.outcome) == ("correct", "correct")
-        assert grader.running
-    finally:
-        await grader.close()
+    for _ in range(2):
+        first = await child.grade(deck.card("paris"), "paris", deck=deck)
+        second = await child.grade(other.card("sun"), "the sun", deck=other)
+        assert (first.outcome, second.outcome) == ("correct", "correct")
+    assert child.running
 
 
 async def test_answers_are_graded_in_the_bot_when_the_child_cannot_start(
