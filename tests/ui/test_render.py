@@ -34,6 +34,14 @@ def test_deck_text_and_names_never_carry_live_mentions() -> None:
     assert safe("x" * 2000, 10) == "x" * 9 + "…"
 
 
+def test_safe_text_seen_before_is_cut_to_each_callers_limit() -> None:
+    text = "**the reference answer** " * 40
+    assert safe(text, 20) == "\\*\\*the reference a…"
+    assert len(safe(text)) == 1024
+    assert safe(text, 20) == "\\*\\*the reference a…"
+    assert safe(text, 600) == safe(text)[:599] + "…"
+
+
 def test_chart_is_a_png_of_the_expected_size() -> None:
     days = [DayCounts(700000 + i, i % 4, i % 3) for i in range(30)]
     image = Image.open(io.BytesIO(activity_chart(days)))
