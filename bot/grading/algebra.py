@@ -234,9 +234,30 @@ def equivalent(response_text: str, reference_text: str) -> bool:
     response, reference = parse(response_text, letters), parse(reference_text, letters)
     if response is None or reference is None:
         return False
-    if response.names != reference.names or (response.right is None) != (reference.right is None):
+    if (response.right is None) != (reference.right is None):
         return False
+    if response.names != reference.names:
+        return _renamed_same(response_text, response, reference, letters)
     return _same(response, reference)
+
+
+def _renamed_same(
+    response_text: str, response: Formula, reference: Formula, letters: frozenset[str]
+) -> bool:
+    """An expression in one letter of the response's own for the one reference letter it leaves
+    out: '(n - k)/s + 1' for '(W - K)/S + 1' (n for the input width). Letters both use keep their
+    meaning, so '(k - n)/s + 1' stays a swap; in an equation a letter names a quantity ('v = F/m'
+    is not 'a = F/m'), so only expressions are read this way."""
+    own = response.names - reference.names
+    left_out = reference.names - response.names
+    if reference.right is not None or len(own) != 1 or len(left_out) != 1:
+        return False
+    (old,), (new,) = own, left_out
+    if len(old) != 1 or len(new) != 1:
+        return False
+    text = response_text.lower().translate(_TRANSLATE)
+    renamed = parse(re.sub(rf"(?<![a-z0-9_]){old}(?![a-z0-9_])", new, text), letters | {new})
+    return renamed is not None and renamed.names == reference.names and _same(renamed, reference)
 
 
 def _same(response: Formula, reference: Formula) -> bool:

@@ -299,12 +299,24 @@ def _bindings(text: str) -> tuple[frozenset[str], ...]:
     return tuple(exclusive) if sum(1 for e in exclusive if e) >= 2 else ()
 
 
+_TRAILING_WORDS = re.compile(r"\s+[^\W\d_]{3,}")
+"""Where words start after a formula: '(n - k)/s + 1 when there's no padding'."""
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
 def formula_spans(text: str) -> tuple[str, ...]:
-    """Where a formula may stand in a text: all of it, each line, and what follows a colon
-    ('Newton's second law: F = ma')."""
+    """Where a formula may stand in a text: all of it, each line, what follows a colon
+    ('Newton's second law: F = ma'), and a line up to its first word when what comes before is
+    symbols only ('(n - k)/s + 1 when there's no padding')."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     after = [line.rsplit(":", 1)[1].strip() for line in lines if ":" in line]
-    return tuple(dict.fromkeys(span for span in (text.strip(), *lines, *after) if span))
+    heads = [
+        head
+        for line in (*lines, *after)
+        if (m := _TRAILING_WORDS.search(line))
+        and not _WORD.search(head := line[: m.start()].strip())
+    ]
+    return tuple(dict.fromkeys(span for span in (text.strip(), *lines, *after, *heads) if span))
 
 
 def _formula(text: str) -> tuple[str | None, str | None]:

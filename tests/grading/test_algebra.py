@@ -54,3 +54,24 @@ def test_what_it_cannot_read_makes_no_claim(text: str) -> None:
 def test_unparsable_text_is_none() -> None:
     assert parse("what's this; no") is None
     assert parse("a = F/m") is not None
+
+
+@pytest.mark.parametrize(
+    ("response", "reference", "same"),
+    [
+        # a letter the reference does not use may stand for one it uses and the response does not
+        ("(n - k)/s + 1", "(W - K) / S + 1", True),
+        ("(n-k)/s+1", "(w-k)/s+1", True),
+        # letters both use keep their meaning: swapped terms stay different
+        ("(k - n)/s + 1", "(W - K) / S + 1", False),
+        ("(n + k)/s + 1", "(W - K) / S + 1", False),
+        ("(n - k)/s", "(W - K) / S + 1", False),
+        ("k × c_in × c_out", "k × k × c_in × c_out", False),
+        # one renamed letter at most: a formula in letters of its own is not the reference's
+        ("(n - m)/t + 1", "(W - K) / S + 1", False),
+        # in an equation a letter names a quantity
+        ("v = F/m", "a = F/m", False),
+    ],
+)
+def test_an_expression_in_one_letter_of_its_own(response: str, reference: str, same: bool) -> None:
+    assert equivalent(response, reference) is same

@@ -244,6 +244,19 @@ class TestGuards:
         assert fired(hinge, "Σ_(j≠y) max(0, s_j - s_y + 1)") == []
         assert grading.grade(hinge, "Σ_(j≠y) max(0,s_j-s_y+1)").correct
 
+    def test_a_formula_in_other_letters_or_followed_by_words(self) -> None:
+        size = card(
+            "(input size − kernel size) / stride + 1",
+            "(W - K) / S + 1",
+            question="What is the formula for the size of a convolution's output feature map?",
+        )
+        assert "formula" not in fired(size, "(n - k)/s + 1 when there's no padding")
+        assert "formula" not in fired(size, "(n - k)/s + 1")
+        assert "formula" in fired(size, "(n + k)/s + 1 when there's no padding")
+        assert "formula" in fired(size, "(k - n)/s + 1")
+        assert "formula" in fired(size, "(n - k)/s when there's no padding")
+        assert not grading.grade(size, "(n + k)/s + 1").correct
+
     def test_contrast_terms(self) -> None:
         assert "contrast term" in fired(KAIMING, "Xavier initialization")
         division = card("Mitosis", "mitosis", question="Which division makes two identical cells?")
