@@ -75,3 +75,12 @@ def test_unparsable_text_is_none() -> None:
 )
 def test_an_expression_in_one_letter_of_its_own(response: str, reference: str, same: bool) -> None:
     assert equivalent(response, reference) is same
+
+
+def test_a_formula_head_is_symbols_before_the_first_word() -> None:
+    from bot.grading.reference import formula_spans
+
+    assert "(n - k)/s + 1" in formula_spans("(n - k)/s + 1 when there's no padding")
+    assert formula_spans("input size × output size + input size") == (
+        "input size × output size + input size",
+    )
