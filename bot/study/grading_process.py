@@ -21,8 +21,9 @@ import os
 import pickle
 import struct
 import sys
+import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any, Protocol
 
@@ -78,10 +79,17 @@ class _ChildGone(Exception):
 
 class ProcessGrader:
     def __init__(
-        self, *, command: Sequence[str] | None = None, grade_timeout: float | None = None
+        self,
+        *,
+        command: Sequence[str] | None = None,
+        grade_timeout: float = GRADE_TIMEOUT,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self._command = list(command or (sys.executable, "-m", "bot.study.grading_process"))
-        self._grade_timeout = GRADE_TIMEOUT if grade_timeout is None else grade_timeout
+        self._grade_timeout = grade_timeout
+        self._clock = clock
+        self._sleep = sleep
         self._watchdog: asyncio.Task[None] | None = None
         self._sent_at: dict[int, float] = {}
         self._heard_at = 0.0
@@ -147,14 +155,13 @@ class ProcessGrader:
     async def _watch(self, child: asyncio.subprocess.Process) -> None:
         """Stop a child that has sat on an answer for longer than the grade timeout (stuck or
         starved); the reader then hands its answers to the bot's process."""
-        loop = asyncio.get_running_loop()
         while self._child is child:
-            await asyncio.sleep(self._grade_timeout / 4)
+            await self._sleep(self._grade_timeout / 4)
             oldest = next(iter(self._sent_at.values()), None)
             if oldest is None:
                 continue
             # A child still answering is busy, not stuck (its answers may wait for a busy loop).
-            waited = loop.time() - max(oldest, self._heard_at)
+            waited = self._clock() - max(oldest, self._heard_at)
             if waited > self._grade_timeout:
                 log.error(
                     "grading process %d answered nothing for %.1f s; stopping it",
@@ -176,7 +183,7 @@ class ProcessGrader:
         request = next(self._ids)
         answered: asyncio.Future[Verdict] = asyncio.get_running_loop().create_future()
         self._pending[request] = answered
-        self._sent_at[request] = asyncio.get_running_loop().time()
+        self._sent_at[request] = self._clock()
         try:
             self._send(
                 child,
@@ -237,7 +244,7 @@ class ProcessGrader:
         try:
             while True:
                 request, verdict, error = await _read_message(child.stdout)
-                self._heard_at = asyncio.get_running_loop().time()
+                self._heard_at = self._clock()
                 self._sent_at.pop(request, None)
                 answered = self._pending.get(request)
                 if answered is None or answered.done():

@@ -167,7 +167,18 @@ sys.stdin.buffer.read()  # reads the answers and never grades them
 async def test_a_child_that_stops_answering_is_stopped_and_its_answers_graded_in_the_bot(
     deck: Deck, caplog: pytest.LogCaptureFixture
 ) -> None:
-    grader = ProcessGrader(command=[sys.executable, "-c", STUCK_CHILD], grade_timeout=0.2)
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:  # the watchdog's time passes at once
+        now[0] += seconds
+        await asyncio.sleep(0)
+
+    grader = ProcessGrader(
+        command=[sys.executable, "-c", STUCK_CHILD],
+        grade_timeout=60.0,
+        clock=lambda: now[0],
+        sleep=sleep,
+    )
     await grader.start()
     assert grader.running
     with caplog.at_level(logging.ERROR, logger="bot.grading_process"):
