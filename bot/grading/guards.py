@@ -134,6 +134,66 @@ def missing_parts(ctx: Context) -> str | None:
     return f"Partly right: you named {', '.join(found)}, but the card asks for all {len(candidate.parts)}."
 
 
+# --- parts of a question -----------------------------------------------------------------------
+
+_SECOND_QUESTION = re.compile(
+    r",\s*and\s+(?=(?:what|how|why|which|when|where|who|are|is|do|does|can)\b)", re.IGNORECASE
+)
+
+
+@lru_cache(maxsize=4096)
+def question_parts(question: str) -> tuple[str, ...]:
+    """The questions a card asks: 'What is SAME convolution? How is the size ratio?' asks two, as
+    does 'What is the best initialization, and why?'."""
+    asked = [q.strip() + "?" for q in question.split("?") if re.search(r"[^\W\d_]", q)]
+    return tuple(part.strip() for q in asked for part in _SECOND_QUESTION.split(q) if part.strip())
+
+
+@lru_cache(maxsize=4096)
+def _answer_lines(body: str) -> tuple[tuple[Token, ...], ...]:
+    lines = [line.strip(" -•*\t") for line in body.splitlines() if line.strip(" -•*\t")]
+    return tuple(tuple(_content(tokenize(simplify(line)))) for line in lines)
+
+
+def _says(line: Sequence[Token], token: Token) -> bool:
+    return any(t.key == token.key for t in line) or any(match_word(t, [token], {}) for t in line)
+
+
+def _answers(part: str, line: Sequence[Token]) -> bool:
+    """A line answers a question part when it speaks of what the part asks ('Input and output sizes
+    are equal' for 'How is the size ratio for input and output?'); a line that only goes on about
+    the line before it ('A gradient of 0 means...') answers none."""
+    return any(_says(line, t) for t in _content(tokenize(simplify(part))))
+
+
+def unanswered_part(ctx: Context) -> str | None:
+    """A card that asks two questions and answers each on its own line, answered on one line's
+    words alone: 'the kernel is centered at every location' for what SAME convolution is and how
+    the sizes compare. A response with words of its own may answer the other part in other words,
+    so it is left to the decision."""
+    asked = question_parts(ctx.ref.card.question)
+    lines = _answer_lines(ctx.ref.body)
+    said = _content(ctx.response.tokens)
+    if len(asked) < 2 or len(lines) != len(asked) or not said:
+        return None
+    for index, line in enumerate(lines):
+        others = [t for i, other in enumerate(lines) if i != index for t in other]
+        own = [t for t in line if not any(t.key == o.key for o in others)]
+        if not all(_says(line, t) or t.key in ctx.ref.question_keys for t in said):
+            continue
+        if not any(_says(own, t) for t in said):
+            continue
+        for missed, other in enumerate(lines):
+            if missed == index:
+                continue
+            exclusive = [t for t in other if not any(t.key == o.key for o in line)]
+            if not _answers(asked[missed], other):
+                continue
+            if exclusive and not any(ctx.response.match(t) for t in exclusive):
+                return f"That answers one part; the card also asks “{asked[missed]}”"
+    return None
+
+
 # --- guesses ------------------------------------------------------------------------------------
 
 
@@ -926,6 +986,7 @@ def restated_question(ctx: Context) -> str | None:
 
 GUARDS: tuple[Guard, ...] = (
     Guard("missing parts", missing_parts),
+    Guard("question parts", unanswered_part),
     Guard("guess list", guess_list),
     Guard("numbers", numbers),
     Guard("labels", labels),

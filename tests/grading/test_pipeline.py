@@ -204,6 +204,44 @@ class TestGuards:
         assert "missing parts" in fired(pooling, "max pooling")
         assert fired(pooling, "average and max pooling") == []
 
+    def test_one_part_of_a_two_part_question(self) -> None:
+        same = card(
+            "The kernel is evaluated (centered) at every location of the input.\n"
+            "Input and output sizes are equal.",
+            "kernel centered at every input location and the output is the same size as the input",
+            question="What is SAME convolution? How is the size ratio for input and output?",
+        )
+        assert "question parts" in fired(
+            same, "the kernel is centered at every location of the input"
+        )
+        assert (
+            fired(same, "kernel centered at each input position, output same size as input") == []
+        )
+        assert "question parts" not in fired(
+            same, "kernel centered everywhere; the sizes are equal"
+        )
+
+    def test_a_line_that_answers_no_part_of_the_question_is_not_asked_for(self) -> None:
+        sigmoid = card(
+            "Sigmoid tends to saturate at both extremes, so the gradient vanishes there.\n"
+            "A gradient of 0 means you do not get enough information to update the model.",
+            question="ReLU avoids some issues with the gradient. What were those issues? What was the "
+            "problem with for example Sigmoid?",
+        )
+        assert "question parts" not in fired(sigmoid, "vanishing gradient, sigmoid saturates")
+
+    def test_a_part_said_in_other_words_is_no_missing_part(self) -> None:
+        pooling = card(
+            "Purpose: reduces dimensionality while preserving important features.\n"
+            "Types: max pooling (common) and average pooling.",
+            question="What is pooling in CNNs for, and what types are there?",
+        )
+        said = "downsampling that keeps the key information; usually max pooling, sometimes average"
+        assert "question parts" not in fired(pooling, said)
+
+    def test_a_two_line_answer_to_one_question_has_no_parts_to_miss(self) -> None:
+        assert "question parts" not in fired(L1L2, "L1 pushes some weights to exactly zero")
+
     def test_guess_lists(self) -> None:
         assert "guess list" in fired(KAIMING, "xavier or kaiming")
         assert "guess list" in fired(KAIMING, "maybe kaiming, maybe xavier")
