@@ -656,11 +656,16 @@ def _spelled(ref: Reference, response: Response) -> dict[str, str]:
 _ASIDE = re.compile(r"\s\([^()]*\)")
 
 
+_LABEL = re.compile(r"^(\s*(?:[^\s:]+\s+){0,3}[^\s:]+):\s+", re.MULTILINE)
+"""A line's label, up to four words before a colon: 'padding='valid': no padding'."""
+
+
 @lru_cache(maxsize=8192)
 def _reference_clauses(text: str) -> tuple[_Clause, ...]:
     """The clauses of a reference text; asides in brackets ('(bacteria)') are left out, so they
-    do not split 'prokaryotic cells (bacteria) have neither'."""
-    text = _ASIDE.sub(" ", text)
+    do not split 'prokaryotic cells (bacteria) have neither', and a line's label joins the clause
+    it heads ('valid' says nothing alone; 'valid: no padding' denies padding to valid)."""
+    text = _LABEL.sub(r"\1 ", _ASIDE.sub(" ", text))
     return tuple(c for tokens in clauses(simplify(text)) if (c := _clause_view(tokens)))
 
 

@@ -352,6 +352,16 @@ class TestGuards:
             isotope, "atoms of the same element that don't have a different number of neutrons"
         )
 
+    def test_a_label_before_a_colon_belongs_to_its_line(self) -> None:
+        padding = card(
+            "padding='valid': no padding, reducing the output size.\n"
+            "padding='same': pads the input to keep the output size the same.",
+            question="What is padding in CNNs?",
+        )
+        said = "valid does not pad so the output shrinks, same does pad so the size doesn't change"
+        assert "negation" not in fired(padding, said)
+        assert "negation" in fired(padding, "valid pads the input so the output shrinks")
+
     def test_a_difference_must_name_a_side_in_any_form_of_its_word(self) -> None:
         cells = card(
             "Eukaryotic cells have a nucleus; prokaryotic cells have none.",
