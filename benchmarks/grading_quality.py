@@ -7,7 +7,10 @@ Sets, each through `bot.grading.grade` exactly as the bot calls it:
   per dataset;
 - tests/grading/independent_cases.csv: realistic answers written by another hand before the
   grader was run, part `tune` (looked at while changing the grader) and part `frozen` (never);
-- tests/grading/eval_set.csv: the first build's own set, tuned on (a unit test, not evidence).
+- tests/grading/eval_set.csv: the first build's own set, tuned on (a unit test, not evidence);
+- tests/grading/accepted_form_cases.csv: a right paraphrase and a look-alike for each card that
+  gained an accepted form, labelled before the grader ran on them, then used to drop the forms a
+  look-alike passed (tuned on).
 
 Figures: accuracy, balanced accuracy, auto-accept precision and recall (a "correct" verdict is an
 accept; close and wrong are not), the share of "close", and false accepts. The baseline accepts when
@@ -152,6 +155,9 @@ def main() -> None:
         "independent cases, frozen": lambda: deck_cases(TESTS / "independent_cases.csv", "frozen"),
         "independent cases, tune": lambda: deck_cases(TESTS / "independent_cases.csv", "tune"),
         "eval_set.csv (first build's own, tuned on)": lambda: deck_cases(TESTS / "eval_set.csv"),
+        "accepted_form_cases.csv (own, tuned on)": lambda: deck_cases(
+            TESTS / "accepted_form_cases.csv"
+        ),
     }
     for name, load in sets.items():
         if args.only and args.only not in name:

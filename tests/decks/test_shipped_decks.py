@@ -172,8 +172,9 @@ def test_short_core_cards_have_accepted_answers(shipped: dict[str, Deck]) -> Non
         AS_QUESTIONS["Effective receptive field of three 3×3 conv layers"],
     ):
         assert by_question[question].accept, question
-    long_only = [c for c in shipped["deep-learning-overview"].cards if c.accept]
-    assert len(long_only) <= 1
+    # Cards whose answer is a list of points keep no accepted form: they are graded on the points.
+    by_points = [c for deck in shipped.values() for c in deck.cards if not c.accept]
+    assert len(by_points) >= 10
 
 
 def test_shipped_decks_do_not_reference_files_outside_the_repo() -> None:
