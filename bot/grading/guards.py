@@ -571,6 +571,31 @@ def _negated_keys(texts: tuple[str, ...]) -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=4096)
+def _preceded_by(text: str) -> dict[str, frozenset[str]]:
+    """Each content word of a text with the content words right before it."""
+    words = _content(tokenize(simplify(text)))
+    before: dict[str, set[str]] = {}
+    for previous, word in itertools.pairwise(words):
+        before.setdefault(word.key, set()).add(previous.key)
+    return {key: frozenset(keys) for key, keys in before.items()}
+
+
+def _in_its_place(token: Token, target: Token, ctx: Context) -> bool:
+    """The look-alike stands where the reference has the term (after the same word: 'region of
+    the output' for 'region of the input'), and the response says the term only elsewhere."""
+    words = _content(ctx.response.tokens)
+    before = {w.position: p.key for p, w in itertools.pairwise(words)}
+    slot = before.get(token.position)
+    if slot is None:
+        return False
+    places = frozenset().union(
+        *(_preceded_by(text).get(target.key, frozenset()) for text in ctx.ref.texts)
+    )
+    term_placed = any(before.get(w.position) in places for w in words if w.key == target.key)
+    return slot in places and not term_placed
+
+
 def contrast_term(ctx: Context) -> str | None:
     """A look-alike for a different concept in place of the card's term (L1 for L2 is a number,
     handled above): 'Xavier' for 'Kaiming', 'meiosis' for 'mitosis', 'hyper-' for 'hypo-',
@@ -599,7 +624,8 @@ def contrast_term(ctx: Context) -> str | None:
                     if target.key in response.keys:
                         if listing:
                             return GUESSES
-                        continue
+                        if not _in_its_place(token, target, ctx):
+                            continue
                     expected = display(target.surface, ctx.ref.card.answer, *ctx.ref.card.accept)
                     given = display(token.surface, response.raw)
                     return f"Not quite: “{given}” is not “{expected}”."

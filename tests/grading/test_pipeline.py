@@ -303,6 +303,22 @@ class TestGuards:
         assert "contrast term" in fired(hypo, "hyperthyroidism")
         assert fired(KAIMING, "Kaiming, not Xavier") == []
 
+    def test_a_look_alike_in_the_terms_place_counts_though_the_term_is_said_elsewhere(
+        self,
+    ) -> None:
+        receptive = card(
+            "The region of the input image that influences a particular activation in deeper "
+            "layers, growing with network depth.",
+            "the region of the input that affects an activation",
+            question="What is a receptive field in CNNs?",
+        )
+        swapped = "the region of the output that an input pixel affects"
+        assert "contrast term" in fired(receptive, swapped)
+        said = "the region of the input image that an activation deep in the network depends on"
+        assert "contrast term" not in fired(receptive, said)
+        both = "the region of the input that affects an activation, not the output"
+        assert "contrast term" not in fired(receptive, both)
+
     def test_a_term_denied_the_same_way_is_still_a_substitute(self) -> None:
         xavier = card(
             "It doesn't work well with ReLU.",
