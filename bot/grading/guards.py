@@ -572,28 +572,31 @@ def _negated_keys(texts: tuple[str, ...]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)
-def _preceded_by(text: str) -> dict[str, frozenset[str]]:
-    """Each content word of a text with the content words right before it."""
+def _neighbours(text: str) -> dict[str, frozenset[str]]:
+    """Each content word of a text with the content words right before ('<word') and after
+    ('>word') it."""
     words = _content(tokenize(simplify(text)))
-    before: dict[str, set[str]] = {}
-    for previous, word in itertools.pairwise(words):
-        before.setdefault(word.key, set()).add(previous.key)
-    return {key: frozenset(keys) for key, keys in before.items()}
+    around: dict[str, set[str]] = {}
+    for first, second in itertools.pairwise(words):
+        around.setdefault(second.key, set()).add("<" + first.key)
+        around.setdefault(first.key, set()).add(">" + second.key)
+    return {key: frozenset(keys) for key, keys in around.items()}
 
 
 def _in_its_place(token: Token, target: Token, ctx: Context) -> bool:
-    """The look-alike stands where the reference has the term (after the same word: 'region of
-    the output' for 'region of the input'), and the response says the term only elsewhere."""
+    """The look-alike stands where the reference has the term, beside the same word ('region of
+    the output' for 'region of the input', 'more parameters' for 'fewer parameters'), and the
+    response says the term only elsewhere."""
     words = _content(ctx.response.tokens)
-    before = {w.position: p.key for p, w in itertools.pairwise(words)}
-    slot = before.get(token.position)
-    if slot is None:
-        return False
+    around: dict[int, set[str]] = {}
+    for first, second in itertools.pairwise(words):
+        around.setdefault(second.position, set()).add("<" + first.key)
+        around.setdefault(first.position, set()).add(">" + second.key)
     places = frozenset().union(
-        *(_preceded_by(text).get(target.key, frozenset()) for text in ctx.ref.texts)
+        *(_neighbours(text).get(target.key, frozenset()) for text in ctx.ref.texts)
     )
-    term_placed = any(before.get(w.position) in places for w in words if w.key == target.key)
-    return slot in places and not term_placed
+    term_placed = any(around.get(w.position, set()) & places for w in words if w.key == target.key)
+    return bool(around.get(token.position, set()) & places) and not term_placed
 
 
 def contrast_term(ctx: Context) -> str | None:

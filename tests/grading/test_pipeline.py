@@ -318,6 +318,15 @@ class TestGuards:
         assert "contrast term" not in fired(receptive, said)
         both = "the region of the input that affects an activation, not the output"
         assert "contrast term" not in fired(receptive, both)
+        small = card(
+            "They reduce parameters, improve efficiency, and achieve the same receptive field "
+            "depth with stacked layers.",
+            "fewer parameters, and stacked they reach the same receptive field",
+            question="What are the benefits of small convolution filters (e.g., 3x3) over large ones?",
+        )
+        more = "they use more parameters but give a smaller receptive field"
+        assert "contrast term" in fired(small, more)
+        assert "contrast term" not in fired(small, "fewer parameters, and stacked the same field")
 
     def test_a_term_denied_the_same_way_is_still_a_substitute(self) -> None:
         xavier = card(
