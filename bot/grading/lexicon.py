@@ -357,6 +357,7 @@ SYNONYM_GROUPS = (
         "drop",
         "fall",
         "decline",
+        "minimize",
     ),
     (
         "increase",
@@ -370,6 +371,7 @@ SYNONYM_GROUPS = (
         "boost",
         "rise",
         "climb",
+        "maximize",
     ),
     ("improve", "better", "enhance"),
     ("allow", "enable", "let", "permit", "help"),

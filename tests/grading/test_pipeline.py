@@ -339,6 +339,14 @@ class TestGuards:
         l2 = card("L2 does not push weights to exactly zero.", question="What does L2 not do?")
         assert "contrast term" not in fired(l2, "L1 pushes weights to exactly zero")
 
+    def test_minimizing_is_reducing(self) -> None:
+        descent = card(
+            "We follow the negative of the gradient because we want to minimize the loss.",
+            question="Why do we follow the negative gradient?",
+        )
+        assert "contrast term" in fired(descent, "we follow the gradient to increase the loss")
+        assert fired(descent, "to reduce the loss") == []
+
     def test_words_that_only_look_alike_are_no_contrast(self) -> None:
         where = card("The position of the kernel", question="What does the offset give?")
         assert "contrast term" not in fired(where, "the location of the kernel")
