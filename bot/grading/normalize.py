@@ -286,6 +286,10 @@ class Token:
     position: int
 
 
+_PREFIXES = frozenset({"pre", "re", "co", "non", "semi", "sub", "multi", "un", "post", "anti"})
+"""Prefixes that are no words of their own: 'pre-trained' is 'pretrained', never 'pre trained'."""
+
+
 def _spellings(raw: str) -> list[str]:
     """One raw token to the words it stands for (hyphens, abbreviations, number words, -ise)."""
     if _NEGATIVE_NUMBER.fullmatch(raw):
@@ -295,7 +299,8 @@ def _spellings(raw: str) -> list[str]:
         if len(parts) > 1 and all(part.isdigit() for part in parts):
             return parts  # a range ('3-5') or a subtraction, never one number
         joined = raw.replace("-", "")
-        if joined in EXPANSIONS or joined.isdigit() or is_real_word(joined):
+        prefixed = len(parts) == 2 and parts[0] in _PREFIXES
+        if joined in EXPANSIONS or joined.isdigit() or prefixed or is_real_word(joined):
             raw = joined
         else:
             return [word for part in raw.split("-") if part for word in _spellings(part)]

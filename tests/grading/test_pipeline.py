@@ -95,6 +95,11 @@ class TestEvidence:
         assert said.concept >= 0.9
         assert evidence(paragraph, "something about cats").concept == 0.0
 
+    def test_a_hyphen_after_a_prefix_joins_the_word(self) -> None:
+        frozen = card("Freeze the pre-trained layers", "freeze the pre-trained layers")
+        assert evidence(frozen, "freeze the pretrained layers").recall == 1.0
+        assert evidence(frozen, "freeze the pre-trained layers").recall == 1.0
+
     def test_precision_counts_what_the_reference_does_not_say(self) -> None:
         assert evidence(STRIDE, "the step size of the kernel").precision == 1.0
         assert evidence(STRIDE, "the step size of the kernel and pizza toppings").precision < 0.8
