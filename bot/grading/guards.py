@@ -757,6 +757,8 @@ def negation(ctx: Context) -> str | None:
         closest = _closest(ours, reference, implied)
         if closest and all(_flipped(ours, theirs) for theirs in closest):
             return _NEGATION_FEEDBACK
+    if any(_denies_a_thing(tokens, reference) for tokens in ctx.response.clauses):
+        return _NEGATION_FEEDBACK
     statements = tuple(c.text for c in ctx.ref.candidates)
     subjects = ctx.ref.question_keys | ctx.ref.question_numbers
     if ctx.ref.contrastive and _subject_polarity_flipped(statements, subjects, response_clauses):
@@ -766,6 +768,23 @@ def negation(ctx: Context) -> str | None:
     if ctx.ref.contrastive and _unnamed_subjects(statements, subjects, ctx.response):
         return "Say which one: the card asks how they differ."
     return None
+
+
+_DENYING_A_THING = frozenset({"no", "without"})
+
+
+def _denies_a_thing(tokens: Sequence[Token], reference: Sequence[_Clause]) -> bool:
+    """'no neural networks' where the answer is about training neural networks: a clause that
+    says there is none of what (two or more words) one reference clause affirms and none denies.
+    A denied verb ('white does not absorb heat') is left to the clause-by-clause reading, which
+    knows comparisons and contraries."""
+    negations = [t for t in tokens if t.negation]
+    if not negations or any(t.surface not in _DENYING_A_THING for t in negations):
+        return False
+    keys = {t.key for t in _content(tokens)}
+    if len(keys) < 2 or any(theirs.toned and keys & theirs.keys for theirs in reference):
+        return False
+    return any(keys <= theirs.keys for theirs in reference)
 
 
 WHOLE_RESPONSE_WORDS = 10

@@ -366,6 +366,19 @@ class TestGuards:
         assert fired(xavier, "it does not work well with relu") == []
         assert "negation" not in fired(xavier, "it works poorly with ReLU")
 
+    def test_denying_what_the_answer_is_about(self) -> None:
+        deep = card(
+            "Deep learning is a subfield of machine learning that focuses on training artificial "
+            "neural networks with multiple layers to learn hierarchical representations of data.",
+            "machine learning with neural networks of many layers that learn hierarchical "
+            "representations from data",
+            question="What is deep learning?",
+        )
+        denied = "machine learning with hand-written rules and no neural networks"
+        assert "negation" in fired(deep, denied)
+        kept = "machine learning with many-layered neural networks, no hand-written features"
+        assert "negation" not in fired(deep, kept)
+
     def test_a_word_equation_is_read_side_by_side(self) -> None:
         respiration = card(
             "Glucose + oxygen → carbon dioxide + water (releasing energy as ATP).",
