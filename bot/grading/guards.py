@@ -301,6 +301,44 @@ def numbers(ctx: Context) -> str | None:
     return None
 
 
+# --- quantity -----------------------------------------------------------------------------------
+
+_SEVERAL = frozenset({"multiple", "many", "several", "numerous"})
+_ONE = frozenset({"one", "single", "1"})
+QUANTIFIED_WORDS = 2
+"""How many content words after a quantifier name what it counts ('multiple hidden layers')."""
+
+
+def _quantified(tokens: Sequence[Token]) -> list[tuple[str, frozenset[str]]]:
+    """('several' | 'one', the words it counts) for each quantifier of a text; 'more than one'
+    counts as several."""
+    found = []
+    for i, token in enumerate(tokens):
+        if token.surface in _SEVERAL:
+            kind = "several"
+        elif token.surface in _ONE:
+            kind = "several" if i and tokens[i - 1].surface == "than" else "one"
+        else:
+            continue
+        counted = [t.key for t in tokens[i + 1 :] if not t.stop][:QUANTIFIED_WORDS]
+        if counted:
+            found.append((kind, frozenset(counted)))
+    return found
+
+
+def quantity(ctx: Context) -> str | None:
+    """'exactly one hidden layer' for 'multiple hidden layers', or many where the card says one."""
+    said = _quantified(ctx.response.tokens)
+    if not said:
+        return None
+    card = [q for text in ctx.ref.texts for q in _quantified(tokenize(simplify(text)))]
+    for kind, theirs in said:
+        counted = [k for k, words in card if words & theirs]
+        if counted and kind not in counted:
+            return f"Not quite: the card says {counted[0]}."
+    return None
+
+
 # --- labels -------------------------------------------------------------------------------------
 
 
@@ -1042,6 +1080,7 @@ GUARDS: tuple[Guard, ...] = (
     Guard("question parts", unanswered_part),
     Guard("guess list", guess_list),
     Guard("numbers", numbers),
+    Guard("quantity", quantity),
     Guard("labels", labels),
     Guard("formula", formula),
     Guard("contrast term", contrast_term),

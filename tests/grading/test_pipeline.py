@@ -277,6 +277,25 @@ class TestGuards:
         assert fired(total, "255 632") == []
         assert grading.grade(total, "255 632").correct
 
+    def test_one_where_the_card_says_several(self) -> None:
+        deep = card(
+            "Artificial neural networks with multiple hidden layers between the input and output "
+            "layers.",
+            question="What are deep neural networks?",
+        )
+        assert "quantity" in fired(deep, "neural networks with exactly one hidden layer")
+        assert "quantity" in fired(deep, "a network with a single hidden layer")
+        assert "quantity" not in fired(deep, "neural networks with several hidden layers")
+        assert "quantity" not in fired(deep, "networks with more than one hidden layer")
+        shallow = card("A network with a single hidden layer.", question="What is a shallow net?")
+        assert "quantity" in fired(shallow, "a network with many hidden layers")
+        pipeline = card(
+            "The handling of a stack of multiple networks: it feeds the output of one network "
+            "into the next.",
+            question="When is a pipeline applied?",
+        )
+        assert "quantity" not in fired(pipeline, "the output of one network goes into the next")
+
     def test_formula(self) -> None:
         hinge = card(
             "L_i = Σ_(j≠y) max(0, s_j − s_y + 1)",
