@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from bot.grading import algebra
+from bot.grading import algebra, spoken
 from bot.grading.normalize import formula_tokens
 from bot.grading.reference import Candidate, Reference, Weighted, demoted_words, formula_spans
 from bot.grading.response import Response
@@ -254,9 +254,11 @@ def formula_match(ref: Reference, response: Response) -> bool:
     aside) or, rearranged, the same relation (`a = F/m` for `F = ma`)."""
     if not ref.formulas:
         return False
+    spans = formula_spans(response.raw)
+    said = spoken.formula(response.raw, spoken.definitions(ref.card.answer))
     if any(
         algebra.equivalent(span, equation)
-        for span in formula_spans(response.raw)
+        for span in (*spans, *((said,) if said else ()))
         for equation in ref.equations
     ):
         return True

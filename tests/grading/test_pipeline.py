@@ -136,6 +136,24 @@ class TestEvidence:
         assert grading.grade(newton, "a = F/m").correct
         assert not grading.grade(newton, "a = m/F").correct
 
+    def test_a_formula_said_in_the_words_the_card_defines(self) -> None:
+        weights = card(
+            "K × K × C_in × C_out\nK: kernel size\nC_in: input channels\n"
+            "C_out: output channels (number of filters)",
+            question="How many parameters (weights) does a convolution layer have?",
+        )
+        said = "k squared times input channels times output channels"
+        assert evidence(weights, said).formula_match
+        spelled = "kernel size times kernel size times input channels times number of filters"
+        assert evidence(weights, spelled).formula_match
+        assert not evidence(weights, "k times input channels times output channels").formula_match
+        assert not evidence(
+            weights, "k squared plus input channels times output channels"
+        ).formula_match
+        assert not evidence(weights, "k squared times input channels times biases").formula_match
+        assert grading.grade(weights, said).correct
+        assert not grading.grade(weights, "k times input channels times output channels").correct
+
     def test_semantic_is_none_until_an_embedder_runs(self) -> None:
         lexical = evidence(STRIDE, "how far the filter jumps")
         assert lexical.semantic is None
