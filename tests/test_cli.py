@@ -56,7 +56,7 @@ def test_decks_check_reports_the_shipped_decks_valid() -> None:
     code, out, _ = run_cli("decks", "check", str(DECKS_DIR))
     assert code == 0
     assert "5 deck(s): 5 valid, 0 invalid" in out
-    assert "'Understanding CNNs', 23 cards, 10 with accepted short answers" in out
+    assert "'Understanding CNNs', 23 cards, 13 with accepted short answers" in out
 
 
 def test_decks_check_fails_on_a_bad_deck_but_reports_the_good_ones(tmp_path: Path) -> None:
