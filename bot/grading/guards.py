@@ -194,6 +194,35 @@ def unanswered_part(ctx: Context) -> str | None:
     return None
 
 
+# --- a short form without one of its words -------------------------------------------------------
+
+SHORT_FORM_WORDS = 4
+"""Accepted forms of up to this many content words name one concept with each of their words."""
+
+
+def dropped_word(ctx: Context) -> str | None:
+    """'the size of the kernel' for 'the step size of the kernel', 'gradients' for 'vanishing
+    gradients': a short accepted form said without one of its own words, and nothing else, names a
+    broader or another concept. Words the question gives, generic words and numbers (the numbers
+    guard's) may be left out."""
+    best = ctx.evidence.best
+    if best is None or best.recall >= 1.0:
+        return None
+    content = best.candidate.content
+    if not 2 <= len(content) <= SHORT_FORM_WORDS:
+        return None
+    said = _content(ctx.response.tokens)
+    if not said or not all(
+        any(w.token.key == t.key or match_word(w.token, [t], {}) for w in content) for t in said
+    ):
+        return None
+    missing = [w for w in best.missing if w.core and not w.token.numeric]
+    if not missing:
+        return None
+    word = display(missing[0].token.surface, best.candidate.text)
+    return f"Almost: the answer is “{best.candidate.text}”, and “{word}” makes the difference."
+
+
 # --- guesses ------------------------------------------------------------------------------------
 
 
@@ -1078,6 +1107,7 @@ def restated_question(ctx: Context) -> str | None:
 GUARDS: tuple[Guard, ...] = (
     Guard("missing parts", missing_parts),
     Guard("question parts", unanswered_part),
+    Guard("dropped word", dropped_word),
     Guard("guess list", guess_list),
     Guard("numbers", numbers),
     Guard("quantity", quantity),

@@ -449,11 +449,6 @@ class TestReviewFindings:
             == "correct"
         )
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="known gap: the fitted decision accepts two of three words when nothing else is "
-        "said, even when the missing one is the distinguishing word",
-    )
     def test_an_answer_made_only_of_question_words_keeps_its_weight(self) -> None:
         cnn = card(
             "Convolutional neural network", question="What does the CNN abbreviation stand for?"

@@ -295,6 +295,14 @@ class TestGuards:
         assert fired(total, "255 632") == []
         assert grading.grade(total, "255 632").correct
 
+    def test_an_accepted_form_without_its_distinguishing_word(self) -> None:
+        assert "dropped word" in fired(STRIDE, "the size of the kernel")
+        assert fired(STRIDE, "the step size of the kernel") == []
+        assert "dropped word" not in fired(STRIDE, "how far the kernel steps each time")
+        assert "dropped word" not in fired(KAIMING, "kaiming")
+        vanishing = card("Vanishing gradients", "vanishing gradients", question="Main problem?")
+        assert "dropped word" in fired(vanishing, "gradients")
+
     def test_one_where_the_card_says_several(self) -> None:
         deep = card(
             "Artificial neural networks with multiple hidden layers between the input and output "
