@@ -9,8 +9,9 @@ Sets, each through `bot.grading.grade` exactly as the bot calls it:
   grader was run, part `tune` (looked at while changing the grader) and part `frozen` (never);
 - tests/grading/eval_set.csv: the first build's own set, tuned on (a unit test, not evidence);
 - tests/grading/accepted_form_cases.csv: a right paraphrase and a look-alike for each card that
-  gained an accepted form, labelled before the grader ran on them, then used to drop the forms a
-  look-alike passed (tuned on).
+  gained an accepted form, and a second batch for cards whose forms are older, each labelled
+  before the grader ran on it, then used to drop the forms a look-alike passed and to find guard
+  gaps (tuned on).
 
 Figures: accuracy, balanced accuracy, auto-accept precision and recall (a "correct" verdict is an
 accept; close and wrong are not), the share of "close", and false accepts. The baseline accepts when

@@ -19,7 +19,7 @@ from bot.grading.lexicon import ELABORATION_STARTS, WEAK_NEGATIVES
 from bot.grading.match import CONTRAST_PARTNERS, joined_pairs, match_word
 from bot.grading.normalize import Token, canonical, clauses, formula_tokens, simplify, tokenize
 from bot.grading.reference import Candidate, Reference, Weighted
-from bot.grading.relations import comparisons, contradicts
+from bot.grading.relations import COMPARATIVES, comparisons, completed, contradicts
 from bot.grading.response import Response
 from bot.grading.words import is_real_word, zipf
 from bot.textcut import one_line
@@ -691,6 +691,10 @@ def contrast_term(ctx: Context) -> str | None:
                         target, token
                     ):
                         continue
+                    if ctx.ref.comparisons and {target.surface, token.surface} <= COMPARATIVES:
+                        # 'the output is smaller' says 'the input is larger than the output':
+                        # which way a comparison goes is the direction guard's to read.
+                        continue
                     if target.key in response.keys:
                         if listing:
                             return GUESSES
@@ -822,6 +826,10 @@ def negation(ctx: Context) -> str | None:
     implied = given if len(views) == 1 else frozenset()
     for ours in views:
         closest = _closest(ours, reference, implied)
+        if ctx.ref.contrastive and closest and all(c.keys <= given for c in closest):
+            # 'cross-correlation does not' names only a subject of the difference asked about:
+            # what it denies is the other clause's, read by subject below.
+            continue
         if closest and all(_flipped(ours, theirs) for theirs in closest):
             return _NEGATION_FEEDBACK
     if any(_denies_a_thing(tokens, reference) for tokens in ctx.response.clauses):
@@ -830,7 +838,7 @@ def negation(ctx: Context) -> str | None:
     subjects = ctx.ref.question_keys | ctx.ref.question_numbers
     if ctx.ref.contrastive and _subject_polarity_flipped(statements, subjects, response_clauses):
         return _NEGATION_FEEDBACK
-    if _polarity_lost(ctx.ref.texts, response_clauses):
+    if not ctx.ref.contrastive and _polarity_lost(ctx.ref.texts, response_clauses):
         return _NEGATION_FEEDBACK
     if ctx.ref.contrastive and _unnamed_subjects(statements, subjects, ctx.response):
         return "Say which one: the card asks how they differ."
@@ -952,17 +960,37 @@ def _subject_polarity_flipped(
     Only for statements about the subjects the question names ('cross-correlation and
     convolution'), whose clauses differ in polarity by subject."""
     for text in texts:
-        polarity: dict[str, bool] = {}
+        said: dict[str, _Clause] = {}
         for clause in _reference_clauses(text):
             if clause.first in subjects:
-                polarity.setdefault(clause.first, clause.strong)
-        if len(polarity) < 2 or len(set(polarity.values())) < 2:
+                said.setdefault(clause.first, clause)
+        if len(said) < 2 or len({c.strong for c in said.values()}) < 2:
             continue
+        predicate = frozenset().union(*(c.keys for c in said.values())) - subjects
         for ours in response:
-            flipped = ours.first in polarity and ours.strong != polarity[ours.first]
-            if flipped and (ours.strong or not ours.toned):
+            theirs = said.get(ours.first) if ours.first is not None else None
+            if (
+                theirs is None
+                or ours.strong == theirs.strong
+                or not (ours.strong or not ours.toned)
+            ):
+                continue
+            if _says_the_predicate(ours, subjects, predicate):
                 return True
     return False
+
+
+def _says_the_predicate(ours: _Clause, subjects: frozenset[str], predicate: frozenset[str]) -> bool:
+    """A response clause about a subject says what the card says of the subjects ('flips the
+    kernel') when it says no more than the subject ('cross-correlation does') or half of those
+    words; 'cross-correlation uses it as it is' says something else of its own."""
+    if not ours.keys - subjects - _ELLIPSIS:
+        return True
+    needed = max(1, -(-len(predicate) // 2))
+    return len(ours.keys & predicate) >= needed
+
+
+_ELLIPSIS = frozenset({"too", "also", "either"})
 
 
 # --- who does what, and which way ---------------------------------------------------------------
@@ -1085,7 +1113,8 @@ def direction(ctx: Context) -> str | None:
     """'the input is larger than the output' for 'the output is larger than the input', and any
     'larger than' where the card says the sizes are the same."""
     stated = comparisons(ctx.response.simplified)
-    if ctx.ref.comparisons and contradicts(ctx.ref.comparisons, stated):
+    said = stated | completed(ctx.response.simplified, ctx.ref.comparisons)
+    if ctx.ref.comparisons and contradicts(ctx.ref.comparisons, said):
         return "That's the wrong way round: compare your answer with the reference."
     sizes_equal = any(_EQUAL.search(text) for text in ctx.ref.simplified_texts)
     if stated and not ctx.ref.comparisons and ctx.coverage >= RELEVANT_AT and sizes_equal:

@@ -15,6 +15,11 @@ _COMPARISON = re.compile(
     rf"(?P<b>[a-z0-9][a-z0-9-]*)"
 )
 _GREATER_WORDS = frozenset(_GREATER.split("|"))
+COMPARATIVES = frozenset({*_GREATER.split("|"), *_LESSER.split("|")})
+_OPEN = re.compile(
+    rf"(?P<a>[a-z0-9][a-z0-9-]*)\s+(?:is|are|was|were|gets?|becomes?|stays?)\s*"
+    rf"(?:much\s+|slightly\s+|even\s+)?(?P<cmp>{_GREATER}|{_LESSER})\b(?!\s+than\b)"
+)
 
 Comparison = tuple[str, str, int]
 
@@ -33,3 +38,19 @@ def comparisons(simplified: str) -> frozenset[Comparison]:
 
 def contradicts(reference: frozenset[Comparison], response: frozenset[Comparison]) -> bool:
     return any((a, b, -sign) in reference for a, b, sign in response)
+
+
+def completed(simplified: str, reference: frozenset[Comparison]) -> frozenset[Comparison]:
+    """'the output is larger', its other side left out, read against the card's comparisons:
+    'the output is larger than the input' when the card compares the output with the input
+    alone."""
+    found: set[Comparison] = set()
+    for match in _OPEN.finditer(simplified):
+        a = canonical(match.group("a"))
+        others = {x if y == a else y for x, y, _ in reference if a in (x, y)}
+        if len(others) != 1:
+            continue
+        b = others.pop()
+        sign = 1 if match.group("cmp") in _GREATER_WORDS else -1
+        found.add((a, b, sign) if a < b else (b, a, -sign))
+    return frozenset(found)

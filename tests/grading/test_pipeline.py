@@ -389,6 +389,18 @@ class TestGuards:
         l2 = card("L2 does not push weights to exactly zero.", question="What does L2 not do?")
         assert "contrast term" not in fired(l2, "L1 pushes weights to exactly zero")
 
+    def test_opposite_data_splits_and_sides(self) -> None:
+        stop = card(
+            "When the validation loss starts increasing again.",
+            "when the validation loss starts increasing",
+            question="How do we know when to stop training?",
+        )
+        assert "contrast term" in fired(stop, "once the training loss starts going up")
+        both = "when the validation loss goes up while the training loss keeps falling"
+        assert fired(stop, both) == []
+        shift = card("Internal covariate shift", "internal covariate shift", question="Why norm?")
+        assert "contrast term" in fired(shift, "external covariate shift")
+
     def test_minimizing_is_reducing(self) -> None:
         descent = card(
             "We follow the negative of the gradient because we want to minimize the loss.",
@@ -490,6 +502,37 @@ class TestGuards:
         assert "negation" in fired(conv, "both flip the kernel")
         assert fired(conv, "cross-correlation doesn't flip the kernel but convolution does") == []
 
+    def test_the_other_one_in_words_of_its_own(self) -> None:
+        conv = card(
+            "Cross-correlation does not flip the kernel, while convolution does.",
+            "convolution flips the kernel and cross-correlation does not",
+            question="Difference between cross-correlation and convolution?",
+        )
+        own = "convolution flips the kernel first; cross-correlation uses it as it is"
+        assert "negation" not in fired(conv, own)
+        assert "negation" in fired(conv, "cross-correlation flips the kernel, convolution does not")
+        shared = card(
+            "Convolutional layers share weights across positions; locally connected layers do not.",
+            "convolutional layers share weights across positions and locally connected layers do not",
+            question="What are the differences between locally connected layers and convolutional layers?",
+        )
+        separate = (
+            "conv layers reuse the same weights at every position while locally connected layers "
+            "have separate weights"
+        )
+        assert "negation" not in fired(shared, separate)
+        assert "negation" in fired(
+            shared, "locally connected layers share weights across positions"
+        )
+
+    def test_a_poor_fit_is_said_negatively(self) -> None:
+        xavier = card(
+            "It doesn't work well with ReLU.",
+            "it does not work well with ReLU",
+            question="Limitation of Xavier initialization",
+        )
+        assert "negation" not in fired(xavier, "it's a poor fit for ReLU networks")
+
     def test_roles(self) -> None:
         assert "roles" in fired(L1L2, "L2 drives weights to exactly zero, L1 only makes them small")
         assert not grading.grade(L1L2, "L1 makes weights small").correct
@@ -522,6 +565,19 @@ class TestGuards:
         )
         assert "direction" in fired(full, "the output is smaller than the input")
         assert "direction" not in fired(full, "the output is larger than the input")
+
+    def test_a_comparison_with_its_other_side_left_out(self) -> None:
+        valid = card(
+            "Normal convolution: every considered point lies within the input.\n"
+            "The input is larger than the output.",
+            "every kernel point lies inside the input and the output is smaller than the input",
+            question="What is VALID convolution? How is the size ratio for input and output?",
+        )
+        assert "direction" in fired(
+            valid, "the kernel stays inside the input so the output is larger"
+        )
+        smaller = "the kernel stays inside the input so the output is smaller"
+        assert fired(valid, smaller) == []
 
     def test_restating_the_question(self) -> None:
         assert "restated question" in fired(KAIMING, "Best initialization for ReLU-based networks")
