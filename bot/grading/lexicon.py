@@ -96,6 +96,7 @@ STOPWORDS = frozenset(
         "also",
         "just",
         "very",
+        "too",
         "really",
         "quite",
         "basically",

@@ -436,6 +436,16 @@ class TestGuards:
         kept = "machine learning with many-layered neural networks, no hand-written features"
         assert "negation" not in fired(deep, kept)
 
+    def test_too_is_no_word_of_the_claim(self) -> None:
+        rate = card(
+            "It can cause the optimization to overshoot the ideal solution and bounce around, "
+            "possibly preventing the model from converging.",
+            "it overshoots the minimum and may not converge",
+            question="What is the effect of a large learning rate?",
+        )
+        assert "negation" in fired(rate, "it converges too slowly to the minimum")
+        assert "negation" not in fired(rate, "the steps are too big, so it may never converge")
+
     def test_a_word_equation_is_read_side_by_side(self) -> None:
         respiration = card(
             "Glucose + oxygen → carbon dioxide + water (releasing energy as ATP).",
