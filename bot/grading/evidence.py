@@ -7,14 +7,16 @@ Nothing here decides. Every feature is a number in a known range that the fitted
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
 from bot.grading import algebra, spoken
-from bot.grading.normalize import formula_tokens
+from bot.grading.normalize import formula_tokens, simplify
 from bot.grading.reference import Candidate, Reference, Weighted, demoted_words, formula_spans
 from bot.grading.response import Response
 
@@ -249,9 +251,37 @@ def alignment(ref: Reference, response: Response, embedder: Embedder) -> tuple[f
     return max(0.0, best[0]), max(0.0, best[1]), max(0.0, demoted)
 
 
+_DIVIDED = re.compile(r"\bdivided by\b")
+
+
+@lru_cache(maxsize=4096)
+def _divisions(texts: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        tuple(formula_tokens(simplify(text)))
+        for text in texts
+        if "/" in text and len(text) <= algebra.MAX_LENGTH
+    )
+
+
+def spoken_division(ref: Reference, response: Response) -> bool | None:
+    """'input size divided by kernel size' for the card's 'input size / kernel size': True when it
+    is one of the card's divisions, False when it divides the card's names another way, None when
+    it is no division in the card's names alone (no claim)."""
+    if not _DIVIDED.search(response.simplified):
+        return None
+    divisions = _divisions(ref.texts)
+    names = {s for tokens in divisions for s in tokens if s.isalpha()}
+    said = tuple(formula_tokens(response.simplified))
+    if not divisions or any(s.isalpha() and s not in names for s in said):
+        return None
+    return said in divisions
+
+
 def formula_match(ref: Reference, response: Response) -> bool:
     """The response states one of the card's formulas: the same symbols (brackets and spacing
     aside) or, rearranged, the same relation (`a = F/m` for `F = ma`)."""
+    if spoken_division(ref, response):
+        return True
     if not ref.formulas:
         return False
     spans = formula_spans(response.raw)

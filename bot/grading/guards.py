@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.grading.evidence import Evidence, candidate_match
+from bot.grading.evidence import Evidence, candidate_match, spoken_division
 from bot.grading.lexicon import ELABORATION_STARTS, WEAK_NEGATIVES
 from bot.grading.match import CONTRAST_PARTNERS, joined_pairs, match_word
 from bot.grading.normalize import Token, canonical, clauses, formula_tokens, simplify, tokenize
@@ -539,8 +539,15 @@ def _same_sides(ref: Reference, response: Response) -> bool | None:
 
 def formula(ctx: Context) -> str | None:
     """A response written as a formula must be one of the card's formulas, brackets and spacing
-    aside: 's_y - s_j' is not 's_j - s_y'. A formula said in words is judged by its words."""
-    if not ctx.ref.formulas or ctx.evidence.formula_match:
+    aside: 's_y - s_j' is not 's_j - s_y'. A formula said in words is judged by its words, but
+    a division said in the card's own names keeps its order ('kernel size divided by input
+    size')."""
+    if ctx.evidence.formula_match:
+        return None
+    shown = next((c.text for c in ctx.ref.candidates if c.formula), ctx.ref.body)
+    if spoken_division(ctx.ref, ctx.response) is False:
+        return f"That formula differs from the reference: {one_line(shown, QUOTE_LIMIT)}."
+    if not ctx.ref.formulas:
         return None
     best = ctx.evidence.best
     if best and best.recall >= 0.95 and best.candidate.formula is None:
@@ -551,7 +558,6 @@ def formula(ctx: Context) -> str | None:
             return None
     elif not _is_symbolic(ctx.response):
         return None
-    shown = next((c.text for c in ctx.ref.candidates if c.formula), ctx.ref.body)
     return f"That formula differs from the reference: {one_line(shown, QUOTE_LIMIT)}."
 
 

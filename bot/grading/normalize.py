@@ -365,12 +365,13 @@ _FORMULA_WORDS = {
     "plus": "+",
     "minus": "-",
     "equals": "=",
+    "divided": "/",
     "in": "input",
     "out": "output",
     "lr": "η",
     "grad": "gradient",
 }
-_FILLER = frozenset({"size", "number", "the", "of", "total", "count", "value", "a", "an"})
+_FILLER = frozenset({"size", "number", "the", "of", "total", "count", "value", "a", "an", "by"})
 _FORMULA_TOKEN = re.compile(r"[a-z0-9σλη∂]+|[=+\-/<>!]")
 
 

@@ -136,6 +136,18 @@ class TestEvidence:
         assert grading.grade(newton, "a = F/m").correct
         assert not grading.grade(newton, "a = m/F").correct
 
+    def test_a_division_said_in_words_keeps_its_order(self) -> None:
+        pooling = card(
+            "input size / kernel size (non-overlapping pooling, where the stride equals the kernel "
+            "size)",
+            "input size / kernel size",
+            "W / K",
+            question="What is the formula for the output size of a pooling layer?",
+        )
+        assert evidence(pooling, "input size divided by kernel size").formula_match
+        assert "formula" in fired(pooling, "kernel size divided by input size")
+        assert "formula" not in fired(pooling, "input size over the kernel size")
+
     def test_a_formula_said_in_the_words_the_card_defines(self) -> None:
         weights = card(
             "K × K × C_in × C_out\nK: kernel size\nC_in: input channels\n"
