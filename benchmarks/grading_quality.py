@@ -11,7 +11,10 @@ Sets, each through `bot.grading.grade` exactly as the bot calls it:
 - tests/grading/accepted_form_cases.csv: a right paraphrase and a look-alike for each card that
   gained an accepted form, and a second batch for cards whose forms are older, each labelled
   before the grader ran on it, then used to drop the forms a look-alike passed and to find guard
-  gaps (tuned on).
+  gaps (tuned on);
+- tests/grading/computer_science_cases.csv: answers on a deck of another subject
+  (general_decks/computer-science.toml), both written before the grader ran on them, then used to
+  find guard gaps (tuned on; before any change they read 0.686 with 4 false accepts).
 
 Figures: accuracy, balanced accuracy, auto-accept precision and recall (a "correct" verdict is an
 accept; close and wrong are not), the share of "close", and false accepts. The baseline accepts when
@@ -158,6 +161,9 @@ def main() -> None:
         "eval_set.csv (first build's own, tuned on)": lambda: deck_cases(TESTS / "eval_set.csv"),
         "accepted_form_cases.csv (own, tuned on)": lambda: deck_cases(
             TESTS / "accepted_form_cases.csv"
+        ),
+        "computer_science_cases.csv (own, another subject, tuned on)": lambda: deck_cases(
+            TESTS / "computer_science_cases.csv"
         ),
     }
     for name, load in sets.items():

@@ -203,8 +203,8 @@ SHORT_FORM_WORDS = 4
 def dropped_word(ctx: Context) -> str | None:
     """'the size of the kernel' for 'the step size of the kernel', 'gradients' for 'vanishing
     gradients': a short accepted form said without one of its own words, and nothing else, names a
-    broader or another concept. Words the question gives, generic words and numbers (the numbers
-    guard's) may be left out."""
+    broader or another concept. Words the question gives, generic words, numbers (the numbers
+    guard's) and single letters of notation ('O' of 'O(n^2)') may be left out."""
     best = ctx.evidence.best
     if best is None or best.recall >= 1.0:
         return None
@@ -216,7 +216,9 @@ def dropped_word(ctx: Context) -> str | None:
         any(w.token.key == t.key or match_word(w.token, [t], {}) for w in content) for t in said
     ):
         return None
-    missing = [w for w in best.missing if w.core and not w.token.numeric]
+    missing = [
+        w for w in best.missing if w.core and not w.token.numeric and len(w.token.surface) > 1
+    ]
     if not missing:
         return None
     word = display(missing[0].token.surface, best.candidate.text)
@@ -328,6 +330,42 @@ def numbers(ctx: Context) -> str | None:
         given, expected = relabelled
         return f"Numbers differ: “{given}” is not “{expected}”."
     return None
+
+
+# --- notation -----------------------------------------------------------------------------------
+
+_CALL = re.compile(r"(?<![\w])([A-Za-zΘΩθω])\s*\(([^(),]*)\)")
+_SQUARES = str.maketrans({"²": "^2", "³": "^3", "×": "*", "·": "*"})
+
+
+def _calls(text: str) -> set[tuple[str, str]]:
+    """Each one-letter notation with one argument ('O(n log n)', 'Θ(n)'), spacing and case aside."""
+    return {
+        (name.lower(), re.sub(r"\s+", "", args.translate(_SQUARES).lower()))
+        for name, args in _CALL.findall(text)
+    }
+
+
+def notation(ctx: Context) -> str | None:
+    """'O(n log n)' for 'O(log n)': the same notation around another argument is another answer,
+    however many letters it shares; beside the right one it is a guess."""
+    said = _calls(ctx.response.raw)
+    if not said:
+        return None
+    card = set().union(*(_calls(text) for text in ctx.ref.texts))
+    names = {name for name, _ in card}
+    other = [call for call in said if call[0] in names and call not in card]
+    if not other:
+        return None
+    if said & card:
+        return GUESSES
+    expected = next(
+        m.group(0)
+        for text in ctx.ref.texts
+        for m in _CALL.finditer(text)
+        if m.group(1).lower() == other[0][0]
+    )
+    return f"Not quite: the answer is {expected}."
 
 
 # --- quantity -----------------------------------------------------------------------------------
@@ -836,6 +874,14 @@ def negation(ctx: Context) -> str | None:
             # 'cross-correlation does not' names only a subject of the difference asked about:
             # what it denies is the other clause's, read by subject below.
             continue
+        if (
+            ctx.ref.contrastive
+            and ours.first in given
+            and all(ours.first not in c.keys for c in closest)
+        ):
+            # 'processes don't share memory' against '... threads share its memory': denied of
+            # the other subject, which is the difference itself.
+            continue
         if closest and all(_flipped(ours, theirs) for theirs in closest):
             return _NEGATION_FEEDBACK
     if any(_denies_a_thing(tokens, reference) for tokens in ctx.response.clauses):
@@ -1093,11 +1139,46 @@ def _modifiers_swapped(texts: Sequence[str], response: Response) -> bool:
     )
 
 
+_INTO = re.compile(r"\b(?:(?P<from>from)\s+(?P<a>.+?)\s+to|(?P<b>.+?)\s+into)\s+(?P<c>.+)$")
+CHANGE_SIDE_WORDS = 2
+
+
+@lru_cache(maxsize=4096)
+def _changes(text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """What each clause turns into what: ('source code', 'machine code') for 'translates source
+    code into machine code' or 'from source code to machine code', as the words only each side
+    says (up to two content words beside the turn)."""
+    found = []
+    for part in re.split(r"[,;.]", simplify(text)):
+        m = _INTO.search(part)
+        if m is None:
+            continue
+        before = _content(tokenize(m.group("a") or m.group("b")))[-CHANGE_SIDE_WORDS:]
+        after = _content(tokenize(m.group("c")))[:CHANGE_SIDE_WORDS]
+        a, b = {t.key for t in before}, {t.key for t in after}
+        if a - b and b - a:
+            found.append((frozenset(a - b), frozenset(b - a)))
+    return tuple(found)
+
+
+def _turned_round(texts: Sequence[str], response: Response) -> bool:
+    said = _changes(response.raw)
+    return any(
+        ours_a & b and ours_b & a and not ours_a & a
+        for text in texts
+        for a, b in _changes(text)
+        for ours_a, ours_b in said
+    )
+
+
 def roles(ctx: Context) -> str | None:
     """'L2 drives weights to zero' for 'L1 drives weights to zero, L2 keeps them small';
     'freeze the final layers' for 'freeze the early layers and update the final ones'."""
-    if _modifiers_swapped(ctx.ref.texts, ctx.response):
-        # Both modifiers and both words they modify: aimed at the answer whatever the coverage.
+    if _modifiers_swapped(ctx.ref.texts, ctx.response) or _turned_round(
+        ctx.ref.texts, ctx.response
+    ):
+        # Both modifiers and both words they modify, or both sides of a change: aimed at the
+        # answer whatever the coverage.
         return _SWAPPED
     if ctx.coverage < ROLES_AT:
         return None
@@ -1145,6 +1226,7 @@ GUARDS: tuple[Guard, ...] = (
     Guard("dropped word", dropped_word),
     Guard("guess list", guess_list),
     Guard("numbers", numbers),
+    Guard("notation", notation),
     Guard("quantity", quantity),
     Guard("labels", labels),
     Guard("formula", formula),

@@ -431,6 +431,7 @@ CONTRASTS = (
     ("validation", "test"),
     ("training", "validation"),
     ("internal", "external"),
+    ("own", "share"),
     ("encoder", "decoder"),
     ("forward", "backward"),
     ("supervised", "unsupervised"),

@@ -264,7 +264,9 @@ def _roles(
     for clause in parts:
         if any(t.negation for t in clause):
             return ()
-        content = [t for t in clause if not t.stop and t.surface not in GENERIC]
+        content = [
+            t for t in clause if not t.stop and (t.surface not in GENERIC or t.key in question_keys)
+        ]
         if len(content) >= (2 if short else 3):
             found.append((content[0].key, {t.key for t in content[1:]}))
     subjects = [subject for subject, _ in found]

@@ -314,6 +314,19 @@ class TestGuards:
         assert "dropped word" not in fired(KAIMING, "kaiming")
         vanishing = card("Vanishing gradients", "vanishing gradients", question="Main problem?")
         assert "dropped word" in fired(vanishing, "gradients")
+        quick = card("O(n²)", "O(n^2)", question="Worst case of quicksort?")
+        assert "dropped word" not in fired(quick, "n^2")
+
+    def test_the_same_notation_with_other_arguments(self) -> None:
+        search = card("O(log n)", "logarithmic", "log n", question="Binary search time?")
+        assert "notation" in fired(search, "O(n log n)")
+        assert "notation" not in fired(search, "O(log n)")
+        assert "notation" not in fired(search, "o( log  n )")
+        quick = card("O(n²), for bad pivots.", "O(n^2)", question="Worst case of quicksort?")
+        assert "notation" not in fired(quick, "O(n^2)")
+        assert "notation" in fired(quick, "O(n log n) or O(n^2)")
+        relu = card("a = max(0, z)", "max(0, z)", question="ReLU formula?")
+        assert "notation" not in fired(relu, "max(z, 0)")
 
     def test_one_where_the_card_says_several(self) -> None:
         deep = card(
@@ -565,6 +578,27 @@ class TestGuards:
             ISOTOPE, "same number of neutrons but a different number of protons"
         )
         assert fired(ISOTOPE, "same number of protons but a different number of neutrons") == []
+
+    def test_a_generic_word_the_question_names_is_a_subject(self) -> None:
+        threads = card(
+            "A process has its own memory space; threads run inside a process and share its memory.",
+            question="What is the difference between a process and a thread?",
+        )
+        swapped = "threads have their own memory space and processes share memory"
+        assert "roles" in fired(threads, swapped)
+        assert "roles" not in fired(threads, "a process has its own memory and threads share it")
+        denied = "processes don't share memory but threads inside one process do"
+        assert "negation" not in fired(threads, denied)
+
+    def test_what_turns_into_what(self) -> None:
+        compiler = card(
+            "It translates source code into machine code before the program runs.",
+            question="What does a compiler do?",
+        )
+        assert "roles" in fired(compiler, "translates machine code into source code")
+        assert "roles" not in fired(compiler, "turns source code into machine code before it runs")
+        assert "roles" not in fired(compiler, "from source code to machine code")
+        assert "roles" in fired(compiler, "from machine code to source code")
 
     def test_swapped_modifiers(self) -> None:
         semi = card(
