@@ -200,6 +200,42 @@ SHORT_FORM_WORDS = 4
 """Accepted forms of up to this many content words name one concept with each of their words."""
 
 
+_STATEMENT_WORDS = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "can",
+        "will",
+        "would",
+        "should",
+        "may",
+        "might",
+        "must",
+        "it",
+        "they",
+        "he",
+        "she",
+        "this",
+        "that",
+        "there",
+        "their",
+        "its",
+    ]
+)
+"""Words of a statement, not of a term: its subject may stand as a pronoun ('they are
+connected'), its verb in other words ('has sugar' for 'contains sugar')."""
+
+
 def dropped_word(ctx: Context) -> str | None:
     """'the size of the kernel' for 'the step size of the kernel', 'gradients' for 'vanishing
     gradients': a short accepted form said without one of its own words, and nothing else, names a
@@ -207,6 +243,8 @@ def dropped_word(ctx: Context) -> str | None:
     guard's) and single letters of notation ('O' of 'O(n^2)') may be left out."""
     best = ctx.evidence.best
     if best is None or best.recall >= 1.0:
+        return None
+    if any(t.surface in _STATEMENT_WORDS for t in (*best.candidate.tokens, *ctx.response.tokens)):
         return None
     content = best.candidate.content
     if not 2 <= len(content) <= SHORT_FORM_WORDS:
@@ -378,13 +416,15 @@ QUANTIFIED_WORDS = 2
 
 def _quantified(tokens: Sequence[Token]) -> list[tuple[str, frozenset[str]]]:
     """('several' | 'one', the words it counts) for each quantifier of a text; 'more than one'
-    counts as several."""
+    counts as several, 'never more than one' as one."""
     found = []
     for i, token in enumerate(tokens):
         if token.surface in _SEVERAL:
             kind = "several"
         elif token.surface in _ONE:
-            kind = "several" if i and tokens[i - 1].surface == "than" else "one"
+            more = i > 0 and tokens[i - 1].surface == "than"
+            denied = any(t.negation for t in tokens[max(0, i - 4) : i])
+            kind = "several" if more and not denied else "one"
         else:
             continue
         counted = [t.key for t in tokens[i + 1 :] if not t.stop][:QUANTIFIED_WORDS]

@@ -316,6 +316,11 @@ class TestGuards:
         assert "dropped word" in fired(vanishing, "gradients")
         quick = card("O(n²)", "O(n^2)", question="Worst case of quicksort?")
         assert "dropped word" not in fired(quick, "n^2")
+        # A statement, not a term: its subject may stand as a pronoun, its verb in other words.
+        reading = card("the terminals are connected", question="What does a reading of 0 tell?")
+        assert "dropped word" not in fired(reading, "they are connected")
+        food = card("The food contains sugar", question="What does the test show?")
+        assert "dropped word" not in fired(food, "the food has sugar in it")
 
     def test_the_same_notation_with_other_arguments(self) -> None:
         search = card("O(log n)", "logarithmic", "log n", question="Binary search time?")
@@ -338,6 +343,12 @@ class TestGuards:
         assert "quantity" in fired(deep, "a network with a single hidden layer")
         assert "quantity" not in fired(deep, "neural networks with several hidden layers")
         assert "quantity" not in fired(deep, "networks with more than one hidden layer")
+        controlled = card(
+            "An experiment is controlled if only one variable is changed at a time.",
+            question="How do you define a controlled experiment?",
+        )
+        said = "you change one variable at a time, never more than one variable"
+        assert "quantity" not in fired(controlled, said)
         shallow = card("A network with a single hidden layer.", question="What is a shallow net?")
         assert "quantity" in fired(shallow, "a network with many hidden layers")
         pipeline = card(
