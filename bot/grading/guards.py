@@ -1255,25 +1255,9 @@ RESTATED_AT = 0.6
 def restated_question(ctx: Context) -> str | None:
     """'Best initialization for ReLU-based networks' for that very question: the topic is right
     and the answer is missing, however similar it reads."""
-    if ctx.evidence.question_share < RESTATED_AT or ctx.coverage >= RELEVANT_AT:
-        return None
-    asked = _asked_words(ctx.ref.card.question)
-    if asked and len(asked & ctx.response.keys) * 2 < len(asked):
-        # Words of the story around a long question ('they all threw the ball at the line')
-        # are no restatement of what it asks.
-        return None
-    return "That restates the question; give the answer."
-
-
-@lru_cache(maxsize=4096)
-def _asked_words(question: str) -> frozenset[str]:
-    """The content words of the question proper, the last sentence that asks, when the question
-    tells a story before it; empty for a question of one sentence."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", question.strip()) if s]
-    if len(sentences) < 2:
-        return frozenset()
-    asking = next((s for s in reversed(sentences) if s.endswith("?")), sentences[-1])
-    return frozenset(t.key for t in _content(tokenize(simplify(asking))))
+    if ctx.evidence.question_share >= RESTATED_AT and ctx.coverage < RELEVANT_AT:
+        return "That restates the question; give the answer."
+    return None
 
 
 GUARDS: tuple[Guard, ...] = (

@@ -649,17 +649,6 @@ class TestGuards:
     def test_restating_the_question(self) -> None:
         assert "restated question" in fired(KAIMING, "Best initialization for ReLU-based networks")
 
-    def test_a_few_words_of_a_long_question_are_no_restatement(self) -> None:
-        throw = card(
-            "The launch position (line on the playground) is the variable that is controlled.",
-            question="3 girls wanted to see who could throw a ball the farthest. Each girl brought "
-            "her favorite ball to the park. They made a line on the playground. They all had to "
-            "throw the ball from that line. Ling took 2 steps up to the line and threw her "
-            "basketball. What variable did the girls control in the contest?",
-        )
-        assert "restated question" not in fired(throw, "They all threw the ball at the line.")
-        assert "restated question" in fired(throw, "what the girls did in the contest")
-
     def test_the_order_is_the_priority(self) -> None:
         names = [guard.name for guard in guards.GUARDS]
         assert names.index("guess list") < names.index("contrast term")
