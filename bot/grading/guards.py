@@ -172,9 +172,11 @@ def unanswered_part(ctx: Context) -> str | None:
     the sizes compare. A response with words of its own may answer the other part in other words,
     so it is left to the decision."""
     asked = question_parts(ctx.ref.card.question)
+    if len(asked) < 2:
+        return None
     lines = _answer_lines(ctx.ref.body)
     said = _content(ctx.response.tokens)
-    if len(asked) < 2 or len(lines) != len(asked) or not said:
+    if len(lines) != len(asked) or not said:
         return None
     for index, line in enumerate(lines):
         others = [t for i, other in enumerate(lines) if i != index for t in other]
@@ -384,13 +386,18 @@ def _calls(text: str) -> set[tuple[str, str]]:
     }
 
 
+@lru_cache(maxsize=4096)
+def _calls_in(text: str) -> frozenset[tuple[str, str]]:
+    return frozenset(_calls(text))
+
+
 def notation(ctx: Context) -> str | None:
     """'O(n log n)' for 'O(log n)': the same notation around another argument is another answer,
     however many letters it shares; beside the right one it is a guess."""
     said = _calls(ctx.response.raw)
     if not said:
         return None
-    card = set().union(*(_calls(text) for text in ctx.ref.texts))
+    card = set().union(*(_calls_in(text) for text in ctx.ref.texts))
     names = {name for name, _ in card}
     other = [call for call in said if call[0] in names and call not in card]
     if not other:
@@ -433,12 +440,17 @@ def _quantified(tokens: Sequence[Token]) -> list[tuple[str, frozenset[str]]]:
     return found
 
 
+@lru_cache(maxsize=4096)
+def _quantified_text(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    return tuple(_quantified(tokenize(simplify(text))))
+
+
 def quantity(ctx: Context) -> str | None:
     """'exactly one hidden layer' for 'multiple hidden layers', or many where the card says one."""
     said = _quantified(ctx.response.tokens)
     if not said:
         return None
-    card = [q for text in ctx.ref.texts for q in _quantified(tokenize(simplify(text)))]
+    card = [q for text in ctx.ref.texts for q in _quantified_text(text)]
     for kind, theirs in said:
         counted = [k for k, words in card if words & theirs]
         if counted and kind not in counted:
@@ -1240,11 +1252,13 @@ def direction(ctx: Context) -> str | None:
     """'the input is larger than the output' for 'the output is larger than the input', and any
     'larger than' where the card says the sizes are the same."""
     stated = comparisons(ctx.response.simplified)
-    said = stated | completed(ctx.response.simplified, ctx.ref.comparisons)
-    if ctx.ref.comparisons and contradicts(ctx.ref.comparisons, said):
-        return "That's the wrong way round: compare your answer with the reference."
-    sizes_equal = any(_EQUAL.search(text) for text in ctx.ref.simplified_texts)
-    if stated and not ctx.ref.comparisons and ctx.coverage >= RELEVANT_AT and sizes_equal:
+    if ctx.ref.comparisons:
+        said = stated | completed(ctx.response.simplified, ctx.ref.comparisons)
+        if contradicts(ctx.ref.comparisons, said):
+            return "That's the wrong way round: compare your answer with the reference."
+    if not stated or ctx.ref.comparisons or ctx.coverage < RELEVANT_AT:
+        return None
+    if any(_EQUAL.search(text) for text in ctx.ref.simplified_texts):
         return "Not quite: the card says they are the same, not larger or smaller."
     return None
 
