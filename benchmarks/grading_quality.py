@@ -9,9 +9,9 @@ Sets, each through `bot.grading.grade` exactly as the bot calls it:
   grader was run, part `tune` (looked at while changing the grader) and part `frozen` (never);
 - tests/grading/eval_set.csv: the first build's own set, tuned on (a unit test, not evidence);
 - tests/grading/accepted_form_cases.csv: a right paraphrase and a look-alike for each card that
-  gained an accepted form, and a second batch for cards whose forms are older, each labelled
-  before the grader ran on it, then used to drop the forms a look-alike passed and to find guard
-  gaps (tuned on);
+  gained an accepted form, a second batch for cards whose forms are older and a third for cards
+  graded on their points (lists), each labelled before the grader ran on it, then used to drop
+  the forms a look-alike passed and to find guard gaps (tuned on);
 - tests/grading/computer_science_cases.csv: answers on a deck of another subject
   (general_decks/computer-science.toml), both written before the grader ran on them, then used to
   find guard gaps (tuned on; before any change they read 0.686 with 4 false accepts).
