@@ -7,6 +7,8 @@ real terms of the subject (rare in everyday English), never a verb or filler of 
 
 from __future__ import annotations
 
+import re
+
 from bot.grading.decision import Outcome
 from bot.grading.evidence import Evidence
 from bot.grading.guards import QUOTE_LIMIT, display
@@ -23,6 +25,12 @@ term ('vanishing gradient', 'Rectified Linear Unit')."""
 MOST_PHRASE_WORDS = 3
 COMMON_ZIPF = 5.0
 """A word this common ('because', 'important') is never part of a term."""
+
+
+def _words(text: str) -> set[str]:
+    """A text's words, lower-cased, hyphens dropped ('multi-layered' is 'multilayered'); '_' splits
+    a symbol ('E_total' is 'e' and 'total')."""
+    return {w.replace("-", "") for w in re.findall(r"[^\W_]+(?:-[^\W_]+)*", text.lower())}
 
 
 def _verb_like(word: str) -> bool:
@@ -78,6 +86,8 @@ def missed_concepts(ref: Reference, evidence: Evidence, most: int = 2) -> list[s
         elif all(zipf(word) >= CONCEPT_ZIPF_BELOW for word in words):
             continue
         shown = display(" ".join(words), ref.card.answer)
+        if not _words(shown) <= _words(ref.card.answer):
+            continue  # a normalizer's reading ('etotal' of 'E_total'), not the card's words
         if shown not in named:
             named.append(shown)
         if len(named) == most:

@@ -42,3 +42,13 @@ def test_verbs_of_the_reference_prose_are_not_concepts() -> None:
     feedback = grade(DEEP, "machine learning with data").feedback
     assert "leverages" not in feedback
     assert "subfield" not in feedback or "neural networks" in feedback
+
+
+def test_a_symbol_flattened_by_normalizing_is_never_named() -> None:
+    error = Card(
+        id="e",
+        question="What is the formula of the total squared error?",
+        answer="E_total = Σ ½ (target − output)²",
+    )
+    said = "sum of half the squared difference between target and output"
+    assert "etotal" not in grade(error, said).feedback.lower()
