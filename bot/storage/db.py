@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.storage.sql import IntegrityViolation, ScriptFactory, Statement, run_sync
+from bot.storage.sql import IntegrityViolation, ScriptFactory, Statement, Together, run_sync
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +154,7 @@ async def migrate(
 @dataclass
 class _PendingWrite:
     op: ScriptFactory[Any]
+    together: Together[Any, Any] | None
     future: asyncio.Future[Any]
 
 
@@ -177,34 +178,82 @@ def _runner(connection: sqlite3.Connection) -> Callable[[Statement], Any]:
 
 
 def _apply_batch(
-    connection: sqlite3.Connection, ops: Sequence[ScriptFactory[Any]]
+    connection: sqlite3.Connection,
+    writes: Sequence[tuple[ScriptFactory[Any], Together[Any, Any] | None]],
 ) -> list[tuple[bool, Any]]:
     """Run write operations in one transaction, each in its own savepoint. Runs in the database
-    thread, so the whole batch costs one hand-off from the event loop and one flush to disk."""
+    thread, so the whole batch costs one hand-off from the event loop and one flush to disk.
+    Writes side by side that may run together (see Together) run as one script first."""
     results: list[tuple[bool, Any]] = []
     run = _runner(connection)
     connection.execute("BEGIN IMMEDIATE")
     try:
-        # One savepoint at a time, so one name serves them all: a name per write made every write
-        # of a large batch a new statement for sqlite3's statement cache (128), which then pushed
-        # out and prepared again the writes' own statements (an attempt's INSERT and its trigger).
-        for op in ops:
-            connection.execute("SAVEPOINT w")
-            try:
-                value = run_sync(op(), run)
-            except Exception as exc:  # one failed write must not fail the others
-                connection.execute("ROLLBACK TO w")
-                connection.execute("RELEASE w")
-                results.append((False, exc))
-            else:
-                connection.execute("RELEASE w")
-                results.append((True, value))
+        start = 0
+        while start < len(writes):
+            together = writes[start][1]
+            end = start + 1
+            if together is not None:
+                while end < len(writes) and _same_group(writes[end][1], together):
+                    end += 1
+            if end - start > 1 and together is not None:
+                items = [t.item for _, t in writes[start:end] if t is not None]
+                merged = _apply_together(connection, run, together, items)
+                if merged is not None:
+                    results.extend(merged)
+                    start = end
+                    continue
+            for op, _ in writes[start:end]:
+                results.append(_apply_one(connection, run, op))
+            start = end
         connection.execute("COMMIT")
     except BaseException:
         if connection.in_transaction:
             connection.execute("ROLLBACK")
         raise
     return results
+
+
+def _same_group(candidate: Together[Any, Any] | None, together: Together[Any, Any]) -> bool:
+    return candidate is not None and candidate.many == together.many
+
+
+# One savepoint at a time, so one name serves them all: a name per write made every write of a
+# large batch a new statement for sqlite3's statement cache (128), which then pushed out and
+# prepared again the writes' own statements (an attempt's INSERT and its trigger).
+def _apply_one(
+    connection: sqlite3.Connection, run: Callable[[Statement], Any], op: ScriptFactory[Any]
+) -> tuple[bool, Any]:
+    connection.execute("SAVEPOINT w")
+    try:
+        value = run_sync(op(), run)
+    except Exception as exc:  # one failed write must not fail the others
+        connection.execute("ROLLBACK TO w")
+        connection.execute("RELEASE w")
+        return (False, exc)
+    connection.execute("RELEASE w")
+    return (True, value)
+
+
+def _apply_together(
+    connection: sqlite3.Connection,
+    run: Callable[[Statement], Any],
+    together: Together[Any, Any],
+    items: list[Any],
+) -> list[tuple[bool, Any]] | None:
+    """The writes' results from one script over all of them; None (nothing written) if it
+    failed, and then each runs on its own."""
+    connection.execute("SAVEPOINT w")
+    try:
+        values = run_sync(together.many(items), run)
+        if len(values) != len(items):
+            raise RuntimeError(f"{len(values)} results for {len(items)} writes")
+    except Exception:
+        connection.execute("ROLLBACK TO w")
+        connection.execute("RELEASE w")
+        log.debug("writes run together failed; running them one by one", exc_info=True)
+        return None
+    connection.execute("RELEASE w")
+    return [(not isinstance(value, Exception), value) for value in values]
 
 
 class Database:
@@ -277,13 +326,14 @@ class Database:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def write(self, op: ScriptFactory[T]) -> T:
+    async def write(self, op: ScriptFactory[T], *, together: Together[Any, T] | None = None) -> T:
         """Run the script `op()` in a write transaction, in the database thread; returns its result
-        once the transaction is committed to disk. Raises what it raised (its writes undone)."""
+        once the transaction is committed to disk. Raises what it raised (its writes undone).
+        Writes with `together` that arrive side by side run as one script (see Together)."""
         if self._closed:
             raise RuntimeError("the database is closed")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._pending.append(_PendingWrite(op, future))
+        self._pending.append(_PendingWrite(op, together, future))
         self._wake.set()
         return await future
 
@@ -298,7 +348,7 @@ class Database:
                 return
 
     async def _commit_batch(self, batch: list[_PendingWrite]) -> None:
-        ops = [pending.op for pending in batch]
+        ops = [(pending.op, pending.together) for pending in batch]
         try:
             # aiosqlite runs queued callables in its connection thread; this is the one place the
             # bot hands it a whole transaction instead of one statement.

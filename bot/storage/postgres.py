@@ -29,6 +29,7 @@ from bot.storage.sql import (
     Row,
     ScriptFactory,
     Statement,
+    Together,
     numbered,
     run_async,
 )
@@ -169,7 +170,9 @@ class PostgresDatabase:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def write(self, op: ScriptFactory[T]) -> T:
+    async def write(self, op: ScriptFactory[T], *, together: Together[Any, T] | None = None) -> T:
+        """Each write in a transaction of its own (`together` is for the SQLite writer's batches:
+        here writes run side by side on the pool)."""
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 async with self._pool.acquire() as connection, connection.transaction():

@@ -31,9 +31,10 @@ import re
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal, Protocol, TypeAlias, TypeVar, cast
+from typing import Any, Generic, Literal, Protocol, TypeAlias, TypeVar, cast
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 Kind = Literal["all", "one", "execute", "many"]
 
@@ -56,6 +57,20 @@ class Statement:
 
 Script: TypeAlias = Generator[Statement, Any, T]
 ScriptFactory: TypeAlias = Callable[[], Script[T]]
+
+
+@dataclass(frozen=True)
+class Together(Generic[Item, T]):
+    """Says that a write may run in one script with the writes beside it that have the same `many`:
+    `many(items)` does what the writes' own scripts would do one after another, in that order,
+    and gives each one's result, or the exception its own script would have raised (and then it
+    wrote nothing for that item). The SQLite writer uses it for writes that arrive together: a
+    few statements over many rows instead of a few statements per write, each of which hands
+    the interpreter lock back and forth with a busy event loop. If `many` raises, its writes are
+    undone and each write's own script runs instead. PostgreSQL runs each write's own script."""
+
+    many: Callable[[Sequence[Item]], Script[list[T | Exception]]]
+    item: Item
 
 
 class IntegrityViolation(Exception):
@@ -136,9 +151,10 @@ def numbered(sql: str) -> str:
 class Executor(Protocol):
     """What the repositories need of a database backend."""
 
-    async def write(self, op: ScriptFactory[T]) -> T:
+    async def write(self, op: ScriptFactory[T], *, together: Together[Any, T] | None = None) -> T:
         """Run the script in a write transaction; returns once it is committed to disk. Raises
-        what the script raised, its writes undone."""
+        what the script raised, its writes undone. With `together`, the backend may instead run
+        it with others like it in one script (see Together)."""
         ...
 
     async def read(self, op: ScriptFactory[T]) -> T:

@@ -3,7 +3,9 @@ claims: the only SQL the study services use."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from typing import TypeVar
 
 from bot.domain import (
     MAX_NEW_CARDS_PER_DAY,
@@ -17,8 +19,19 @@ from bot.domain import (
     SrsState,
     SrsUpdate,
 )
-from bot.storage.sql import Executor, IntegrityViolation, Row, Script, execute, one
+from bot.storage.sql import (
+    Executor,
+    IntegrityViolation,
+    Row,
+    Script,
+    Together,
+    execute,
+    one,
+    rows,
+)
 from bot.timeutil import from_ms, to_ms
+
+T = TypeVar("T")
 
 
 def _attempt(row: Row) -> Attempt:
@@ -77,6 +90,157 @@ ATTEMPT_COLUMNS = (
     " points, answered_at, local_day"
 )
 _PLACEHOLDERS = ", ".join("?" * len(ATTEMPT_COLUMNS.split(",")))
+_SRS_COLUMNS = (
+    "guild_id, user_id, deck_id, card_id, state, step, stability, difficulty, due, last_review,"
+    " reviews, lapses, introduced_day"
+)
+_SRS_UPSERT = (
+    " ON CONFLICT (guild_id, user_id, deck_id, card_id) DO UPDATE SET"
+    " state = excluded.state, step = excluded.step, stability = excluded.stability,"
+    " difficulty = excluded.difficulty, due = excluded.due, last_review = excluded.last_review,"
+    " reviews = excluded.reviews, lapses = excluded.lapses"
+)
+_CHUNKS = (64, 16, 4, 1)
+"""Rows per multi-row statement when answers are recorded together: a few fixed sizes, so that a
+batch of any size reuses a few prepared statements (sqlite3 keeps 128)."""
+
+SrsKey = tuple[int, int, str, str]
+
+
+def _srs_key(attempt: NewAttempt) -> SrsKey:
+    return (attempt.guild_id, attempt.user_id, attempt.deck_id, attempt.card_id)
+
+
+def _srs_values(key: SrsKey, state: SrsState, introduced_day: int) -> tuple[object, ...]:
+    return (
+        *key,
+        state.state,
+        state.step,
+        state.stability,
+        state.difficulty,
+        to_ms(state.due),
+        to_ms(state.last_review) if state.last_review else None,
+        state.reviews,
+        state.lapses,
+        introduced_day,
+    )
+
+
+@lru_cache(maxsize=64)
+def _values(count: int, width: int) -> str:
+    """Placeholders for `count` rows of `width` values: `(?, ?), (?, ?)`."""
+    row = "(" + ", ".join("?" * width) + ")"
+    return ", ".join([row] * count)
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    start = 0
+    for size in _CHUNKS:
+        while len(items) - start >= size:
+            yield items[start : start + size]
+            start += size
+
+
+def _record_many(
+    items: Sequence[tuple[NewAttempt, SrsUpdate | None]],
+) -> Script[list[Recorded | Exception]]:
+    """What AttemptRepository.record does for each answer in turn, for answers recorded together:
+    the attempts in multi-row inserts, then the members and card states of those that are new
+    (each card state updated from the one before it, as one after another would)."""
+    attempts = [attempt for attempt, _ in items]
+    inserted: dict[str, Row] = {}
+    for chunk in _chunks(attempts):
+        # Any conflict skips the row: its key was stored before (the same answer delivered again),
+        # or the member answered this card of the drill already; told apart below.
+        returned = yield from rows(
+            f"INSERT INTO attempts ({ATTEMPT_COLUMNS}) VALUES {_values(len(chunk), 13)}"
+            " ON CONFLICT DO NOTHING RETURNING *",
+            [value for attempt in chunk for value in attempt_values(attempt)],
+        )
+        for stored in returned:
+            inserted[stored["attempt_key"]] = stored
+    results: list[Recorded | Exception] = []
+    new: list[int] = []
+    claimed: set[str] = set()
+    for index, attempt in enumerate(attempts):
+        row: Row | None = inserted.get(attempt.attempt_key)
+        if row is not None and attempt.attempt_key not in claimed:
+            claimed.add(attempt.attempt_key)
+            new.append(index)
+            results.append(Recorded(_attempt(row), created=True, srs=None))
+            continue
+        if row is None:
+            row = yield from one(
+                "SELECT * FROM attempts WHERE attempt_key = ?", (attempt.attempt_key,)
+            )
+        if row is None:
+            results.append(
+                AlreadyAnswered(
+                    f"member {attempt.user_id} answered {attempt.deck_id}/{attempt.card_id}"
+                    f" in {attempt.context} {attempt.context_id} already"
+                )
+            )
+        else:
+            results.append(Recorded(_attempt(row), created=False, srs=None))
+
+    members: dict[tuple[int, int], list[object]] = {}
+    for index in new:
+        attempt = attempts[index]
+        member = members.get((attempt.guild_id, attempt.user_id))
+        if member is None:
+            members[(attempt.guild_id, attempt.user_id)] = [
+                attempt.guild_id,
+                attempt.user_id,
+                attempt.display_name,
+                attempt.answered_at_ms,
+            ]
+        else:
+            member[2] = attempt.display_name  # the latest name, the first time seen
+    for member_chunk in _chunks(list(members.values())):
+        yield from execute(
+            "INSERT INTO members (guild_id, user_id, display_name, first_seen)"
+            f" VALUES {_values(len(member_chunk), 4)}"
+            " ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name",
+            [value for member in member_chunk for value in member],
+        )
+
+    introduced: dict[SrsKey, int] = {}
+    for index in new:
+        attempt, update = items[index]
+        if update is not None:
+            introduced.setdefault(_srs_key(attempt), attempt.local_day)
+    states: dict[SrsKey, SrsState | None] = {}
+    for key_chunk in _chunks(list(introduced)):
+        found = yield from rows(
+            f"SELECT s.* FROM (VALUES {_values(len(key_chunk), 4)}) AS k JOIN srs_cards s"
+            " ON s.guild_id = k.column1 AND s.user_id = k.column2 AND s.deck_id = k.column3"
+            " AND s.card_id = k.column4",
+            [value for key in key_chunk for value in key],
+        )
+        for row in found:
+            states[(row["guild_id"], row["user_id"], row["deck_id"], row["card_id"])] = _srs(row)
+    for index in new:
+        attempt, update = items[index]
+        if update is None:
+            continue
+        key = _srs_key(attempt)
+        state = update(states.get(key))
+        states[key] = state
+        recorded = results[index]
+        assert isinstance(recorded, Recorded)
+        results[index] = Recorded(recorded.attempt, created=True, srs=state)
+    updated = [
+        _srs_values(key, state, introduced[key])
+        for key, state in states.items()
+        if state is not None and key in introduced
+    ]
+    for state_chunk in _chunks(updated):
+        yield from execute(
+            f"INSERT INTO srs_cards ({_SRS_COLUMNS}) VALUES {_values(len(state_chunk), 13)}"
+            + _SRS_UPSERT,
+            [value for values in state_chunk for value in values],
+        )
+    return results
 
 
 class GuildRepository:
@@ -159,33 +323,12 @@ class AttemptRepository:
                 )
                 state = srs_update(_srs(previous_row) if previous_row else None)
                 yield from execute(
-                    "INSERT INTO srs_cards (guild_id, user_id, deck_id, card_id, state, step,"
-                    " stability, difficulty, due, last_review, reviews, lapses, introduced_day)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (guild_id, user_id, deck_id, card_id) DO UPDATE SET"
-                    " state = excluded.state, step = excluded.step, stability = excluded.stability,"
-                    " difficulty = excluded.difficulty, due = excluded.due,"
-                    " last_review = excluded.last_review, reviews = excluded.reviews,"
-                    " lapses = excluded.lapses",
-                    (
-                        attempt.guild_id,
-                        attempt.user_id,
-                        attempt.deck_id,
-                        attempt.card_id,
-                        state.state,
-                        state.step,
-                        state.stability,
-                        state.difficulty,
-                        to_ms(state.due),
-                        to_ms(state.last_review) if state.last_review else None,
-                        state.reviews,
-                        state.lapses,
-                        attempt.local_day,
-                    ),
+                    f"INSERT INTO srs_cards ({_SRS_COLUMNS}) VALUES {_values(1, 13)}{_SRS_UPSERT}",
+                    _srs_values(_srs_key(attempt), state, attempt.local_day),
                 )
             return Recorded(_attempt(inserted), created=True, srs=state)
 
-        return await self.db.write(op)
+        return await self.db.write(op, together=Together(_record_many, (attempt, srs_update)))
 
     async def get(self, attempt_id: int) -> Attempt | None:
         row = await self.db.fetchone("SELECT * FROM attempts WHERE id = ?", (attempt_id,))

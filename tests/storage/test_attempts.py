@@ -6,11 +6,14 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Coroutine
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.domain import AlreadyAnswered, NewAttempt
+from bot.domain import AlreadyAnswered, NewAttempt, Recorded
 from bot.storage import Storage
 from bot.study.srs import Rating, review
 from tests.conftest import REPO_ROOT
@@ -192,3 +195,118 @@ async def test_all_time_totals_always_equal_the_attempts(storage: Storage) -> No
     await check(None)
     await check("d0")
     await check("d1")
+
+
+def _answers_of_a_burst() -> list[tuple[NewAttempt, Rating]]:
+    """Answers arriving at once: many members, one member twice on one card (quiz, then a drill),
+    the same interaction delivered twice, an answer stored before, and a second answer to the
+    same drill card."""
+    burst = [
+        (attempt(f"m{i}", user_id=100 + i, display_name=f"m{i}", context="drill", context_id=5), r)
+        for i, r in zip(range(70), [Rating.Good, Rating.Again, Rating.Hard] * 24, strict=False)
+    ]
+    burst += [
+        (attempt("q1", user_id=7, display_name="ada"), Rating.Good),
+        (
+            attempt("q2", user_id=7, display_name="ada b", context="drill", context_id=5),
+            Rating.Hard,
+        ),
+        (attempt("q2", user_id=7, response="again", context="drill", context_id=5), Rating.Good),
+        (attempt("stored", user_id=8, response="changed"), Rating.Again),
+        (attempt("q3", user_id=7, context="drill", context_id=5, outcome="wrong"), Rating.Again),
+        (
+            attempt("q4", user_id=7, display_name="ada c", card_id="other", outcome="wrong"),
+            Rating.Again,
+        ),
+        (attempt("q5", user_id=9, deck_id="other"), Rating.Good),
+    ]
+    return burst
+
+
+async def _record_burst(storage: Storage, *, together: bool) -> tuple[list[object], list[object]]:
+    await storage.attempts.record(
+        attempt("stored", user_id=8), lambda prev: review(prev, Rating.Good, NOW)
+    )
+    await storage.attempts.record(
+        attempt("before", user_id=7), lambda prev: review(prev, Rating.Again, NOW)
+    )
+
+    def recording(new: NewAttempt, rating: Rating) -> Coroutine[Any, Any, Recorded]:
+        return storage.attempts.record(new, lambda prev: review(prev, rating, NOW))
+
+    burst = _answers_of_a_burst()
+    if together:
+        results = await asyncio.gather(*(recording(*a) for a in burst), return_exceptions=True)
+    else:
+        results = []
+        for answer in burst:
+            try:
+                results.append(await recording(*answer))
+            except AlreadyAnswered as exc:
+                results.append(exc)
+    seen: list[object] = [type(r).__name__ if isinstance(r, BaseException) else r for r in results]
+    tables = []
+    for table, order in (
+        ("attempts", "id"),
+        ("members", "guild_id, user_id"),
+        ("srs_cards", "guild_id, user_id, deck_id, card_id"),
+        ("member_totals", "guild_id, user_id, deck_id"),
+    ):
+        rows = await storage.db.fetchall(f"SELECT * FROM {table} ORDER BY {order}")
+        tables.append((table, [tuple(row) for row in rows]))
+    return seen, tables
+
+
+async def test_answers_recorded_together_are_what_one_after_another_would_record(
+    tmp_path: Path,
+) -> None:
+    """The writer records answers that arrive together in a few multi-row statements; the results
+    and everything stored are exactly what recording them one after another gives."""
+    apart = await Storage.open(tmp_path / "apart.sqlite3")
+    together = await Storage.open(tmp_path / "together.sqlite3")
+    try:
+        one_by_one = await _record_burst(apart, together=False)
+        at_once = await _record_burst(together, together=True)
+    finally:
+        await apart.close()
+        await together.close()
+    assert at_once[0] == one_by_one[0]
+    assert at_once[1] == one_by_one[1]
+    outcomes = at_once[0]
+    assert outcomes.count("AlreadyAnswered") == 1
+    duplicate = outcomes[-5]
+    assert isinstance(duplicate, Recorded) and not duplicate.created
+    again = outcomes[-4]
+    assert isinstance(again, Recorded) and not again.created
+    assert again.attempt.response == "LeCun"
+    third = outcomes[-6]  # the member's third review of the card: before the burst, q1, q2
+    assert isinstance(third, Recorded) and third.srs is not None
+    assert third.srs.reviews == 3
+
+
+async def test_one_bad_answer_among_answers_recorded_together_fails_alone(
+    storage: Storage,
+) -> None:
+    """An answer the database refuses (here an outcome its CHECK does not allow) fails the
+    multi-row statement; the answers beside it are then recorded one by one, and only it fails."""
+    good = [attempt(f"g{i}", user_id=i) for i in range(20)]
+    bad = attempt("bad", outcome="bogus")  # type: ignore[arg-type]
+    results = await asyncio.gather(
+        *(
+            storage.attempts.record(a, lambda prev: review(prev, Rating.Good, NOW))
+            for a in good[:10]
+        ),
+        storage.attempts.record(bad),
+        *(
+            storage.attempts.record(a, lambda prev: review(prev, Rating.Good, NOW))
+            for a in good[10:]
+        ),
+        return_exceptions=True,
+    )
+    failures = [r for r in results if isinstance(r, BaseException)]
+    assert len(failures) == 1
+    assert await storage.attempts.count(1) == 20
+    assert await storage.attempts.by_key("bad") is None
+    for i in range(20):
+        state = await storage.srs.get(1, i, "deck", "card")
+        assert state is not None and state.reviews == 1
