@@ -52,8 +52,14 @@ correct by the deck's own word: that is what `accept` means, so no fit overrides
 
 def stated(evidence: Evidence) -> bool:
     best = evidence.best
-    return evidence.formula_match or (
-        best is not None and best.recall >= STATED_RECALL and evidence.precision >= STATED_PRECISION
+    return (
+        evidence.formula_match
+        or evidence.enumerated
+        or (
+            best is not None
+            and best.recall >= STATED_RECALL
+            and evidence.precision >= STATED_PRECISION
+        )
     )
 
 

@@ -82,6 +82,9 @@ class Evidence:
     """The answer's key concepts the response did not name, heaviest first."""
     formula_match: bool = False
     """The response states one of the card's formulas exactly (brackets and spacing aside)."""
+    enumerated: bool = False
+    """The response names enough items of one of the answer's enumerations (three, or all of
+    them if fewer), each at least half said: what a list question asks for."""
 
     def vector(self, *, semantic: bool) -> list[float]:
         values = [
@@ -128,6 +131,10 @@ def candidate_match(candidate: Candidate, response: Response) -> CandidateMatch:
     )
 
 
+ENUMERATION_NAMED = 3
+"""Items of an enumeration ('a, b, c and d') that cover it; all of them when it has fewer."""
+
+
 def best_candidate(ref: Reference, response: Response) -> CandidateMatch | None:
     matches = [candidate_match(c, response) for c in ref.candidates]
     return max(matches, key=lambda m: m.recall, default=None)
@@ -148,6 +155,32 @@ def _point_coverage(
     return got / total
 
 
+ITEM_NAMED_AT = 1 / 3
+"""Share of an enumerated item's key words that names it ('labeled data' for 'massive labeled
+data', 'compute' for 'high computational requirements'); a lead-in such as 'challenges include
+the need for' holds no key word."""
+
+
+def _named(item: tuple[Weighted, ...], response: Response) -> bool:
+    key = [w for w in item if w.core] or item
+    return sum(response.match(w.token) is not None for w in key) >= ITEM_NAMED_AT * len(key)
+
+
+def enumerated(ref: Reference, response: Response) -> bool:
+    """A list question's answer named by enough of its items. Only when the question asks for
+    several things: a definition that lists examples ('used for images, speech and text') is not
+    answered by naming them."""
+    if not ref.asks_for_several:
+        return False
+    for point in ref.points:
+        if not point.items:
+            continue
+        named = sum(_named(item, response) for item in point.items)
+        if named >= min(ENUMERATION_NAMED, len(point.items)):
+            return True
+    return False
+
+
 def concept_coverage(
     ref: Reference, response: Response
 ) -> tuple[float, tuple[Weighted, ...], frozenset[int]]:
@@ -160,7 +193,7 @@ def concept_coverage(
     for point in ref.points:
         if point.items:
             named = sum(_point_coverage(item, response, [], used) for item in point.items)
-            scores.append(min(1.0, named / min(3, len(point.items))))
+            scores.append(min(1.0, named / min(ENUMERATION_NAMED, len(point.items))))
         else:
             scores.append(_point_coverage(point.concepts, response, missing, used))
     weights = [point.weight for point in ref.points]
@@ -322,6 +355,7 @@ def lexical(ref: Reference, response: Response) -> Evidence:
         best=best,
         missing=missing,
         formula_match=formula_match(ref, response),
+        enumerated=enumerated(ref, response),
     )
 
 
@@ -345,4 +379,5 @@ def with_semantic(
         best=evidence.best,
         missing=evidence.missing,
         formula_match=evidence.formula_match,
+        enumerated=evidence.enumerated,
     )

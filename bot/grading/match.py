@@ -21,6 +21,16 @@ from bot.grading.words import is_other_word
 EXACT = 1.0
 SYNONYM = 0.95
 TYPO = 0.9
+RELATED = 0.8
+"""One word derived from the other ('compute' for 'computational'): the same idea, said as
+another part of speech."""
+
+_DERIVATIONS = frozenset(
+    {"al", "ally", "ly", "ation", "ational", "ability", "ibility", "ility", "ity", "ment", "ness"}
+)
+"""Endings that turn a word into another part of speech without changing what it names. Not
+'ization' (normal, normalization), 'ive' (respect, respective) or 'er' (compute, computer)."""
+MIN_DERIVED_BASE = 6
 
 
 def _contrast_table() -> dict[str, frozenset[str]]:
@@ -73,6 +83,26 @@ def is_typo(reference: str, response: str) -> bool:
     return not is_other_word(reference, response)
 
 
+@lru_cache(maxsize=131072)
+def is_derived(a: str, b: str) -> bool:
+    """Whether one surface word is the other with a derivational ending: the shorter word (or
+    its base, without a final 'e' or 'le') opens the longer, and what follows is one of
+    `_DERIVATIONS`, plural or not. 'positive' and 'position' only open alike."""
+    if not a.isalpha() or not b.isalpha() or a == b:
+        return False
+    short, long = sorted((a, b), key=len)
+    if contrasting(canonical(short), canonical(long)):
+        return False
+    bases = {short, short.removesuffix("e"), short.removesuffix("le")}
+    for base in bases:
+        if len(base) < MIN_DERIVED_BASE or not long.startswith(base):
+            continue
+        rest = long[len(base) :]
+        if rest in _DERIVATIONS or (rest.endswith("s") and rest[:-1] in _DERIVATIONS):
+            return True
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class WordMatch:
     quality: float
@@ -110,6 +140,9 @@ def match_word(
     for token in response:
         if not token.numeric and is_typo(target.surface, token.surface):
             return WordMatch(TYPO, token.position, typo=True)
+    for token in response:
+        if not token.numeric and is_derived(target.surface, token.surface):
+            return WordMatch(RELATED, token.position)
     return None
 
 

@@ -143,6 +143,9 @@ class Reference:
     """Each formula the card states, as written, for algebraic comparison (`a = F/m` for `F = ma`)."""
     demoted_texts: tuple[tuple[str, ...], ...] = ()
     """Each semantic text's content words without the question's, for soft word alignment."""
+    asks_for_several: bool = False
+    """The question asks for some of many ('What are some challenges ...', 'Name three ...'), so
+    naming enough items of the answer's list answers it."""
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -406,6 +409,9 @@ _EXAMPLE = re.compile(
 # An aside in brackets after a space, with words in it: "(takes the maximum value)". Brackets right
 # after a name hold arguments ("max(0, z)") and belong to the answer.
 _PARENTHETICAL = re.compile(r"(?<=\s)\([^()]*[A-Za-z]{2,}[^()]*\)")
+_SEVERAL = re.compile(
+    r"\b(?:some|several|examples|types|kinds|ways|steps)\b|^\W*(?:name|list|give)\b", re.IGNORECASE
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 
 
@@ -549,6 +555,7 @@ def _compile_reference(
         core_terms=tuple(core.values()),
         body=body.strip(),
         contrastive=bool(_CONTRASTIVE.search(card.question)),
+        asks_for_several=bool(_SEVERAL.search(card.question)),
         formulas=tuple(
             dict.fromkeys(
                 (whole, right)

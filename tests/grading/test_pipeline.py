@@ -767,6 +767,23 @@ class TestWords:
         for filler in ("focuses", "sorts", "multiple"):
             assert filler not in feedback
 
+    def test_a_word_of_the_same_family_matches_below_the_word_itself(self) -> None:
+        cost = card("Computational cost", "computational cost", question="Q?")
+        said = evidence(cost, "the cost to compute").recall
+        assert 0.75 < said < 1.0
+        interpretable = card("Interpretability", "interpretability", question="Q?")
+        assert 0.75 < evidence(interpretable, "hard to interpret").recall < 1.0
+        vulnerable = card("Vulnerability to attacks", "vulnerability to attacks", question="Q?")
+        assert evidence(vulnerable, "vulnerable to attacks").recall > 0.75
+        # Words that only begin alike, or whose ending changes the meaning, stay apart.
+        for reference, response in (
+            ("position", "positive"),
+            ("organization", "organ"),
+            ("normalization", "normal"),
+            ("relation", "relative"),
+        ):
+            assert evidence(card(reference, reference), response).recall == 0.0, response
+
 
 class TestIndependentFindings:
     """The misfires the independent sets found (issue 9), each as the principle it broke."""
@@ -800,6 +817,25 @@ class TestIndependentFindings:
         )
         assert grading.grade(fc, "(in + 1) * out").correct
         assert not grading.grade(fc, "(in + 1) * in").correct
+
+    def test_naming_enough_items_of_a_listed_answer_is_an_answer(self) -> None:
+        challenges = card(
+            "Challenges in deep learning include the need for massive labeled data, potential "
+            "overfitting, high computational requirements, interpretability of complex models, "
+            "vulnerability to adversarial attacks, and difficulty in tuning hyperparameters.",
+            question="What are some challenges for deep learning?",
+        )
+        assert grading.grade(
+            challenges, "lots of labeled data, overfitting and adversarial attacks"
+        ).correct
+        assert grading.grade(
+            challenges, "needs lots of labeled data, is expensive to compute and hard to interpret"
+        ).correct
+        assert not grading.grade(challenges, "labeled data").correct
+        assert not grading.grade(challenges, "labeled data and overfitting").correct
+        assert not grading.grade(
+            challenges, "it needs no labeled data, never overfits and has no adversarial attacks"
+        ).correct
 
 
 class TestTrainFindings:
