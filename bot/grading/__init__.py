@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.decks.model import Card, Deck
+from bot.grading import acronyms, feedback, semantic
 from bot.grading import evidence as ev
-from bot.grading import feedback, semantic
 from bot.grading.decision import Outcome, load, stated
 from bot.grading.guards import QUOTE_LIMIT, RELEVANT_AT, Context, fired, first_fired
 from bot.grading.normalize import has_content
@@ -265,10 +265,10 @@ def _grade(
     refused = _refusal(response)
     if refused:
         return refused
-    analysed = Response(response)
+    ref, compiled = _reference(card, deck, extra_accept)
+    analysed = Response(acronyms.expand(response, dict(ref.acronyms)))
     if not analysed.content:
         return Verdict("wrong", 0.0, "That doesn't answer the question.")
-    ref, compiled = _reference(card, deck, extra_accept)
     polar = _judge_polar(ref, analysed, embedder)
     if polar is not None:
         return polar
@@ -295,8 +295,8 @@ def prepare(deck: Deck) -> None:
 def explain(card: Card, response: str, *, deck: Deck | None = None) -> list[str]:
     """How the grader read a response: the evidence, the guards that fired and the decision, for
     deck authors tuning their `accept` lists."""
-    analysed = Response(response[:MAX_RESPONSE_CHARS])
     ref, _ = _reference(card, deck, ())
+    analysed = Response(acronyms.expand(response[:MAX_RESPONSE_CHARS], dict(ref.acronyms)))
     embedder = _embedder()
     lines = [f"reads as: {' '.join(t.surface for t in analysed.tokens) or '(nothing)'}"]
     lexical = ev.lexical(ref, analysed)

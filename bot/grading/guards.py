@@ -1266,10 +1266,35 @@ def direction(ctx: Context) -> str | None:
 RESTATED_AT = 0.6
 
 
+@lru_cache(maxsize=4096)
+def _written_words(text: str) -> frozenset[str]:
+    """A text's words as written, before abbreviations are expanded ('cnn' stays 'cnn'), articles
+    aside. Stop words stay: 'He initialization' names a person."""
+    return frozenset(w for w in re.findall(r"[a-z0-9]+", text.casefold()) if w not in _ARTICLES)
+
+
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
+def _question_as_written(ctx: Context) -> bool:
+    """'CNN' for 'What does CNN stand for?': every word is the question's own as written, while
+    the answer says what the question does not. A question offering a choice ('A or B?') is
+    answered by its own words."""
+    question = ctx.ref.card.question
+    if " or " in question.casefold():
+        return False
+    said, asked = _written_words(ctx.response.raw), _written_words(question)
+    if not said or not all(word.isalpha() for word in said):
+        return False  # '2*x' for 'Derivative of x^2?' rearranges symbols; the formula guards judge
+    return said <= asked and not _written_words(ctx.ref.body) <= asked
+
+
 def restated_question(ctx: Context) -> str | None:
     """'Best initialization for ReLU-based networks' for that very question: the topic is right
     and the answer is missing, however similar it reads."""
-    if ctx.evidence.question_share >= RESTATED_AT and ctx.coverage < RELEVANT_AT:
+    if (
+        ctx.evidence.question_share >= RESTATED_AT and ctx.coverage < RELEVANT_AT
+    ) or _question_as_written(ctx):
         return "That restates the question; give the answer."
     return None
 

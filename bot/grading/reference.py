@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.decks.model import Card, Deck
-from bot.grading import algebra
+from bot.grading import acronyms, algebra
 from bot.grading.lexicon import GENERIC
 from bot.grading.match import CONTRAST_PARTNERS
 from bot.grading.normalize import Token, clauses, formula_tokens, simplify, tokenize
@@ -143,6 +143,9 @@ class Reference:
     """Each formula the card states, as written, for algebraic comparison (`a = F/m` for `F = ma`)."""
     demoted_texts: tuple[tuple[str, ...], ...] = ()
     """Each semantic text's content words without the question's, for soft word alignment."""
+    acronyms: tuple[tuple[str, str], ...] = ()
+    """Acronyms the card defines, and the words each stands for; not those the question asks
+    about ('What does CNN stand for?')."""
     asks_for_several: bool = False
     """The question asks for some of many ('What are some challenges ...', 'Name three ...'), so
     naming enough items of the answer's list answers it."""
@@ -473,9 +476,18 @@ def _compile_reference(
     question_tokens = tokenize(simplify(card.question))
     question_keys = frozenset(t.key for t in question_tokens if not t.stop and not t.numeric)
     question_numbers = frozenset(t.key for t in question_tokens if t.numeric)
-    texts = [*card.accept, *extra_accept]
-    polar = _polar(card.answer)
-    body = re.sub(r"^\W*\w+\W*", "", card.answer.strip()) if polar else card.answer
+    asked = {word.lower() for word in re.findall(r"[A-Za-z]+", card.question)}
+    defined = {
+        key: words
+        for text in (card.answer, *card.accept, *extra_accept)
+        for key, words in acronyms.defined(text).items()
+        if key not in asked
+    }
+    answer = acronyms.in_words(card.answer)
+    accept = tuple(acronyms.in_words(text) for text in (*card.accept, *extra_accept))
+    texts = list(accept)
+    polar = _polar(answer)
+    body = re.sub(r"^\W*\w+\W*", "", answer.strip()) if polar else answer
     if _short_answer(body) and body.strip().rstrip("."):
         texts.append(body.strip().rstrip("."))
     candidates = tuple(
@@ -489,7 +501,7 @@ def _compile_reference(
         for text in dict.fromkeys(texts)
     )
     question_all = question_keys | question_numbers
-    answer_tokens = tokenize(simplify(card.answer))
+    answer_tokens = tokenize(simplify(answer))
     points = []
     for text, weight in _points(body):
         examples = {t.key for m in _EXAMPLE.finditer(text) for t in tokenize(simplify(m.group(0)))}
@@ -537,9 +549,7 @@ def _compile_reference(
         candidates=candidates,
         points=tuple(points),
         polar=polar,
-        comparisons=frozenset().union(
-            *(comparisons(simplify(text)) for text in (card.answer, *card.accept, *extra_accept))
-        ),
+        comparisons=frozenset().union(*(comparisons(simplify(text)) for text in (answer, *accept))),
         vocabulary=vocabulary,
         answer_keys=answer_keys,
         answer_roles=_roles(body, question_all)
@@ -556,6 +566,7 @@ def _compile_reference(
         body=body.strip(),
         contrastive=bool(_CONTRASTIVE.search(card.question)),
         asks_for_several=bool(_SEVERAL.search(card.question)),
+        acronyms=tuple(defined.items()),
         formulas=tuple(
             dict.fromkeys(
                 (whole, right)

@@ -11,8 +11,8 @@ import pytest
 
 from bot import grading
 from bot.decks import Card, Deck
+from bot.grading import acronyms, guards
 from bot.grading import evidence as ev
-from bot.grading import guards
 from bot.grading.decision import load, parse
 from bot.grading.reference import compile_reference
 from bot.grading.response import Response
@@ -836,6 +836,42 @@ class TestIndependentFindings:
         assert not grading.grade(
             challenges, "it needs no labeled data, never overfits and has no adversarial attacks"
         ).correct
+
+
+class TestAcronyms:
+    STACK = card(
+        "A last-in, first-out (LIFO) collection: elements are pushed onto and popped off the "
+        "same end.",
+        question="What is a stack?",
+    )
+
+    def test_an_acronym_is_defined_by_the_words_whose_initials_it_takes(self) -> None:
+        assert acronyms.defined("A last-in, first-out (LIFO) collection") == {
+            "lifo": "last in first out"
+        }
+        assert acronyms.defined("Convolutional neural networks (CNNs) are models") == {
+            "cnn": "convolutional neural networks"
+        }
+        assert acronyms.defined("ReLU (rectified linear unit) is an activation") == {
+            "relu": "rectified linear unit"
+        }
+        assert acronyms.defined("the Internet of Things (IoT) links devices") == {
+            "iot": "internet of things"
+        }
+        assert acronyms.defined("the output of the layer (ReLU) is kept") == {}
+        assert acronyms.defined("pooling (max or average) shrinks maps") == {}
+
+    def test_the_acronym_and_its_words_are_the_same_answer(self) -> None:
+        said = grading.grade(self.STACK, "a LIFO data structure")
+        spelled = grading.grade(self.STACK, "a last in first out data structure")
+        assert said.outcome == spelled.outcome and said.score == spelled.score
+        feedback = grading.grade(self.STACK, "last in first out: you push and pop at the top")
+        assert "LIFO" not in feedback.feedback
+
+    def test_the_acronym_a_question_asks_about_is_no_answer(self) -> None:
+        cnn = card("Convolutional neural network (CNN)", question="What does CNN stand for?")
+        assert not grading.grade(cnn, "CNN").correct
+        assert grading.grade(cnn, "convolutional neural network").correct
 
 
 class TestTrainFindings:

@@ -1,0 +1,119 @@
+"""Acronyms a card defines: 'last-in, first-out (LIFO)' or 'ReLU (rectified linear unit)'.
+
+A member may answer with either the acronym or its words; both sides are compared in words: the
+card's definition loses its bracketed half, and the acronym in a response is read as the words.
+Only acronyms whose capitals are the initials of the words beside them count, so an aside such as
+'(max or average)' is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+_WORDS_THEN_ACRONYM = re.compile(
+    r"(?P<words>(?:[A-Za-z][A-Za-z]*[\s,-]+){1,8}?)\((?P<acronym>[A-Z][A-Za-z]{1,7})\)"
+)
+_ACRONYM_THEN_WORDS = re.compile(r"\b(?P<acronym>[A-Z][A-Za-z]{1,7})\s*\((?P<words>[^()]+)\)")
+_SMALL = frozenset({"of", "and", "the", "for", "to", "in", "on", "a", "an"})
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _key(acronym: str) -> str:
+    """How an acronym is looked up: lower case, without a plural s ('CNNs' is 'cnn')."""
+    return (acronym[:-1] if len(acronym) > 2 and acronym.endswith("s") else acronym).lower()
+
+
+def _letters(acronym: str) -> str:
+    """The initials an acronym stands for: its capitals ('ReLU' is R, L, U; 'CNNs' is C, N, N),
+    or all its letters if it has one capital only ('Lifo')."""
+    capitals = "".join(ch for ch in acronym if ch.isupper())
+    return (capitals if len(capitals) >= 2 else acronym.removesuffix("s")).lower()
+
+
+def _expansion(words: list[str], letters: str, *, trailing: bool) -> list[str] | None:
+    """The words whose initials spell `letters`: the last ones before the bracket when
+    `trailing`, else the ones inside it; small words ('of') may sit between them."""
+    if len(letters) < 2:
+        return None
+    if not trailing:
+        taken = [w for w in words if w.lower() not in _SMALL or len(words) == len(letters)]
+        initials = "".join(w[0].lower() for w in taken)
+        return words if initials == letters else None
+    kept: list[str] = []
+    wanted = list(letters)
+    for word in reversed(words):
+        if not wanted:
+            break
+        if word[0].lower() == wanted[-1]:
+            kept.append(word)
+            wanted.pop()
+        elif word.lower() in _SMALL and kept:
+            kept.append(word)
+        else:
+            return None
+    return list(reversed(kept)) if not wanted else None
+
+
+@lru_cache(maxsize=4096)
+def _definitions(text: str) -> tuple[tuple[str, str, str, str], ...]:
+    """(acronym key, expansion, the definition as written, what it reads as without its
+    bracketed half) for each definition in `text`."""
+    found: list[tuple[str, str, str, str]] = []
+    for match in _WORDS_THEN_ACRONYM.finditer(text):
+        acronym = match.group("acronym")
+        expansion = _expansion(
+            _WORD.findall(match.group("words")), _letters(acronym), trailing=True
+        )
+        if expansion:
+            found.append(
+                (
+                    _key(acronym),
+                    " ".join(expansion).lower(),
+                    match.group(0),
+                    match.group("words").rstrip(),
+                )
+            )
+    for match in _ACRONYM_THEN_WORDS.finditer(text):
+        acronym = match.group("acronym")
+        expansion = _expansion(
+            _WORD.findall(match.group("words")), _letters(acronym), trailing=False
+        )
+        if expansion:
+            found.append(
+                (_key(acronym), " ".join(expansion).lower(), match.group(0), " ".join(expansion))
+            )
+    return tuple(found)
+
+
+def defined(text: str) -> dict[str, str]:
+    """Each acronym `text` defines (lower case, without a plural s) and the words it stands for."""
+    return {key: expansion for key, expansion, _, _ in _definitions(text)}
+
+
+def in_words(text: str) -> str:
+    """`text` with each acronym definition said once, in words: 'a last-in, first-out
+    collection'."""
+    for _, _, written, words in _definitions(text):
+        text = text.replace(written, words, 1)
+    return text
+
+
+def expand(response: str, acronyms: Mapping[str, str]) -> str:
+    """A response with the card's acronyms read as their words ('a LIFO stack' as 'a last in
+    first out stack'). A two-letter acronym only in capitals: 'it' is no IT."""
+    if not acronyms:
+        return response
+
+    def words(match: re.Match[str]) -> str:
+        written = match.group(0)
+        key = _key(written)
+        if key not in acronyms and written.lower() in acronyms:
+            key = written.lower()
+        expansion = acronyms.get(key)
+        if expansion is None or (len(key) < 3 and not written[: len(key)].isupper()):
+            return written
+        return expansion
+
+    return re.sub(r"\b[A-Za-z]{2,9}\b", words, response)
