@@ -31,6 +31,8 @@ _OPERATORS: dict[tuple[str, ...], str] = {
     ("squared",): "^2",
     ("cubed",): "^3",
     ("equals",): "=",
+    ("is",): "=",
+    ("is", "equal", "to"): "=",
 }
 _FILLER = frozenset({"the", "a", "an"})
 MAX_WORDS = 40
@@ -44,12 +46,74 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(_stem(w) for w in _WORD.findall(text.lower()) if w not in _FILLER)
 
 
+_SAID_THEN_WRITTEN = re.compile(r"^(?P<words>[^:=]+):\s*(?P<formula>[^:]*=[^:]*?)\.?\s*$")
+_SYMBOL = re.compile(r"[A-Za-z]\w*")
+_SYMBOL_OPERATORS = {"=": "=", "×": "*", "*": "*", "·": "*", "+": "+", "-": "-", "/": "/"}
+
+
+def _operators_said(words: tuple[str, ...]) -> list[str]:
+    """The operator words of a sentence in order; not 'x' or a bare 'is', which prose uses
+    for other things."""
+    phrases = sorted(
+        (
+            (tuple(_stem(w) for w in names), op)
+            for names, op in _OPERATORS.items()
+            if names not in (("x",), ("is",))
+        ),
+        key=lambda item: -len(item[0]),
+    )
+    said: list[str] = []
+    i = 0
+    while i < len(words):
+        for names, op in phrases:
+            if words[i : i + len(names)] == names:
+                said.append(op)
+                i += len(names)
+                break
+        else:
+            i += 1
+    return said
+
+
+def _named_in_sentence(line: str) -> list[Definition]:
+    """'The net force on an object equals its mass times its acceleration: F = m × a' names F, m
+    and a by the words whose initials they are, in the formula's order, when the sentence says
+    the formula's operators in the same order ('equals', 'times')."""
+    m = _SAID_THEN_WRITTEN.match(line.strip())
+    if m is None:
+        return []
+    written = m.group("formula")
+    symbols = _SYMBOL.findall(written)
+    if not symbols or any(len(symbol) > 1 for symbol in symbols):
+        return []
+    said = _words(m.group("words"))
+    ops_said = _operators_said(said)
+    ops_written = [_SYMBOL_OPERATORS[ch] for ch in written if ch in _SYMBOL_OPERATORS]
+    if ops_said != ops_written:
+        return []
+    found: list[Definition] = []
+    start = 0
+    for symbol in symbols:
+        for index in range(start, len(said)):
+            word = said[index]
+            if len(word) >= 3 and word[0] == symbol[0].lower() and word.isalpha():
+                found.append((symbol, (word,)))
+                found.append((symbol, (symbol.lower(),)))
+                start = index + 1
+                break
+        else:
+            return []
+    return found
+
+
 @lru_cache(maxsize=4096)
 def definitions(text: str) -> tuple[Definition, ...]:
     """The symbols a card defines, one per line ('C_out: output channels (number of filters)'),
-    each with the words that name it, its own name included."""
+    each with the words that name it, its own name included; or the words of the sentence the
+    formula closes ('Voltage equals current times resistance: V = I × R')."""
     found: list[Definition] = []
     for line in text.splitlines():
+        found.extend(_named_in_sentence(line))
         m = _DEFINITION.match(line)
         if m is None:
             continue

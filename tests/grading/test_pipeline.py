@@ -166,6 +166,26 @@ class TestEvidence:
         assert grading.grade(weights, said).correct
         assert not grading.grade(weights, "k times input channels times output channels").correct
 
+    def test_a_formula_said_in_the_words_of_its_own_sentence(self) -> None:
+        newton = card(
+            "The net force on an object equals its mass times its acceleration: F = m × a",
+            question="What is Newton's second law of motion?",
+        )
+        assert evidence(newton, "force equals mass times acceleration").formula_match
+        assert evidence(newton, "force is mass times acceleration").formula_match
+        assert not evidence(newton, "mass equals force times acceleration").formula_match
+        assert grading.grade(newton, "force equals mass times acceleration").correct
+        assert not grading.grade(newton, "acceleration equals force times mass").correct
+        pressure = card("Pressure equals force divided by area: P = F / A", question="Pressure?")
+        assert evidence(pressure, "pressure is force divided by area").formula_match
+        assert not evidence(pressure, "pressure is area divided by force").formula_match
+        # A symbol that is not its word's initial (I for current) is not read this way.
+        ohm = card("Voltage equals current times resistance: V = I × R", question="Ohm's law?")
+        assert not evidence(ohm, "current equals voltage times resistance").formula_match
+        # Initials that do not line up with the formula's symbols define nothing.
+        loose = card("Work is done when a force moves a body: W = F × d", question="Work?")
+        assert not evidence(loose, "work equals force times body").formula_match
+
     def test_semantic_is_none_until_an_embedder_runs(self) -> None:
         lexical = evidence(STRIDE, "how far the filter jumps")
         assert lexical.semantic is None
