@@ -15,6 +15,9 @@ Sets, each through `bot.grading.grade` exactly as the bot calls it:
 - tests/grading/computer_science_cases.csv: answers on a deck of another subject
   (general_decks/computer-science.toml), both written before the grader ran on them, then used to
   find guard gaps (tuned on; before any change they read 0.686 with 4 false accepts).
+- tests/grading/programming_cases.csv: answers on general_decks/programming.toml (reference
+  answers only, as a teacher writes them), labelled before the grader ran on them; part `tune`
+  (cards 1-6) and part `frozen` (cards 7-12, never looked at).
 
 Figures: accuracy, balanced accuracy, auto-accept precision and recall (a "correct" verdict is an
 accept; close and wrong are not), the share of "close", and false accepts. The baseline accepts when
@@ -164,6 +167,12 @@ def main() -> None:
         ),
         "computer_science_cases.csv (own, another subject, tuned on)": lambda: deck_cases(
             TESTS / "computer_science_cases.csv"
+        ),
+        "programming_cases.csv (own, another subject), frozen": lambda: deck_cases(
+            TESTS / "programming_cases.csv", "frozen"
+        ),
+        "programming_cases.csv (own, another subject), tune": lambda: deck_cases(
+            TESTS / "programming_cases.csv", "tune"
         ),
     }
     for name, load in sets.items():

@@ -130,7 +130,21 @@ STOPWORDS = frozenset(
 )
 
 # Words that flip what a clause says. "n't" is expanded to "not" before tokenizing.
-NEGATIONS = frozenset(["not", "no", "never", "none", "neither", "nor", "without", "cannot"])
+NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "none",
+        "neither",
+        "nor",
+        "without",
+        "cannot",
+        "nothing",
+        "nobody",
+        "nowhere",
+    ]
+)
 
 # Words that make a clause negative in tone without a plain "not": a reference that says "barely"
 # is not contradicted by a response that says "hardly ever", nor by one that says "doesn't".

@@ -544,6 +544,20 @@ class TestGuards:
         assert "negation" not in fired(cells, "eukaryotes have a nucleus, prokaryotes don't")
         assert "negation" in fired(cells, "one has a nucleus and the other does not")
 
+    def test_nothing_and_nobody_deny_like_not(self) -> None:
+        linked = card(
+            "Its size can grow and shrink at run time, and inserting or deleting an element does "
+            "not require shifting the other elements.",
+            question="What is the main advantage of a linked list over an array?",
+        )
+        assert "negation" not in fired(
+            linked, "dynamic size, and inserting is cheap because nothing has to be shifted"
+        )
+        assert "negation" in fired(linked, "inserting an element requires shifting the others")
+        lonely = card("Nobody can access a private member from outside the class.", question="Q?")
+        assert "negation" in fired(lonely, "anybody can access a private member from outside")
+        assert "negation" not in fired(lonely, "no one outside the class can access it")
+
     def test_a_negative_tone_is_no_flip(self) -> None:
         pooling = card(
             "input size / kernel size (non-overlapping pooling, where the stride equals the kernel size)",
