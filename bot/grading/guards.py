@@ -1139,6 +1139,59 @@ def _bindings_swapped(bindings: tuple[frozenset[str], ...], response: Response) 
     return False
 
 
+@lru_cache(maxsize=4096)
+def _clause_words(text: str) -> tuple[frozenset[str], ...]:
+    """The content words of each affirmed clause of a statement."""
+    return tuple(
+        words
+        for clause in clauses(simplify(text))
+        if not any(t.negation for t in clause)
+        and len(words := frozenset(t.key for t in clause if not t.stop and not t.numeric)) >= 2
+    )
+
+
+def _crossed(texts: Sequence[str], response: Response) -> bool:
+    """One noun in two roles, swapped: 'freeze the final layers and retrain the pretrained ones'
+    for 'freeze the pretrained layers and update the final ones'. Two reference clauses share a
+    noun (layers), each with a modifier right before it that no other clause says (pretrained,
+    final); a response clause puts the second's modifier on the noun beside a word only the first
+    says (freeze), while another clause puts the first's modifier on the noun and names nothing
+    of the second."""
+    said = [
+        (frozenset(t.key for t in content), _modifiers(content))
+        for clause in response.clauses
+        if not any(t.negation for t in clause)
+        for content in ([t for t in clause if not t.stop],)
+    ]
+    if len(said) < 2:
+        return False
+    for text in texts:
+        statement = _clause_words(text)
+        for i, j in itertools.permutations(range(len(statement)), 2):
+            first, second = statement[i], statement[j]
+            others = frozenset().union(
+                *(words for k, words in enumerate(statement) if k not in (i, j))
+            )
+            shared = first & second
+            only_first, only_second = first - second - others, second - first - others
+            for (joined, joined_on), (rest, rest_on) in itertools.permutations(said, 2):
+                moved = joined & only_first
+                if (
+                    moved
+                    and not rest & moved
+                    and not rest & only_second
+                    and any((m, n) in joined_on for m in only_second for n in shared)
+                    and any((m, n) in rest_on for m in only_first for n in shared)
+                ):
+                    return True
+    return False
+
+
+def _modifiers(content: Sequence[Token]) -> frozenset[tuple[str, str]]:
+    """(word, the word right after it) for a clause's content words: 'final layers'."""
+    return frozenset((a.key, b.key) for a, b in itertools.pairwise(content))
+
+
 _DEGREE_SUFFIXES = (("est", (3, 2, 4)), ("er", (2, 1, 3)))
 
 
@@ -1226,11 +1279,13 @@ def _turned_round(texts: Sequence[str], response: Response) -> bool:
 def roles(ctx: Context) -> str | None:
     """'L2 drives weights to zero' for 'L1 drives weights to zero, L2 keeps them small';
     'freeze the final layers' for 'freeze the early layers and update the final ones'."""
-    if _modifiers_swapped(ctx.ref.texts, ctx.response) or _turned_round(
-        ctx.ref.texts, ctx.response
+    if (
+        _modifiers_swapped(ctx.ref.texts, ctx.response)
+        or _turned_round(ctx.ref.texts, ctx.response)
+        or _crossed(ctx.ref.texts, ctx.response)
     ):
-        # Both modifiers and both words they modify, or both sides of a change: aimed at the
-        # answer whatever the coverage.
+        # Both modifiers and both words they modify, both sides of a change, or one noun in both
+        # roles: aimed at the answer whatever the coverage.
         return _SWAPPED
     if ctx.coverage < ROLES_AT:
         return None

@@ -645,6 +645,22 @@ class TestGuards:
         assert "roles" not in fired(compiler, "from source code to machine code")
         assert "roles" in fired(compiler, "from machine code to source code")
 
+    def test_one_noun_in_two_roles_swapped(self) -> None:
+        transfer = card(
+            "By freezing pre-trained convolutional layers and updating only the final layers, it "
+            "reduces the parameters to train on small datasets.",
+            question="How does transfer learning reduce computation?",
+        )
+        swapped = "you freeze the final layers and retrain all the pretrained conv layers"
+        assert "roles" in fired(transfer, swapped)
+        assert not grading.grade(transfer, swapped).correct
+        for said in (
+            "freeze the pretrained conv layers and only retrain the final layers",
+            "freeze the pretrained layers and update the final layers on top of the pretrained ones",
+            "the pretrained layers stay frozen, only the final layers are trained",
+        ):
+            assert "roles" not in fired(transfer, said), said
+
     def test_swapped_modifiers(self) -> None:
         semi = card(
             "A learning paradigm where models are trained on a small labeled dataset alongside "
