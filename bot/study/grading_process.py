@@ -25,6 +25,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
 from bot.decks.model import Card, Deck
@@ -49,6 +50,13 @@ class Grader(Protocol):
         self, card: Card, response: str, *, deck: Deck | None, extra_accept: Sequence[str] = ()
     ) -> Verdict: ...
 
+    def ask(
+        self, card: Card, response: str, *, deck: Deck | None, extra_accept: Sequence[str] = ()
+    ) -> asyncio.Future[Verdict]:
+        """Start grading now and return the verdict to come (what `grade` awaits), without a task
+        of its own; cancelling it stops nobody else's grading."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -62,8 +70,13 @@ class ThreadGrader:
     async def grade(
         self, card: Card, response: str, *, deck: Deck | None, extra_accept: Sequence[str] = ()
     ) -> Verdict:
+        return await self.ask(card, response, deck=deck, extra_accept=extra_accept)
+
+    def ask(
+        self, card: Card, response: str, *, deck: Deck | None, extra_accept: Sequence[str] = ()
+    ) -> asyncio.Future[Verdict]:
         work = functools.partial(grade, card, response, deck=deck, extra_accept=extra_accept)
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+        return asyncio.get_running_loop().run_in_executor(self._executor, work)
 
     async def close(self) -> None:
         return None
@@ -75,6 +88,24 @@ class GradingFailed(RuntimeError):
 
 class _ChildGone(Exception):
     pass
+
+
+_Question = tuple[int | None, Card | str, str, tuple[str, ...]]
+"""What the child is asked to grade: the deck's token, the card (its id in that deck, or itself),
+the member's text and the server's approved answers."""
+
+
+@dataclass
+class _Request:
+    question: _Question
+    card: Card
+    deck: Deck | None
+    waiting: list[asyncio.Future[Verdict]]
+    """Whoever asked this question while it was in flight (some may have given up: cancelled)."""
+
+
+SEND_AFTER = 0.001
+"""Seconds a message may wait for others to share its write to the child (see `_send`)."""
 
 
 class ProcessGrader:
@@ -97,8 +128,11 @@ class ProcessGrader:
         self._child: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
         self._starting: asyncio.Task[None] | None = None
-        self._pending: dict[int, asyncio.Future[Verdict]] = {}
-        self._outbox: tuple[asyncio.StreamWriter, list[bytes]] | None = None
+        self._pending: dict[int, _Request] = {}
+        """Requests the child has not answered yet."""
+        self._asked: dict[_Question, int] = {}
+        """The request in flight for each question, which later askers of it wait for too."""
+        self._outbox: _Outbox | None = None
         self._ids = itertools.count()
         self._decks: OrderedDict[int, tuple[Deck, int]] = OrderedDict()
         self._tokens = itertools.count()
@@ -174,34 +208,43 @@ class ProcessGrader:
     async def grade(
         self, card: Card, response: str, *, deck: Deck | None, extra_accept: Sequence[str] = ()
     ) -> Verdict:
+        return await self.ask(card, response, deck=deck, extra_accept=extra_accept)
+
+    def ask(
+        self, card: Card, response: str, *, deck: Deck | None, extra_accept: Sequence[str] = ()
+    ) -> asyncio.Future[Verdict]:
+        """The request goes to the child at once (no task per answer). Members answering a drill
+        card at once often write the same words: a question already in flight is not asked
+        again, and its verdict goes to all who asked as soon as it is graded (asked again, each
+        would wait behind every other answer in the child)."""
         child = self._child
+        extra = tuple(extra_accept)
         if child is None:
             starting = self._starting is not None and not self._starting.done()
             if not self._closed and not starting and self._starts <= RESTARTS:
                 self._starting = asyncio.create_task(self._start())
-            return await self._fallback.grade(card, response, deck=deck, extra_accept=extra_accept)
-        request = next(self._ids)
+            return self._fallback.ask(card, response, deck=deck, extra_accept=extra)
         answered: asyncio.Future[Verdict] = asyncio.get_running_loop().create_future()
-        self._pending[request] = answered
-        self._sent_at[request] = self._clock()
         try:
-            self._send(
-                child,
-                (
-                    "grade",
-                    request,
-                    self._deck_token(child, deck),
-                    _card_ref(card, deck),
-                    response,
-                    tuple(extra_accept),
-                ),
+            question: _Question = (
+                self._deck_token(child, deck),
+                _card_ref(card, deck),
+                response,
+                extra,
             )
-            return await answered
-        except (_ChildGone, ConnectionError):
-            return await self._fallback.grade(card, response, deck=deck, extra_accept=extra_accept)
-        finally:
-            self._pending.pop(request, None)
-            self._sent_at.pop(request, None)
+            request = self._asked.get(question)
+            if request is None:
+                request = next(self._ids)
+                idle = not self._pending
+                self._send(child, ("grade", request, *question), now=idle)
+                self._asked[question] = request
+                self._pending[request] = _Request(question, card, deck, [answered])
+                self._sent_at[request] = self._clock()
+            else:
+                self._pending[request].waiting.append(answered)
+        except _ChildGone:
+            return self._fallback.ask(card, response, deck=deck, extra_accept=extra)
+        return answered
 
     def _deck_token(self, child: asyncio.subprocess.Process, deck: Deck | None) -> int | None:
         if deck is None:
@@ -218,26 +261,32 @@ class ProcessGrader:
             self._send(child, ("forget", old))
         return token
 
-    def _send(self, child: asyncio.subprocess.Process, message: tuple[Any, ...]) -> None:
-        """Queue a message; the messages of one turn of the event loop go out in one write (a
-        write to the pipe is a system call that wakes the child: one per answer cost the event loop
-        more than the pickling)."""
+    def _send(
+        self, child: asyncio.subprocess.Process, message: tuple[Any, ...], *, now: bool = False
+    ) -> None:
+        """Queue a message for the child. A write to the pipe is a system call that wakes the
+        child, and one per answer cost the event loop more than the pickling, so messages share
+        writes: they go out at the end of this turn of the event loop, or as soon as the oldest
+        has waited `SEND_AFTER` (a turn of a busy loop can take many milliseconds, and the child
+        would sit idle meanwhile), or at once with `now` (the child has nothing else to do)."""
         stdin = child.stdin
         if stdin is None or stdin.is_closing():
             raise _ChildGone()
         payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         box = self._outbox
-        if box is None or box[0] is not stdin:
-            box = self._outbox = (stdin, [])
+        if box is None or box.stdin is not stdin:
+            box = self._outbox = _Outbox(stdin, [], self._clock())
             asyncio.get_running_loop().call_soon(self._flush, box)
-        box[1].extend((_HEADER.pack(len(payload)), payload))
+        box.parts.extend((_HEADER.pack(len(payload)), payload))
+        if now or self._clock() - box.opened >= SEND_AFTER:
+            self._flush(box)
 
-    def _flush(self, box: tuple[asyncio.StreamWriter, list[bytes]]) -> None:
-        if self._outbox is box:
-            self._outbox = None
-        stdin, parts = box
-        if not stdin.is_closing():  # else the child is gone, and the reader fails its answers
-            stdin.write(b"".join(parts))
+    def _flush(self, box: _Outbox) -> None:
+        if self._outbox is not box:
+            return  # already written
+        self._outbox = None
+        if not box.stdin.is_closing():  # else the child is gone, and the reader fails its answers
+            box.stdin.write(b"".join(box.parts))
 
     async def _read_verdicts(self, child: asyncio.subprocess.Process) -> None:
         assert child.stdout is not None
@@ -246,13 +295,18 @@ class ProcessGrader:
                 request, verdict, error = await _read_message(child.stdout)
                 self._heard_at = self._clock()
                 self._sent_at.pop(request, None)
-                answered = self._pending.get(request)
-                if answered is None or answered.done():
+                asked = self._pending.pop(request, None)
+                if asked is None:
                     continue
-                if error is None:
-                    answered.set_result(verdict)
-                else:
-                    answered.set_exception(GradingFailed(error))
+                if self._asked.get(asked.question) == request:
+                    del self._asked[asked.question]
+                for answered in asked.waiting:
+                    if answered.done():
+                        continue  # cancelled: that member's interaction gave up
+                    if error is None:
+                        answered.set_result(verdict)
+                    else:
+                        answered.set_exception(GradingFailed(error))
         except (asyncio.IncompleteReadError, pickle.UnpicklingError, ValueError) as exc:
             if not self._closed:
                 log.error(
@@ -263,9 +317,17 @@ class ProcessGrader:
         finally:
             if self._child is child:
                 self._child = None
-            for answered in list(self._pending.values()):
-                if not answered.done():
-                    answered.set_exception(_ChildGone())
+            unanswered, self._pending = self._pending, {}
+            self._asked.clear()
+            self._sent_at.clear()
+            for asked in unanswered.values():
+                if all(answered.done() for answered in asked.waiting):
+                    continue
+                _, _, response, extra = asked.question
+                graded = self._fallback.ask(
+                    asked.card, response, deck=asked.deck, extra_accept=extra
+                )
+                graded.add_done_callback(functools.partial(_deliver, asked.waiting))
             await _stop(child)
 
     async def close(self) -> None:
@@ -281,6 +343,26 @@ class ProcessGrader:
         if self._watchdog is not None:
             self._watchdog.cancel()
             await asyncio.gather(self._watchdog, return_exceptions=True)
+
+
+@dataclass
+class _Outbox:
+    stdin: asyncio.StreamWriter
+    parts: list[bytes]
+    opened: float
+
+
+def _deliver(waiting: list[asyncio.Future[Verdict]], graded: asyncio.Future[Verdict]) -> None:
+    """Give the verdict graded in the bot's process to those still waiting for it."""
+    for answered in waiting:
+        if answered.done():
+            continue
+        if graded.cancelled():
+            answered.cancel()
+        elif (error := graded.exception()) is not None:
+            answered.set_exception(error)
+        else:
+            answered.set_result(graded.result())
 
 
 def _card_ref(card: Card, deck: Deck | None) -> Card | str:

@@ -259,7 +259,7 @@ class StudyService:
         # the card was due only matters for practice points. The attempt key is not looked up
         # first: recording is idempotent on it, and a retried interaction (rare) is answered
         # from what was stored.
-        early = asyncio.ensure_future(self.grader.grade(card, response, deck=deck))
+        early = self.grader.ask(card, response, deck=deck)
         settings_read = self._reads.get(
             ("guild", member.guild_id), lambda: self.storage.guilds.get(member.guild_id)
         )

@@ -186,3 +186,93 @@ async def test_a_child_that_stops_answering_is_stopped_and_its_answers_graded_in
     assert verdict == grade(deck.card("lenet"), "LeCun", deck=deck)
     assert "answered nothing" in caplog.text
     await grader.close()
+
+
+async def test_the_same_answer_asked_while_it_is_being_graded_goes_to_the_child_once(
+    deck: Deck, child: ProcessGrader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[tuple[object, ...]] = []
+    send = child._send
+
+    def recording(
+        process: asyncio.subprocess.Process, message: tuple[object, ...], **how: bool
+    ) -> None:
+        sent.append(message)
+        send(process, message, **how)
+
+    monkeypatch.setattr(child, "_send", recording)
+    asked = [("lenet", "yann lecun")] * 3 + [
+        ("lenet", "Geoffrey Hinton"),
+        ("pooling", "yann lecun"),
+    ]
+    verdicts = await asyncio.gather(
+        *(child.grade(deck.card(c), text, deck=deck) for c, text in asked)
+    )
+    assert list(verdicts) == [grade(deck.card(c), text, deck=deck) for c, text in asked]
+    graded = [(m[3], m[4]) for m in sent if m[0] == "grade"]
+    assert graded == [
+        ("lenet", "yann lecun"),
+        ("lenet", "Geoffrey Hinton"),
+        ("pooling", "yann lecun"),
+    ]
+    # Approved answers make it another question.
+    extra = ("Mr LeCun",)
+    both = await asyncio.gather(
+        child.grade(deck.card("lenet"), "mr lecun", deck=deck),
+        child.grade(deck.card("lenet"), "mr lecun", deck=deck, extra_accept=extra),
+    )
+    assert list(both) == [
+        grade(deck.card("lenet"), "mr lecun", deck=deck),
+        grade(deck.card("lenet"), "mr lecun", deck=deck, extra_accept=extra),
+    ]
+    assert [m[5] for m in sent if m[0] == "grade"][-2:] == [(), extra]
+    # Once answered, the next time it is asked again (the child keeps verdicts itself).
+    await child.grade(deck.card("lenet"), "yann lecun", deck=deck)
+    assert [(m[3], m[4]) for m in sent if m[0] == "grade"][-1] == ("lenet", "yann lecun")
+    assert not child._pending
+
+
+async def test_one_member_giving_up_on_a_shared_answer_leaves_the_others_theirs(
+    deck: Deck, child: ProcessGrader
+) -> None:
+    card = deck.card("pooling")
+    first = asyncio.ensure_future(child.grade(card, "max pooling", deck=deck))
+    second = asyncio.ensure_future(child.grade(card, "max pooling", deck=deck))
+    await asyncio.sleep(0)
+    first.cancel()
+    assert await second == grade(card, "max pooling", deck=deck)
+    assert first.cancelled()
+    assert not child._pending
+
+
+async def test_answers_shared_when_the_child_dies_are_all_graded_in_the_bot(
+    deck: Deck,
+) -> None:
+    grader = ProcessGrader(command=[sys.executable, "-c", STUCK_CHILD])
+    await grader.start()
+    try:
+        card = deck.card("lenet")
+        asked = [asyncio.ensure_future(grader.grade(card, "LeCun", deck=deck)) for _ in range(3)]
+        await asyncio.sleep(0.05)
+        child = grader._child
+        assert child is not None
+        child.kill()
+        verdicts = await asyncio.wait_for(asyncio.gather(*asked), 30)
+        assert verdicts == [grade(card, "LeCun", deck=deck)] * 3
+        assert not grader._pending
+    finally:
+        await grader.close()
+
+
+async def test_an_answer_asked_of_an_idle_child_is_written_to_it_at_once(
+    deck: Deck, child: ProcessGrader
+) -> None:
+    card = deck.card("paris")
+    first = child.ask(card, "paris", deck=deck)
+    assert child._outbox is None  # written before the event loop's next turn
+    second = child.ask(card, "Lyon", deck=deck)
+    assert child._outbox is not None  # the child is busy: it shares the next write
+    assert [await first, await second] == [
+        grade(card, "paris", deck=deck),
+        grade(card, "Lyon", deck=deck),
+    ]
