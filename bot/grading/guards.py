@@ -1150,6 +1150,22 @@ def _clause_words(text: str) -> tuple[frozenset[str], ...]:
     )
 
 
+@lru_cache(maxsize=4096)
+def _noun_pairs(text: str) -> tuple[tuple[frozenset[str], frozenset[str], frozenset[str]], ...]:
+    """(shared words, words only the first says, words only the second says) for each ordered
+    pair of a statement's clauses that share a word; 'only' is against every other clause."""
+    statement = _clause_words(text)
+    found = []
+    for i, j in itertools.permutations(range(len(statement)), 2):
+        first, second = statement[i], statement[j]
+        shared = first & second
+        if not shared:
+            continue
+        others = frozenset().union(*(w for k, w in enumerate(statement) if k not in (i, j)))
+        found.append((shared, first - second - others, second - first - others))
+    return tuple(found)
+
+
 def _crossed(texts: Sequence[str], response: Response) -> bool:
     """One noun in two roles, swapped: 'freeze the final layers and retrain the pretrained ones'
     for 'freeze the pretrained layers and update the final ones'. Two reference clauses share a
@@ -1157,6 +1173,9 @@ def _crossed(texts: Sequence[str], response: Response) -> bool:
     final); a response clause puts the second's modifier on the noun beside a word only the first
     says (freeze), while another clause puts the first's modifier on the noun and names nothing
     of the second."""
+    pairs = [pair for text in texts for pair in _noun_pairs(text)]
+    if not pairs:
+        return False
     said = [
         (frozenset(t.key for t in content), _modifiers(content))
         for clause in response.clauses
@@ -1165,25 +1184,17 @@ def _crossed(texts: Sequence[str], response: Response) -> bool:
     ]
     if len(said) < 2:
         return False
-    for text in texts:
-        statement = _clause_words(text)
-        for i, j in itertools.permutations(range(len(statement)), 2):
-            first, second = statement[i], statement[j]
-            others = frozenset().union(
-                *(words for k, words in enumerate(statement) if k not in (i, j))
-            )
-            shared = first & second
-            only_first, only_second = first - second - others, second - first - others
-            for (joined, joined_on), (rest, rest_on) in itertools.permutations(said, 2):
-                moved = joined & only_first
-                if (
-                    moved
-                    and not rest & moved
-                    and not rest & only_second
-                    and any((m, n) in joined_on for m in only_second for n in shared)
-                    and any((m, n) in rest_on for m in only_first for n in shared)
-                ):
-                    return True
+    for shared, only_first, only_second in pairs:
+        for (joined, joined_on), (rest, rest_on) in itertools.permutations(said, 2):
+            moved = joined & only_first
+            if (
+                moved
+                and not rest & moved
+                and not rest & only_second
+                and any((m, n) in joined_on for m in only_second for n in shared)
+                and any((m, n) in rest_on for m in only_first for n in shared)
+            ):
+                return True
     return False
 
 

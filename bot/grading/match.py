@@ -140,9 +140,10 @@ def match_word(
     for token in response:
         if not token.numeric and is_typo(target.surface, token.surface):
             return WordMatch(TYPO, token.position, typo=True)
-    for token in response:
-        if not token.numeric and is_derived(target.surface, token.surface):
-            return WordMatch(RELATED, token.position)
+    if len(target.surface) >= MIN_DERIVED_BASE:
+        for token in response:
+            if not token.numeric and is_derived(target.surface, token.surface):
+                return WordMatch(RELATED, token.position)
     return None
 
 

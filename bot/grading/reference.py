@@ -146,14 +146,11 @@ class Reference:
     acronyms: tuple[tuple[str, str], ...] = ()
     """Acronyms the card defines, and the words each stands for; not those the question asks
     about ('What does CNN stand for?')."""
+    texts: tuple[str, ...] = ()
+    """The answer and every accepted form, as written."""
     asks_for_several: bool = False
     """The question asks for some of many ('What are some challenges ...', 'Name three ...'), so
     naming enough items of the answer's list answers it."""
-
-    @property
-    def texts(self) -> tuple[str, ...]:
-        """The answer and every accepted form, as written."""
-        return (self.body, *(c.text for c in self.candidates))
 
     @property
     def concepts(self) -> tuple[Weighted, ...]:
@@ -566,6 +563,7 @@ def _compile_reference(
         body=body.strip(),
         contrastive=bool(_CONTRASTIVE.search(card.question)),
         asks_for_several=bool(_SEVERAL.search(card.question)),
+        texts=(body.strip(), *(c.text for c in candidates)),
         acronyms=tuple(defined.items()),
         formulas=tuple(
             dict.fromkeys(
