@@ -15,6 +15,9 @@ Sets, each through `bot.grading.grade` exactly as the bot calls it:
 - tests/grading/computer_science_cases.csv: answers on a deck of another subject
   (general_decks/computer-science.toml), both written before the grader ran on them, then used to
   find guard gaps (tuned on; before any change they read 0.686 with 4 false accepts).
+- tests/grading/student_style_cases.csv: a fourth batch of own answers to shipped cards, written
+  as students write (slang, symbols, reversals), labelled before the grader ran on them (tuned
+  on: a part meant to stay frozen was shown by mistake on the first run, so all of it is `tune`).
 - tests/grading/programming_cases.csv: answers on general_decks/programming.toml (reference
   answers only, as a teacher writes them), labelled before the grader ran on them; part `tune`
   (cards 1-6) and part `frozen` (cards 7-12, never looked at).
@@ -167,6 +170,9 @@ def main() -> None:
         ),
         "computer_science_cases.csv (own, another subject, tuned on)": lambda: deck_cases(
             TESTS / "computer_science_cases.csv"
+        ),
+        "student_style_cases.csv (own, tuned on)": lambda: deck_cases(
+            TESTS / "student_style_cases.csv"
         ),
         "programming_cases.csv (own, another subject), frozen": lambda: deck_cases(
             TESTS / "programming_cases.csv", "frozen"

@@ -1294,9 +1294,11 @@ def roles(ctx: Context) -> str | None:
         _modifiers_swapped(ctx.ref.texts, ctx.response)
         or _turned_round(ctx.ref.texts, ctx.response)
         or _crossed(ctx.ref.texts, ctx.response)
+        or any(_bindings_swapped(b, ctx.response) for b in ctx.ref.bindings)
     ):
-        # Both modifiers and both words they modify, both sides of a change, or one noun in both
-        # roles: aimed at the answer whatever the coverage.
+        # Both modifiers and both words they modify, both sides of a change, one noun in both
+        # roles, or two clauses that each pair one clause's words with the other's: aimed at the
+        # answer whatever the coverage.
         return _SWAPPED
     if ctx.coverage < ROLES_AT:
         return None
@@ -1304,7 +1306,7 @@ def roles(ctx: Context) -> str | None:
     swapped = any(
         table and _roles_swapped(table, ctx.response)
         for table in (best.candidate.roles if best else (), ctx.ref.answer_roles)
-    ) or any(_bindings_swapped(b, ctx.response) for b in ctx.ref.bindings)
+    )
     return _SWAPPED if swapped else None
 
 

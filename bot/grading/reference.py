@@ -289,11 +289,17 @@ def _roles(
 def _bindings(text: str) -> tuple[frozenset[str], ...]:
     """The words only one clause of a statement says: 'same … protons' / 'different … neutrons'.
     A response that pairs them the other way round in two clauses has swapped them."""
-    found = [
-        {t.key for t in clause if not t.stop and not t.numeric}
-        for clause in clauses(simplify(text))
-        if not any(t.negation for t in clause)
-    ]
+    found: list[set[str]] = []
+    for clause in clauses(simplify(text)):
+        if any(t.negation for t in clause):
+            continue
+        words = {t.key for t in clause if not t.stop and not t.numeric}
+        if len(words) < 2 and found:
+            # 'slow and approximate': a lone attribute joined by 'and' belongs to the clause
+            # before it.
+            found[-1] |= words
+        else:
+            found.append(words)
     found = [words for words in found if len(words) >= 2]
     if len(found) < 2:
         return ()

@@ -645,6 +645,19 @@ class TestGuards:
         assert "roles" not in fired(compiler, "from source code to machine code")
         assert "roles" in fired(compiler, "from machine code to source code")
 
+    def test_swapped_attributes_listed_with_and(self) -> None:
+        gradients = card(
+            "Numeric gradient is easy to implement but is slow and an approximation.\nAnalytic "
+            "gradient is fast and exact but it's easier to make coding mistakes.",
+            "numeric is slow and approximate, analytic is fast and exact",
+            question="How do numeric and analytic gradients compare?",
+        )
+        swapped = "numeric gradients are exact and analytic ones are approximate"
+        assert "roles" in fired(gradients, swapped)
+        assert "roles" not in fired(
+            gradients, "numeric ones are approximate and slow, analytic ones exact and fast"
+        )
+
     def test_one_noun_in_two_roles_swapped(self) -> None:
         transfer = card(
             "By freezing pre-trained convolutional layers and updating only the final layers, it "
