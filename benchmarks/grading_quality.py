@@ -18,6 +18,9 @@ Sets, each through `bot.grading.grade` exactly as the bot calls it:
 - tests/grading/student_style_cases.csv: a fourth batch of own answers to shipped cards, written
   as students write (slang, symbols, reversals), labelled before the grader ran on them (tuned
   on: a part meant to stay frozen was shown by mistake on the first run, so all of it is `tune`).
+- tests/grading/student_style_frozen_cases.csv: a fifth batch in the same style, 30 answers to 15
+  shipped cards, labelled before the grader ran on them, all `frozen` (its misses are never
+  printed: `--show` skips frozen sets).
 - tests/grading/programming_cases.csv: answers on general_decks/programming.toml (reference
   answers only, as a teacher writes them), labelled before the grader ran on them; part `tune`
   (cards 1-6) and part `frozen` (cards 7-12, never looked at).
@@ -113,7 +116,7 @@ def measure(name: str, cases: Iterable[Case], show: int) -> None:
     print(f"{name}: {ours.n} answers, {seconds:.1f} s")
     print(f"  grader    {ours.row()}")
     print(f"  baseline  {base.row()}")
-    for case, why in ours.misses[:show]:
+    for case, why in ours.misses[: 0 if "frozen" in name else show]:
         print(f"    {case.label}{case.card.question[:50]!r} <- {case.response[:70]!r}: {why}")
 
 
@@ -154,7 +157,12 @@ def deck_cases(path: Path, part: str | None = None) -> list[Case]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lexical", action="store_true", help="grade without the embedding model")
-    parser.add_argument("--show", type=int, default=0, help="print up to N disagreements per set")
+    parser.add_argument(
+        "--show",
+        type=int,
+        default=0,
+        help="print up to N disagreements per set (never for a frozen set)",
+    )
     parser.add_argument("--only", default="", help="run only sets whose name contains this")
     args = parser.parse_args()
     if args.lexical:
@@ -173,6 +181,9 @@ def main() -> None:
         ),
         "student_style_cases.csv (own, tuned on)": lambda: deck_cases(
             TESTS / "student_style_cases.csv"
+        ),
+        "student_style_frozen_cases.csv (own, frozen)": lambda: deck_cases(
+            TESTS / "student_style_frozen_cases.csv", "frozen"
         ),
         "programming_cases.csv (own, another subject), frozen": lambda: deck_cases(
             TESTS / "programming_cases.csv", "frozen"
