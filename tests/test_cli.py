@@ -56,7 +56,12 @@ def test_decks_check_reports_the_shipped_decks_valid() -> None:
     code, out, _ = run_cli("decks", "check", str(DECKS_DIR))
     assert code == 0
     assert "5 deck(s): 5 valid, 0 invalid" in out
-    assert "'Understanding CNNs', 23 cards, 13 with accepted short answers" in out
+    deck = load_deck(Path(DECKS_DIR) / "understanding-cnns.toml")
+    with_accept = sum(1 for card in deck.cards if card.accept)
+    assert 0 < with_accept < len(deck.cards)
+    assert (
+        f"'Understanding CNNs', {len(deck.cards)} cards, {with_accept} with accepted short" in out
+    )
 
 
 def test_decks_check_fails_on_a_bad_deck_but_reports_the_good_ones(tmp_path: Path) -> None:
