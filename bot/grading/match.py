@@ -141,8 +141,9 @@ def match_word(
         if not token.numeric and is_typo(target.surface, token.surface):
             return WordMatch(TYPO, token.position, typo=True)
     if len(target.surface) >= MIN_DERIVED_BASE:
+        opening = target.surface[:MIN_DERIVED_BASE]
         for token in response:
-            if not token.numeric and is_derived(target.surface, token.surface):
+            if token.surface.startswith(opening) and is_derived(target.surface, token.surface):
                 return WordMatch(RELATED, token.position)
     return None
 
