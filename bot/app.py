@@ -40,7 +40,7 @@ from bot.study.catalog import DeckCatalog
 from bot.study.clock import Clock, SystemClock, to_ms
 from bot.study.grading_process import Grader, ProcessGrader, ThreadGrader
 from bot.study.scheduling import SchedulerService
-from bot.ui.components import DYNAMIC_ITEMS
+from bot.ui.components import ANSWER_MODAL, DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,20 @@ class StudyBot(commands.Bot):
         self._scheduler: SchedulerService | None = None
         self.run_scheduler = run_scheduler
         self.runner: ScheduleRunner | None = None
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """Events as discord.py dispatches them, and an answer form's submission also as
+        `quiz_answer`, `drill_answer` or `session_answer` (the interaction and the parsed form
+        id): each listener costs a task per event, and the form has one listener, where every
+        cog listening to all interactions took a task for each answer."""
+        super().dispatch(event_name, *args, **kwargs)
+        if event_name == "interaction":
+            interaction: discord.Interaction = args[0]
+            if interaction.type is discord.InteractionType.modal_submit:
+                data: dict[str, Any] = dict(interaction.data or {})
+                form = ANSWER_MODAL.match(str(data.get("custom_id", "")))
+                if form is not None:
+                    super().dispatch(f"{form['context']}_answer", interaction, form)
 
     @property
     def services(self) -> Services:

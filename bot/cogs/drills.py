@@ -3,6 +3,7 @@ is bot/discord_publisher.py's)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import discord
@@ -14,7 +15,7 @@ from bot.study.clock import to_ms
 from bot.study.drills import DrillClosed, DrillService
 from bot.study.sessions import QuestionClosed, SessionService
 from bot.ui import render
-from bot.ui.components import ANSWER_MODAL, answer_modal, modal_value
+from bot.ui.components import answer_modal, modal_value
 
 
 class DrillsCog(commands.Cog, name="Drills"):
@@ -65,22 +66,23 @@ class DrillsCog(commands.Cog, name="Drills"):
             modal.stop()
 
     @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.type is not discord.InteractionType.modal_submit:
+    async def on_session_answer(
+        self, interaction: discord.Interaction, match: re.Match[str]
+    ) -> None:
+        """A session's answer form submitted (StudyBot.dispatch parsed its id into `match`)."""
+        if interaction.guild_id is None:
             return
         data: dict[str, Any] = dict(interaction.data or {})
-        match = ANSWER_MODAL.match(str(data.get("custom_id", "")))
-        if (
-            match is None
-            or match["context"] not in ("drill", "session")
-            or interaction.guild_id is None
-        ):
+        await self._session_answer(
+            interaction, int(match["ref"]), int(match["position"]), modal_value(data)
+        )
+
+    @commands.Cog.listener()
+    async def on_drill_answer(self, interaction: discord.Interaction, match: re.Match[str]) -> None:
+        """A drill's answer form submitted (StudyBot.dispatch parsed its id into `match`)."""
+        if interaction.guild_id is None:
             return
-        if match["context"] == "session":
-            await self._session_answer(
-                interaction, int(match["ref"]), int(match["position"]), modal_value(data)
-            )
-            return
+        data: dict[str, Any] = dict(interaction.data or {})
         async with failures_reported(interaction, "drill answer"):
             number = int(match["position"])
             try:

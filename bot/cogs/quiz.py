@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +25,7 @@ from bot.study.practice import (
 from bot.study.quiz import MAX_ROUND, NothingMissed, NothingToStudy, NotYours
 from bot.study.reminders import NoReminder
 from bot.ui import render
-from bot.ui.components import ANSWER_MODAL, answer_modal, claim_view, modal_value, quiz_view
+from bot.ui.components import answer_modal, claim_view, modal_value, quiz_view
 from bot.ui.pictures import picture_file
 
 
@@ -244,13 +245,9 @@ class QuizCog(commands.Cog, name="Quiz"):
                 await self._show(interaction, await self.services.quiz.stop(quiz))
 
     @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
+    async def on_quiz_answer(self, interaction: discord.Interaction, match: re.Match[str]) -> None:
+        """A quiz answer form submitted (StudyBot.dispatch parsed its id into `match`)."""
         data: dict[str, Any] = dict(interaction.data or {})
-        match = ANSWER_MODAL.match(str(data.get("custom_id", "")))
-        if match is None or match["context"] != "quiz":
-            return
         async with failures_reported(interaction, "quiz answer"):
             quiz = await self._round(interaction, int(match["ref"]))
             if quiz is None:

@@ -255,17 +255,14 @@ class StudyService:
         now = self.clock.now()
         # Grading starts at once, beside the reads (it needs them only when the server approved
         # answers for this card, and then grades again). Members answering the same card at once
-        # share the reads of the server's settings and approved answers (SharedReads); whether
-        # the card was due only matters for practice points. The attempt key is not looked up
-        # first: recording is idempotent on it, and a retried interaction (rare) is answered
-        # from what was stored.
+        # share the reads of the server's settings and approved answers (SharedReads: one
+        # future each for both); whether the card was due only matters for practice points. The
+        # attempt key is not looked up first: recording is idempotent on it, and a retried
+        # interaction (rare) is answered from what was stored.
         early = self.grader.ask(card, response, deck=deck)
-        settings_read = self._reads.get(
-            ("guild", member.guild_id), lambda: self.storage.guilds.get(member.guild_id)
-        )
-        accepted_read = self._reads.get(
-            ("accepted", member.guild_id, deck_id, card_id),
-            lambda: self._accepted(member.guild_id, deck_id, card_id),
+        reads = self._reads.get(
+            ("card", member.guild_id, deck_id, card_id),
+            lambda: self._answer_reads(member.guild_id, deck_id, card_id),
         )
         state_read = (
             asyncio.ensure_future(
@@ -274,10 +271,12 @@ class StudyService:
             if context == "quiz"
             else None
         )
-        settings = await settings_read
-        extra = await accepted_read
-        state = await state_read if state_read is not None else None
+        # The verdict comes last as a rule (the reads take one trip to a reader thread, grading
+        # a place in the child's queue): awaited first, the reads are then ready, and this answer
+        # waits once instead of twice.
         verdict = await early
+        settings, extra = await reads
+        state = await state_read if state_read is not None else None
         if extra:
             verdict = await self.grader.grade(card, response, deck=deck, extra_accept=extra)
         due = state is None or state.due <= now
@@ -310,8 +309,16 @@ class StudyService:
             return await self._replay(recorded.attempt.id, card)
         return AnswerResult(verdict, points, recorded.attempt.id, False, recorded.srs, card)
 
-    async def _accepted(self, guild_id: int, deck_id: str, card_id: str) -> tuple[str, ...]:
-        return tuple(await self.storage.answers.accepted(guild_id, deck_id, card_id))
+    async def _answer_reads(
+        self, guild_id: int, deck_id: str, card_id: str
+    ) -> tuple[GuildSettings, tuple[str, ...]]:
+        """What grading and recording an answer to the card read: the server's settings and the
+        answers it approved for the card."""
+        settings, accepted = await asyncio.gather(
+            self.storage.guilds.get(guild_id),
+            self.storage.answers.accepted(guild_id, deck_id, card_id),
+        )
+        return settings, tuple(accepted)
 
     async def _replay(self, attempt_id: int, card: Card) -> AnswerResult:
         """The stored result of an answer that was already recorded (a retried interaction)."""

@@ -12,31 +12,47 @@ a read that started a few milliseconds before it asked, never an older one.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 
 class SharedReads:
     def __init__(self) -> None:
-        self._in_flight: dict[Hashable, asyncio.Future[Any]] = {}
+        self._in_flight: dict[Hashable, list[asyncio.Future[Any]]] = {}
 
     def get(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> asyncio.Future[T]:
         """The result of `read()`, or of the read for `key` already in flight, to await. `read`
         must return a value the callers do not change (they all get the same object). A future
         rather than a coroutine, so that a caller can start several reads at once without a task
-        for each."""
-        task = self._in_flight.get(key)
-        if task is None:
+        for each; each caller has its own, so one caller cancelled (its interaction timed out)
+        cancels nobody else's read. The read's end settles all of them in one callback (a shield
+        per caller cost three callbacks each)."""
+        mine: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        waiting = self._in_flight.get(key)
+        if waiting is None:
+            waiting = self._in_flight[key] = []
             task = asyncio.ensure_future(read())
-            self._in_flight[key] = task
-            task.add_done_callback(lambda done: self._settle(key, done))
-        # One caller cancelled (its interaction timed out) must not cancel the others' read.
-        return cast("asyncio.Future[T]", asyncio.shield(task))
+            task.add_done_callback(functools.partial(self._settle, key, waiting))
+        waiting.append(mine)
+        return mine
 
-    def _settle(self, key: Hashable, task: asyncio.Future[Any]) -> None:
-        if self._in_flight.get(key) is task:
+    def _settle(
+        self, key: Hashable, waiting: list[asyncio.Future[Any]], task: asyncio.Future[Any]
+    ) -> None:
+        if self._in_flight.get(key) is waiting:
             del self._in_flight[key]
-        if not task.cancelled():
-            task.exception()  # retrieved here too, in case every caller was cancelled meanwhile
+        if task.cancelled():
+            for caller in waiting:
+                caller.cancel()
+            return
+        error = task.exception()  # retrieved here, in case every caller was cancelled meanwhile
+        for caller in waiting:
+            if caller.done():
+                continue
+            if error is not None:
+                caller.set_exception(error)
+            else:
+                caller.set_result(task.result())
