@@ -84,7 +84,7 @@ class Evidence:
     """The response states one of the card's formulas exactly (brackets and spacing aside)."""
     enumerated: bool = False
     """The response names enough items of one of the answer's enumerations (three, or all of
-    them if fewer), each at least half said: what a list question asks for."""
+    them if fewer), each by a third of its key words at least: what a list question asks for."""
 
     def vector(self, *, semantic: bool) -> list[float]:
         values = [

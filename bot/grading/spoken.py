@@ -48,7 +48,16 @@ def _words(text: str) -> tuple[str, ...]:
 
 _SAID_THEN_WRITTEN = re.compile(r"^(?P<words>[^:=]+):\s*(?P<formula>[^:]*=[^:]*?)\.?\s*$")
 _SYMBOL = re.compile(r"[A-Za-z]\w*")
-_SYMBOL_OPERATORS = {"=": "=", "×": "*", "*": "*", "·": "*", "+": "+", "-": "-", "/": "/"}
+_SYMBOL_OPERATORS = {
+    "=": "=",
+    "×": "*",
+    "*": "*",
+    "·": "*",
+    "+": "+",
+    "-": "-",
+    "−": "-",
+    "/": "/",
+}
 
 
 def _operators_said(words: tuple[str, ...]) -> list[str]:
