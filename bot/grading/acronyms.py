@@ -61,29 +61,15 @@ def _definitions(text: str) -> tuple[tuple[str, str, str, str], ...]:
     """(acronym key, expansion, the definition as written, what it reads as without its
     bracketed half) for each definition in `text`."""
     found: list[tuple[str, str, str, str]] = []
-    for match in _WORDS_THEN_ACRONYM.finditer(text):
-        acronym = match.group("acronym")
-        expansion = _expansion(
-            _WORD.findall(match.group("words")), _letters(acronym), trailing=True
-        )
-        if expansion:
-            found.append(
-                (
-                    _key(acronym),
-                    " ".join(expansion).lower(),
-                    match.group(0),
-                    match.group("words").rstrip(),
-                )
-            )
-    for match in _ACRONYM_THEN_WORDS.finditer(text):
-        acronym = match.group("acronym")
-        expansion = _expansion(
-            _WORD.findall(match.group("words")), _letters(acronym), trailing=False
-        )
-        if expansion:
-            found.append(
-                (_key(acronym), " ".join(expansion).lower(), match.group(0), " ".join(expansion))
-            )
+    for pattern, trailing in ((_WORDS_THEN_ACRONYM, True), (_ACRONYM_THEN_WORDS, False)):
+        for match in pattern.finditer(text):
+            acronym, words = match.group("acronym"), match.group("words")
+            expansion = _expansion(_WORD.findall(words), _letters(acronym), trailing=trailing)
+            if expansion:
+                # Words then acronym keep their words as written ('last-in, first-out');
+                # acronym then words read as the words it stands for.
+                said = words.rstrip() if trailing else " ".join(expansion)
+                found.append((_key(acronym), " ".join(expansion).lower(), match.group(0), said))
     return tuple(found)
 
 

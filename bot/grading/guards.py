@@ -18,7 +18,7 @@ from bot.grading.evidence import Evidence, candidate_match, spoken_division
 from bot.grading.lexicon import ELABORATION_STARTS, WEAK_NEGATIVES
 from bot.grading.match import CONTRAST_PARTNERS, joined_pairs, match_word
 from bot.grading.normalize import Token, canonical, clauses, formula_tokens, simplify, tokenize
-from bot.grading.reference import Candidate, Reference, Weighted
+from bot.grading.reference import Candidate, Reference, Weighted, affirmed_clauses
 from bot.grading.relations import COMPARATIVES, comparisons, completed, contradicts
 from bot.grading.response import Response
 from bot.grading.words import is_real_word, zipf
@@ -1140,21 +1140,10 @@ def _bindings_swapped(bindings: tuple[frozenset[str], ...], response: Response) 
 
 
 @lru_cache(maxsize=4096)
-def _clause_words(text: str) -> tuple[frozenset[str], ...]:
-    """The content words of each affirmed clause of a statement."""
-    return tuple(
-        words
-        for clause in clauses(simplify(text))
-        if not any(t.negation for t in clause)
-        and len(words := frozenset(t.key for t in clause if not t.stop and not t.numeric)) >= 2
-    )
-
-
-@lru_cache(maxsize=4096)
 def _noun_pairs(text: str) -> tuple[tuple[frozenset[str], frozenset[str], frozenset[str]], ...]:
     """(shared words, words only the first says, words only the second says) for each ordered
     pair of a statement's clauses that share a word; 'only' is against every other clause."""
-    statement = _clause_words(text)
+    statement = affirmed_clauses(text)
     found = []
     for i, j in itertools.permutations(range(len(statement)), 2):
         first, second = statement[i], statement[j]

@@ -286,21 +286,26 @@ def _roles(
     return tuple(roles) if len(roles) >= 2 else ()
 
 
-def _bindings(text: str) -> tuple[frozenset[str], ...]:
-    """The words only one clause of a statement says: 'same … protons' / 'different … neutrons'.
-    A response that pairs them the other way round in two clauses has swapped them."""
+@lru_cache(maxsize=4096)
+def affirmed_clauses(text: str) -> tuple[frozenset[str], ...]:
+    """The content words of each affirmed clause of a statement, two at least; a lone attribute
+    joined by 'and' ('slow and approximate') belongs to the clause before it."""
     found: list[set[str]] = []
     for clause in clauses(simplify(text)):
         if any(t.negation for t in clause):
             continue
         words = {t.key for t in clause if not t.stop and not t.numeric}
         if len(words) < 2 and found:
-            # 'slow and approximate': a lone attribute joined by 'and' belongs to the clause
-            # before it.
             found[-1] |= words
         else:
             found.append(words)
-    found = [words for words in found if len(words) >= 2]
+    return tuple(frozenset(words) for words in found if len(words) >= 2)
+
+
+def _bindings(text: str) -> tuple[frozenset[str], ...]:
+    """The words only one clause of a statement says: 'same … protons' / 'different … neutrons'.
+    A response that pairs them the other way round in two clauses has swapped them."""
+    found = affirmed_clauses(text)
     if len(found) < 2:
         return ()
     exclusive = []
