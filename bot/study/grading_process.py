@@ -30,6 +30,7 @@ from typing import IO, Any, Protocol
 
 from bot.decks.model import Card, Deck
 from bot.grading import Verdict, grade, prepare
+from bot.study.shared import settle
 
 log = logging.getLogger("bot.grading_process")
 
@@ -327,7 +328,7 @@ class ProcessGrader:
                 graded = self._fallback.ask(
                     asked.card, response, deck=asked.deck, extra_accept=extra
                 )
-                graded.add_done_callback(functools.partial(_deliver, asked.waiting))
+                graded.add_done_callback(functools.partial(settle, asked.waiting))
             await _stop(child)
 
     async def close(self) -> None:
@@ -350,19 +351,6 @@ class _Outbox:
     stdin: asyncio.StreamWriter
     parts: list[bytes]
     opened: float
-
-
-def _deliver(waiting: list[asyncio.Future[Verdict]], graded: asyncio.Future[Verdict]) -> None:
-    """Give the verdict graded in the bot's process to those still waiting for it."""
-    for answered in waiting:
-        if answered.done():
-            continue
-        if graded.cancelled():
-            answered.cancel()
-        elif (error := graded.exception()) is not None:
-            answered.set_exception(error)
-        else:
-            answered.set_result(graded.result())
 
 
 def _card_ref(card: Card, deck: Deck | None) -> Card | str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -44,15 +44,20 @@ class SharedReads:
     ) -> None:
         if self._in_flight.get(key) is waiting:
             del self._in_flight[key]
-        if task.cancelled():
-            for caller in waiting:
-                caller.cancel()
-            return
-        error = task.exception()  # retrieved here, in case every caller was cancelled meanwhile
-        for caller in waiting:
-            if caller.done():
-                continue
-            if error is not None:
-                caller.set_exception(error)
-            else:
-                caller.set_result(task.result())
+        if not task.cancelled():
+            task.exception()  # retrieved here, in case every caller was cancelled meanwhile
+        settle(waiting, task)
+
+
+def settle(waiting: Iterable[asyncio.Future[T]], source: asyncio.Future[T]) -> None:
+    """Give `source`'s outcome (result, error or cancellation) to each future still waiting; one
+    already done was cancelled by its caller, who gave up."""
+    for caller in waiting:
+        if caller.done():
+            continue
+        if source.cancelled():
+            caller.cancel()
+        elif (error := source.exception()) is not None:
+            caller.set_exception(error)
+        else:
+            caller.set_result(source.result())
