@@ -1323,14 +1323,14 @@ def direction(ctx: Context) -> str | None:
 RESTATED_AT = 0.6
 
 
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
 @lru_cache(maxsize=4096)
 def _written_words(text: str) -> frozenset[str]:
     """A text's words as written, before abbreviations are expanded ('cnn' stays 'cnn'), articles
     aside. Stop words stay: 'He initialization' names a person."""
     return frozenset(w for w in re.findall(r"[a-z0-9]+", text.casefold()) if w not in _ARTICLES)
-
-
-_ARTICLES = frozenset({"a", "an", "the"})
 
 
 def _question_as_written(ctx: Context) -> bool:
