@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.grading import algebra, spoken
 from bot.grading.normalize import formula_tokens, simplify
@@ -220,13 +220,8 @@ def precision(ref: Reference, response: Response, used: frozenset[int]) -> tuple
 
 
 def fuzzy(ref: Reference, response: Response) -> float:
-    return (
-        max(
-            (fuzz.ratio(response.simplified, text) for text in ref.simplified_texts),
-            default=0.0,
-        )
-        / 100.0
-    )
+    best = process.extractOne(response.simplified, ref.simplified_texts, scorer=fuzz.ratio)
+    return best[1] / 100.0 if best is not None else 0.0
 
 
 def length_ratio(response: Response, reference_words: int) -> float:

@@ -8,6 +8,8 @@ real terms of the subject (rare in everyday English), never a verb or filler of 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.grading.decision import Outcome
 from bot.grading.evidence import Evidence
@@ -27,10 +29,11 @@ COMMON_ZIPF = 5.0
 """A word this common ('because', 'important') is never part of a term."""
 
 
-def _words(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _words(text: str) -> frozenset[str]:
     """A text's words, lower-cased, hyphens dropped ('multi-layered' is 'multilayered'); '_' splits
     a symbol ('E_total' is 'e' and 'total')."""
-    return {w.replace("-", "") for w in re.findall(r"[^\W_]+(?:-[^\W_]+)*", text.lower())}
+    return frozenset(w.replace("-", "") for w in re.findall(r"[^\W_]+(?:-[^\W_]+)*", text.lower()))
 
 
 def _verb_like(word: str) -> bool:
@@ -40,6 +43,35 @@ def _verb_like(word: str) -> bool:
 def _says_what(word: str) -> bool:
     """A third-person verb of the prose ('leverages', 'reduces'): '-es' on a real word."""
     return word.endswith("es") and len(word) > 5 and is_real_word(word[:-1])
+
+
+@dataclass(frozen=True, slots=True)
+class _BodyWord:
+    surface: str
+    key: str
+    eligible: bool
+    """Not a stop word, nor as common as COMMON_ZIPF: could be part of a term."""
+    prose: bool
+    """A verb of the prose: no term runs across it."""
+    says_what: bool
+
+
+@lru_cache(maxsize=4096)
+def _body_words(body: str) -> tuple[tuple[_BodyWord, ...], ...]:
+    """The answer's words by clause, each read once per card rather than once per answer."""
+    return tuple(
+        tuple(
+            _BodyWord(
+                token.surface,
+                token.key,
+                not token.stop and zipf(token.surface) < COMMON_ZIPF,
+                _says_what(token.surface) or _verb_like(token.surface),
+                _says_what(token.surface),
+            )
+            for token in clause
+        )
+        for clause in clauses(simplify(body))
+    )
 
 
 def _phrases(ref: Reference, evidence: Evidence) -> list[tuple[float, list[str]]]:
@@ -53,25 +85,22 @@ def _phrases(ref: Reference, evidence: Evidence) -> list[tuple[float, list[str]]
             if weighted.core:
                 weights.setdefault(weighted.token.key, weighted.weight)
     runs: list[tuple[float, list[str]]] = []
-    for clause in clauses(simplify(ref.body)):
+    if not missed:
+        return runs
+    for clause in _body_words(ref.body):
         run: list[str] = []
         total = 0.0
-        for token in (*clause, None):
-            take = (
-                token is not None
-                and not token.stop
-                and token.key in missed
-                and zipf(token.surface) < COMMON_ZIPF
-            )
-            breaks = token is not None and (_says_what(token.surface) or _verb_like(token.surface))
+        for word in (*clause, None):
+            take = word is not None and word.eligible and word.key in missed
+            breaks = word is not None and word.prose
             if run and (not take or breaks or len(run) == MOST_PHRASE_WORDS):
                 if total > 0:
                     runs.append((total, run))
                 run, total = [], 0.0
-            if token is not None and take and not _says_what(token.surface):
-                run.append(token.surface)
-                total += weights.pop(token.key, 0.0)
-                missed.discard(token.key)
+            if word is not None and take and not word.says_what:
+                run.append(word.surface)
+                total += weights.pop(word.key, 0.0)
+                missed.discard(word.key)
     runs.sort(key=lambda r: -r[0])
     return runs
 

@@ -163,7 +163,12 @@ def _answers(part: str, line: Sequence[Token]) -> bool:
     """A line answers a question part when it speaks of what the part asks ('Input and output sizes
     are equal' for 'How is the size ratio for input and output?'); a line that only goes on about
     the line before it ('A gradient of 0 means...') answers none."""
-    return any(_says(line, t) for t in _content(tokenize(simplify(part))))
+    return any(_says(line, t) for t in _part_words(part))
+
+
+@lru_cache(maxsize=4096)
+def _part_words(part: str) -> tuple[Token, ...]:
+    return tuple(_content(tokenize(simplify(part))))
 
 
 def unanswered_part(ctx: Context) -> str | None:
@@ -283,13 +288,13 @@ def guess_list(ctx: Context) -> str | None:
     """'Xavier or Kaiming', 'maybe Kaiming, maybe Xavier': alternatives where one is right and
     another is a different answer. 'And' joins what a member asserts, so a sentence with commas and
     'and' is no list of guesses; nor is a list when the card asks for several things."""
-    if _asks_for_a_list(ctx.ref):
+    if not _ALTERNATIVES.search(ctx.response.simplified):
         return None
     items = _alternatives(ctx.response.simplified)
     if len(items) < 2:
         return None
     hedged = _hedged(ctx.response) or len(items) > 2
-    if not hedged or any(len(_content(item)) > 3 for item in items):
+    if not hedged or any(len(_content(item)) > 3 for item in items) or _asks_for_a_list(ctx.ref):
         return None
     targets = _core_targets(ctx.ref)
     matched = competitors = 0
@@ -597,6 +602,7 @@ _WORD_SIDE = re.compile(r"^\s*[^\W\d_]{3,}(?:(?:\s+|\s*\+\s*|\s+and\s+)[^\W\d_]{
 """Terms of three letters or more joined by '+' or 'and': a side of a word equation, not algebra."""
 
 
+@lru_cache(maxsize=8192)
 def _side_keys(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
     sides = _YIELDS.split(_ASIDE.sub(" ", text), maxsplit=1)
     if len(sides) != 2 or not all(_WORD_SIDE.match(side) for side in sides):
@@ -677,6 +683,15 @@ def contrast_of(target: Token, written: Token) -> bool:
     if written.key in CONTRAST_PARTNERS.get(target.key, frozenset()):
         return True
     return _prefix_contrast(target.surface, written.surface)
+
+
+_CONTRAST_PREFIXES = tuple(prefix for pair in _PREFIX_PAIRS for prefix in pair)
+
+
+def _may_contrast(written: Token) -> bool:
+    """Whether a word could be any word's contrast: it has a signed partner or opens with one of
+    the prefixes that pair."""
+    return written.key in CONTRAST_PARTNERS or written.surface.startswith(_CONTRAST_PREFIXES)
 
 
 @lru_cache(maxsize=65536)
@@ -769,6 +784,8 @@ def contrast_term(ctx: Context) -> str | None:
     otherwise aimed at the statement. Both named at once is a guess; a negated mention is fine
     unless the reference denies the term the same way."""
     response = ctx.response
+    if not any(_may_contrast(t) for t in response.content):
+        return None
     listing = len(response.content) <= SHORT_RESPONSE_WORDS or bool(_OR.search(response.simplified))
     statements = _statements(ctx)
     negated = _negated_keys(ctx.ref.texts)
@@ -777,6 +794,8 @@ def contrast_term(ctx: Context) -> str | None:
         if clause_negated and not negated:
             continue
         for token in _content(clause):
+            if not _may_contrast(token):
+                continue
             for keys, targets in statements:
                 if token.key in keys:
                     continue
@@ -904,6 +923,9 @@ def negation(ctx: Context) -> str | None:
     contradiction."""
     if ctx.coverage < RELEVANT_AT and not _aimed(ctx.evidence):
         return None
+    if not _states_a_negation(ctx.ref.texts) and not any(t.negation for t in ctx.response.tokens):
+        # Every reading below needs a 'not' on one side or the other.
+        return None
     given = ctx.ref.question_keys | ctx.ref.question_numbers
     reference = [c for text in ctx.ref.texts for c in _stating_clauses(text, given)]
     spelled = _spelled(ctx.ref, ctx.response)
@@ -1017,6 +1039,11 @@ def _flipped(ours: _Clause, theirs: _Clause) -> bool:
         return False
     contraries = plain.keys - negated.keys
     return not any(CONTRAST_PARTNERS.get(key, frozenset()) & contraries for key in negated.keys)
+
+
+@lru_cache(maxsize=8192)
+def _states_a_negation(texts: tuple[str, ...]) -> bool:
+    return any(c.strong for text in texts for c in _reference_clauses(text))
 
 
 def _polarity_lost(texts: Sequence[str], response: Sequence[_Clause]) -> bool:
@@ -1139,10 +1166,14 @@ def _bindings_swapped(bindings: tuple[frozenset[str], ...], response: Response) 
     return False
 
 
+_Pairing = frozenset[tuple[str, str]]
+
+
 @lru_cache(maxsize=4096)
-def _noun_pairs(text: str) -> tuple[tuple[frozenset[str], frozenset[str], frozenset[str]], ...]:
-    """(shared words, words only the first says, words only the second says) for each ordered
-    pair of a statement's clauses that share a word; 'only' is against every other clause."""
+def _noun_pairs(text: str) -> tuple[tuple[frozenset[str], _Pairing, _Pairing], ...]:
+    """(words only the first says, each word only the second says before a shared word, each
+    word only the first says before a shared word) for each ordered pair of a statement's clauses
+    that share a word; 'only' is against every other clause."""
     statement = affirmed_clauses(text)
     found = []
     for i, j in itertools.permutations(range(len(statement)), 2):
@@ -1151,7 +1182,14 @@ def _noun_pairs(text: str) -> tuple[tuple[frozenset[str], frozenset[str], frozen
         if not shared:
             continue
         others = frozenset().union(*(w for k, w in enumerate(statement) if k not in (i, j)))
-        found.append((shared, first - second - others, second - first - others))
+        only_first, only_second = first - second - others, second - first - others
+        found.append(
+            (
+                only_first,
+                frozenset(itertools.product(only_second, shared)),
+                frozenset(itertools.product(only_first, shared)),
+            )
+        )
     return tuple(found)
 
 
@@ -1173,15 +1211,16 @@ def _crossed(texts: Sequence[str], response: Response) -> bool:
     ]
     if len(said) < 2:
         return False
-    for shared, only_first, only_second in pairs:
+    for only_first, second_on_shared, first_on_shared in pairs:
+        only_second = {m for m, _ in second_on_shared}
         for (joined, joined_on), (rest, rest_on) in itertools.permutations(said, 2):
             moved = joined & only_first
             if (
                 moved
                 and not rest & moved
                 and not rest & only_second
-                and any((m, n) in joined_on for m in only_second for n in shared)
-                and any((m, n) in rest_on for m in only_first for n in shared)
+                and not joined_on.isdisjoint(second_on_shared)
+                and not rest_on.isdisjoint(first_on_shared)
             ):
                 return True
     return False
@@ -1236,11 +1275,12 @@ def _opposed_modifiers(text: str) -> tuple[tuple[str, str, str, str], ...]:
 def _modifiers_swapped(texts: Sequence[str], response: Response) -> bool:
     """'a large labeled set and a small unlabeled one' for 'a small labeled set and a larger
     unlabeled one': each opposite modifier on the other one's word."""
+    opposed = [four for text in texts for four in _opposed_modifiers(text)]
+    if not opposed:
+        return False
     said = {(canonical(_positive(m.surface)), n.key) for m, n in _modified(response.tokens)}
     return any(
-        (m1, n2) in said and (m2, n1) in said and (m1, n1) not in said
-        for text in texts
-        for m1, n1, m2, n2 in _opposed_modifiers(text)
+        (m1, n2) in said and (m2, n1) in said and (m1, n1) not in said for m1, n1, m2, n2 in opposed
     )
 
 
@@ -1267,12 +1307,12 @@ def _changes(text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
 
 
 def _turned_round(texts: Sequence[str], response: Response) -> bool:
+    changes = [change for text in texts for change in _changes(text)]
+    if not changes:
+        return False
     said = _changes(response.raw)
     return any(
-        ours_a & b and ours_b & a and not ours_a & a
-        for text in texts
-        for a, b in _changes(text)
-        for ours_a, ours_b in said
+        ours_a & b and ours_b & a and not ours_a & a for a, b in changes for ours_a, ours_b in said
     )
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
@@ -103,8 +103,10 @@ def is_derived(a: str, b: str) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
-class WordMatch:
+class WordMatch(NamedTuple):
+    """A tuple, since a grade builds dozens: a tuple is built in a fraction of a frozen
+    dataclass's time."""
+
     quality: float
     response_index: int
     typo: bool = False
@@ -115,12 +117,15 @@ def match_word(
     response: Sequence[Token],
     joined: dict[str, int],
     by_key: dict[str, list[Token]] | None = None,
+    by_initial: dict[str, list[Token]] | None = None,
 ) -> WordMatch | None:
     """The best response token for one reference token, or None.
 
     `joined` maps the concatenation of adjacent response words to the first one's index, so that
     "non linear" matches "nonlinear" and "max pooling" matches "maxpooling". `by_key`, when given,
-    indexes the response by key to skip the scan for exact and synonym matches.
+    indexes the response by key to skip the scan for exact and synonym matches; `by_initial`
+    indexes it by first letter, since a typo keeps the word's opening (or swaps its first two
+    letters) and a derived word opens like its base.
     """
     same_key = (
         by_key.get(target.key, ())
@@ -130,22 +135,46 @@ def match_word(
     if same_key:
         target_stem = stem(target.surface)
         for token in same_key:
-            if token.numeric or stem(token.surface) == target_stem:
+            if (
+                token.numeric
+                or token.surface == target.surface
+                or stem(token.surface) == target_stem
+            ):
                 return WordMatch(EXACT, token.position)
         return WordMatch(SYNONYM, same_key[0].position)
     if target.surface in joined:
         return WordMatch(EXACT, joined[target.surface])
-    if target.numeric:
+    if target.numeric or not target.surface:
         return None
-    for token in response:
-        if not token.numeric and is_typo(target.surface, token.surface):
+    surface = target.surface
+    if by_initial is None:
+        candidates: Sequence[Token] = response
+        same_opening = response
+    else:
+        same_opening = by_initial.get(surface[0], [])
+        swapped = by_initial.get(surface[1], []) if len(surface) > 1 else []
+        candidates = sorted((*same_opening, *swapped), key=_position) if swapped else same_opening
+    for token in candidates:
+        if not token.numeric and is_typo(surface, token.surface):
             return WordMatch(TYPO, token.position, typo=True)
-    if len(target.surface) >= MIN_DERIVED_BASE:
-        opening = target.surface[:MIN_DERIVED_BASE]
-        for token in response:
-            if token.surface.startswith(opening) and is_derived(target.surface, token.surface):
+    if len(surface) >= MIN_DERIVED_BASE:
+        opening = surface[:MIN_DERIVED_BASE]
+        for token in same_opening:
+            if token.surface.startswith(opening) and is_derived(surface, token.surface):
                 return WordMatch(RELATED, token.position)
     return None
+
+
+def _position(token: Token) -> int:
+    return token.position
+
+
+def index_by_initial(tokens: Sequence[Token]) -> dict[str, list[Token]]:
+    index: dict[str, list[Token]] = {}
+    for token in tokens:
+        if token.surface:
+            index.setdefault(token.surface[0], []).append(token)
+    return index
 
 
 def joined_pairs(tokens: Sequence[Token]) -> dict[str, int]:

@@ -98,6 +98,13 @@ _SPELLED_NUMBER = re.compile(
     r"\b(?:eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred"
     r"|thousand|million|\w+teenth|\w+tieth|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b"
 )
+_SPELLED_HINTS = (
+    *("eleven", "twelve", "teen", "tieth", "hundred", "thousand", "million"),
+    *("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"),
+    *("third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"),
+)
+"""Letters every match of _SPELLED_NUMBER contains: looked for first, since the pattern itself
+tries each word's every ending."""
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
 _TENS_WORDS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
@@ -127,7 +134,10 @@ _GLUED_WORD = re.compile(r"\b(\d+)(?!st\b|nd\b|rd\b|th\b)([a-z]{2,})\b")
 @lru_cache(maxsize=65536)
 def simplify(text: str) -> str:
     """Unicode-, case- and accent-folded text with contractions expanded and numbers tidied."""
-    text = unicodedata.normalize("NFKC", text.translate(_QUOTES)).casefold()
+    text = text.translate(_QUOTES)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold()
     if not text.isascii():
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -150,10 +160,11 @@ def simplify(text: str) -> str:
         text = _RARELY.sub("rarely", text)
     if "°" in text:
         text = _DEGREES.sub(lambda m: _DEGREE_UNITS.get(m.group(1) or "", " degrees"), text)
-    if _SPELLED_NUMBER.search(text):
+    if any(hint in text for hint in _SPELLED_HINTS) and _SPELLED_NUMBER.search(text):
         text = _SPOKEN_YEAR.sub(_year, text)
         text = alpha2digit(text, "en")
-    text = _NUMBER_WORD.sub(_number, text)
+    if any(word in text for word in NUMBER_WORDS):
+        text = _NUMBER_WORD.sub(_number, text)
     if _DIGIT.search(text):
         text = _THOUSANDS.sub("", text)
         text = _ORDINAL.sub(r"\1", text)

@@ -26,6 +26,8 @@ Comparison = tuple[str, str, int]
 
 def comparisons(simplified: str) -> frozenset[Comparison]:
     """Each 'A is <more> than B' as (first, second, +1/-1) with the pair in a fixed order."""
+    if "than" not in simplified:
+        return frozenset()
     found: set[Comparison] = set()
     for match in _COMPARISON.finditer(simplified):
         a, b = canonical(match.group("a")), canonical(match.group("b"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from bot.grading.match import WordMatch, joined_pairs, match_word
+from bot.grading.match import WordMatch, index_by_initial, joined_pairs, match_word
 from bot.grading.normalize import Token, clauses, items, simplify, tokenize
+
+_UNSEEN = WordMatch(0.0, -1)
+"""Stands for a word not yet looked up, where None is a word looked up and not found."""
 
 
 class Response:
@@ -11,6 +14,7 @@ class Response:
         "_clauses",
         "_items",
         "_matched",
+        "by_initial",
         "by_key",
         "content",
         "joined",
@@ -32,6 +36,7 @@ class Response:
         self.by_key: dict[str, list[Token]] = {}
         for token in self.tokens:
             self.by_key.setdefault(token.key, []).append(token)
+        self.by_initial = index_by_initial(self.tokens)
         self._clauses: list[list[Token]] | None = None
         self._items: list[list[Token]] | None = None
         self._matched: dict[tuple[str, str, bool], WordMatch | None] = {}
@@ -52,6 +57,9 @@ class Response:
         """The best token for a reference word; remembered, since the candidates, the points and
         the guards all ask about the same words."""
         key = (target.surface, target.key, target.numeric)
-        if key not in self._matched:
-            self._matched[key] = match_word(target, self.tokens, self.joined, self.by_key)
-        return self._matched[key]
+        found = self._matched.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._matched[key] = match_word(
+                target, self.tokens, self.joined, self.by_key, self.by_initial
+            )
+        return found
