@@ -21,6 +21,9 @@ Sets, each through `bot.grading.grade` exactly as the bot calls it:
 - tests/grading/student_style_frozen_cases.csv: a fifth batch in the same style, 30 answers to 15
   shipped cards, labelled before the grader ran on them, all `frozen` (its misses are never
   printed: `--show` skips frozen sets).
+- tests/grading/blind_cases.csv: 165 answers to 55 shipped cards, written and labelled by a helper
+  who read only the decks (never the grader, its cases or its output); cards alternate between
+  part `tune` and part `frozen` (never looked at).
 - tests/grading/programming_cases.csv: answers on general_decks/programming.toml (reference
   answers only, as a teacher writes them), labelled before the grader ran on them; part `tune`
   (cards 1-6) and part `frozen` (cards 7-12, never looked at).
@@ -184,6 +187,12 @@ def main() -> None:
         ),
         "student_style_frozen_cases.csv (own, frozen)": lambda: deck_cases(
             TESTS / "student_style_frozen_cases.csv", "frozen"
+        ),
+        "blind_cases.csv (helper's, blind), frozen": lambda: deck_cases(
+            TESTS / "blind_cases.csv", "frozen"
+        ),
+        "blind_cases.csv (helper's, blind), tune": lambda: deck_cases(
+            TESTS / "blind_cases.csv", "tune"
         ),
         "programming_cases.csv (own, another subject), frozen": lambda: deck_cases(
             TESTS / "programming_cases.csv", "frozen"
