@@ -9,6 +9,7 @@ a contrast term, a flipped negation, swapped roles, a list of guesses or half of
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -75,8 +76,18 @@ def _named_parts(candidate: Candidate, response: Response) -> list[str]:
     return [p.text for p in candidate.parts if all(response.match(t) for t in p.tokens)]
 
 
-def _extra_items(candidate: Candidate, response: Response) -> list[str]:
-    """List items with a word that is none of the card's parts ('C' in 'N H W or maybe C H W')."""
+DESCRIPTION_WORDS = 2
+
+
+def _extra_items(candidate: Candidate, response: Response, body: str) -> list[str]:
+    """List items with a word that is none of the card's parts ('C' in 'N H W or maybe C H W').
+    An item that names no part in a phrase (DESCRIPTION_WORDS words or more) of a line of the
+    answer that names one ('hierarchy of features' where the answer says 'Compositionality:
+    learning feature hierarchies') describes that part; one word ('channel') is another item."""
+    part_keys = {t.key for part in candidate.parts for t in part.tokens}
+    describing = [
+        keys for line in _answer_lines(body) if (keys := {t.key for t in line}) & part_keys
+    ]
     part_tokens = [t for part in candidate.parts for t in part.tokens]
     own = [t for t in candidate.tokens if not t.stop]
     extras = []
@@ -94,6 +105,10 @@ def _extra_items(candidate: Candidate, response: Response) -> list[str]:
             # Beside a part, only a sibling of the parts is one more item ('C' beside 'H W');
             # other words describe the part ('eventually whole objects').
             unknown = [t for t in unknown if _sibling(t, part_tokens)]
+        elif len(unknown) >= DESCRIPTION_WORDS and any(
+            {t.key for t in unknown} <= keys for keys in describing
+        ):
+            unknown = []
         if unknown:
             extras.append(" ".join(t.surface for t in item if not t.hedge))
     return extras
@@ -119,7 +134,7 @@ def missing_parts(ctx: Context) -> str | None:
         found = _named_parts(candidate, ctx.response)
         n = len(candidate.parts)
         if len(found) == n:
-            extras = _extra_items(candidate, ctx.response)
+            extras = _extra_items(candidate, ctx.response, ctx.ref.body)
             if extras and _hedged(ctx.response):
                 return GUESSES
             if extras:
@@ -350,7 +365,7 @@ def numbers(ctx: Context) -> str | None:
     if not response.numbers:
         return None
     allowed = ref.question_numbers | ref.answer_numbers
-    stray = response.numbers - allowed
+    stray = {n for n in response.numbers - allowed if not _worked(n, allowed)}
     short = [c for c in ref.candidates if c.numbers and len(c.content) <= SHORT_RESPONSE_WORDS]
     if short:
         for candidate in short:
@@ -359,6 +374,10 @@ def numbers(ctx: Context) -> str | None:
             ):
                 return None
         best = max(short, key=lambda c: len(c.numbers & response.numbers))
+        if best.numbers <= response.numbers and _hedged(response):
+            # '255,632 or 4,608': the answer and another number the card names, offered as
+            # alternatives.
+            return GUESSES
         if stray or not best.numbers & response.numbers:
             shown = best.text if 0 < len(best.text) <= 40 else ", ".join(sorted(best.numbers))
             if best.numbers <= response.numbers:
@@ -375,6 +394,17 @@ def numbers(ctx: Context) -> str | None:
         given, expected = relabelled
         return f"Numbers differ: “{given}” is not “{expected}”."
     return None
+
+
+_PRODUCT_OF_NUMBERS = re.compile(r"\d+(?:x\d+)+")
+
+
+def _worked(number: str, allowed: frozenset[str]) -> bool:
+    """A product that comes to one of the card's numbers ('3x3x16' for 144): working shown,
+    not another answer."""
+    if not _PRODUCT_OF_NUMBERS.fullmatch(number):
+        return False
+    return str(math.prod(int(factor) for factor in number.split("x"))) in allowed
 
 
 # --- notation -----------------------------------------------------------------------------------

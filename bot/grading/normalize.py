@@ -15,6 +15,7 @@ from functools import lru_cache
 from text_to_num import alpha2digit
 
 from bot.grading.lexicon import (
+    ELABORATION_STARTS,
     EXPANSIONS,
     HEDGES,
     NEGATIONS,
@@ -123,6 +124,7 @@ _COEFFICIENT = re.compile(r"\b(\d+)\s+([a-z]\d?)\b(?!\s*[a-z(])")
 _PRODUCT = re.compile(r"(\d)\s*(?:x|\*|by)\s*(?=\d)")
 _TOKEN = re.compile(r"(?:(?<![a-z0-9σλη∂)])-(?=\d))?[a-z0-9σλη∂]+(?:\.[0-9]+)?(?:-[a-z0-9]+)*")
 _CLAUSE_SPLIT = re.compile(r"[,;:.!?()\n]|\b(?:and|but|while|whereas|however|although|though)\b")
+_STRETCH_SPLIT = re.compile(r"[,;\n]")
 _ITEM_SPLIT = re.compile(r"[,;\n/&]|\b(?:or|and|vs|versus|nor)\b")
 _HAS_WORD = re.compile(r"[^\W_]")
 _DIGIT = re.compile(r"\d")
@@ -191,12 +193,15 @@ def _year(match: re.Match[str]) -> str:
     return f"{int(high) * 100 + int(low)}"
 
 
+_OPENING = re.compile(r"[([{]")
+
+
 def _signed(match: re.Match[str]) -> str:
     """A minus sign (or 'minus', 'negative') before a number, glued to it, unless it follows an
     operand: '-273', 'minus 40' and 'x = -5' are negative numbers, 'n - 1' and 'n minus 1' a
     subtraction."""
     before = match.string[: match.start()].rstrip()
-    last = before.rsplit(None, 1)[-1] if before else ""
+    last = _OPENING.split(before.rsplit(None, 1)[-1])[-1] if before else ""
     operand = last[-1:].isdigit() or last.endswith(")") or (len(last) == 1 and last.isalpha())
     if operand:
         return match.group(0)
@@ -301,6 +306,11 @@ _PREFIXES = frozenset({"pre", "re", "co", "non", "semi", "sub", "multi", "un", "
 """Prefixes that are no words of their own: 'pre-trained' is 'pretrained', never 'pre trained'."""
 
 
+_NUMBERED_NAME = re.compile(r"([a-z]{3,})(\d+)")
+"""A name glued to its number ('conv1', 'resnet50') is the name and the number, as 'ResNet-50'
+is; 'L1' and 'co2' are names of their own."""
+
+
 def _spellings(raw: str) -> list[str]:
     """One raw token to the words it stands for (hyphens, abbreviations, number words, -ise)."""
     if _NEGATIVE_NUMBER.fullmatch(raw):
@@ -309,6 +319,8 @@ def _spellings(raw: str) -> list[str]:
         parts = [part for part in raw.split("-") if part]
         if len(parts) > 1 and all(part.isdigit() for part in parts):
             return parts  # a range ('3-5') or a subtraction, never one number
+        if len(parts) == 2 and len(parts[0]) == 1 and parts[1].isdigit():
+            return parts  # a symbol minus a number ('k-1'), never a word
         joined = raw.replace("-", "")
         prefixed = len(parts) == 2 and parts[0] in _PREFIXES
         if joined in EXPANSIONS or joined.isdigit() or prefixed or is_real_word(joined):
@@ -317,6 +329,9 @@ def _spellings(raw: str) -> list[str]:
             return [word for part in raw.split("-") if part for word in _spellings(part)]
     if raw in EXPANSIONS:
         return EXPANSIONS[raw].split()
+    numbered = _NUMBERED_NAME.fullmatch(raw)
+    if numbered and numbered.group(1) not in _PREFIXES:
+        return [*_spellings(numbered.group(1)), numbered.group(2)]
     if raw in NUMBER_WORDS:
         return [NUMBER_WORDS[raw]]
     us = _us_spelling(raw)
@@ -362,9 +377,17 @@ def clauses(simplified: str) -> list[list[Token]]:
 
 
 def items(simplified: str) -> list[list[Token]]:
-    """Tokens grouped by list item (commas, 'or', 'and', slashes), for spotting lists of guesses."""
+    """Tokens grouped by list item (commas, 'or', 'and', slashes), for spotting lists of guesses.
+    What is said in brackets, or in a stretch that opens as an elaboration ('so one mean/var per
+    channel'), lists nothing."""
     without_parens = re.sub(r"\([^()]*\)", " ", simplified)
-    return [tokens for part in _ITEM_SPLIT.split(without_parens) if (tokens := tokenize(part))]
+    found: list[list[Token]] = []
+    for stretch in _STRETCH_SPLIT.split(without_parens):
+        words = stretch.split(maxsplit=1)
+        if words and words[0] in ELABORATION_STARTS:
+            continue
+        found.extend(tokens for part in _ITEM_SPLIT.split(stretch) if (tokens := tokenize(part)))
+    return found
 
 
 _FORMULA_WORDS = {

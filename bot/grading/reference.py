@@ -320,17 +320,25 @@ _TRAILING_WORDS = re.compile(r"\s+[^\W\d_]{3,}")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
+_CLAUSE_BREAK = re.compile(r"[,;]\s")
+
+
+def _before_words(line: str) -> str:
+    found = _TRAILING_WORDS.search(line)
+    return line[: found.start()].strip().rstrip(",;").strip() if found else ""
+
+
 def formula_spans(text: str) -> tuple[str, ...]:
     """Where a formula may stand in a text: all of it, each line, what follows a colon
-    ('Newton's second law: F = ma'), and a line up to its first word when what comes before is
-    symbols only ('(n - k)/s + 1 when there's no padding')."""
+    ('Newton's second law: F = ma'), and a line up to its first word or comma when what comes
+    before is symbols only ('(n - k)/s + 1 when there's no padding', '1 + L(K-1), so ...')."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     after = [line.rsplit(":", 1)[1].strip() for line in lines if ":" in line]
     heads = [
         head
         for line in (*lines, *after)
-        if (m := _TRAILING_WORDS.search(line))
-        and not _WORD.search(head := line[: m.start()].strip())
+        for head in (_before_words(line), _CLAUSE_BREAK.split(line, maxsplit=1)[0].strip())
+        if head and head != line and not _WORD.search(head)
     ]
     return tuple(dict.fromkeys(span for span in (text.strip(), *lines, *after, *heads) if span))
 

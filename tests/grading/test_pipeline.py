@@ -14,6 +14,7 @@ from bot.decks import Card, Deck
 from bot.grading import acronyms, guards
 from bot.grading import evidence as ev
 from bot.grading.decision import load, parse
+from bot.grading.normalize import simplify, tokenize
 from bot.grading.reference import compile_reference
 from bot.grading.response import Response
 from bot.grading.semantic import HashEmbedder, StaticMiniLM, Vectors
@@ -326,6 +327,24 @@ class TestGuards:
         total = card("255,632 parameters", "255,632", question="Total parameters?")
         assert fired(total, "255 632") == []
         assert grading.grade(total, "255 632").correct
+
+    def test_a_name_glued_to_its_number_is_the_name_and_the_number(self) -> None:
+        said = tokenize(simplify("conv1 and resnet50"))
+        assert [t.surface for t in said if t.numeric] == ["1", "50"]
+        assert [t.surface for t in tokenize(simplify("L1, co2"))] == ["l1", "co2"]
+
+    def test_a_worked_count_explains_the_total(self) -> None:
+        total = card(
+            "Conv layer 1: 3×3×1×16 = 144 learnable parameters.\n"
+            "Conv layer 2: 3×3×16×32 = 4,608 learnable parameters.\n"
+            "Total = 255,632 parameters.",
+            "255,632",
+            question="How many learnable parameters does the CNN have, and how are they counted?",
+        )
+        said = "255,632 params, conv1 3x3x16=144, conv2 3x3x16x32=4608"
+        assert "numbers" not in fired(total, said)
+        assert "numbers" in fired(total, "255,632 params, conv1 3x3x8=144")
+        assert grading.grade(total, "255,632 or 4,608").outcome == "wrong"
 
     def test_an_accepted_form_without_its_distinguishing_word(self) -> None:
         assert "dropped word" in fired(STRIDE, "the size of the kernel")
@@ -872,6 +891,31 @@ class TestIndependentFindings:
         axes = card("N, H and W", "N, H and W", question="BatchNorm2D Axes")
         assert grading.grade(axes, "N H W or maybe C H W").outcome == "wrong"
 
+    def test_an_elaboration_after_a_list_is_no_extra_item(self) -> None:
+        axes = card(
+            "Computes statistics over N (batch), H (height), and W (width) axes.\n"
+            "Normalizes each channel C across the entire batch.",
+            "batch, height and width",
+            question="Over which axes does BatchNorm2D compute its statistics?",
+        )
+        said = "over the batch, height and width, so one mean/var per channel"
+        assert "missing parts" not in fired(axes, said)
+        assert grading.grade(axes, "batch, height, width or channel").outcome == "wrong"
+
+    def test_a_part_restated_in_the_answers_words_is_no_extra_item(self) -> None:
+        visual = card(
+            "- Locality: neighboring pixels are highly correlated\n"
+            "- Translation invariance: meaningful patterns can appear anywhere\n"
+            "- Compositionality: learning feature hierarchies",
+            "locality, translation invariance and compositionality",
+            question="What are some characteristics of visual data?",
+        )
+        said = "locality, translation invariance, and compositionality / hierarchy of features"
+        assert "missing parts" not in fired(visual, said)
+        assert "missing parts" in fired(
+            visual, "locality, translation invariance, compositionality or pooling"
+        )
+
     def test_short_formula_forms(self) -> None:
         fc = card(
             "Input size × output size + output size",
@@ -880,6 +924,26 @@ class TestIndependentFindings:
         )
         assert grading.grade(fc, "(in + 1) * out").correct
         assert not grading.grade(fc, "(in + 1) * in").correct
+
+    def test_a_subtraction_in_a_formula_is_no_word_and_no_sign(self) -> None:
+        def numbers(text: str) -> list[str]:
+            return [t.surface for t in tokenize(simplify(text)) if t.numeric]
+
+        assert numbers("1 + L(K-1)") == numbers("1 + L(K − 1)") == ["1", "1"]
+        assert numbers("n-1") == ["1"]
+        assert numbers("x = -5") == ["-5"]
+
+    def test_a_formula_before_a_comma_and_its_explanation(self) -> None:
+        stacked = card(
+            "For a stack of 3×3 convolutions with stride 1, the effective receptive field of three "
+            "layers is 7×7.\n(Formula for L layers: 1 + L(K − 1), where K = 3 for 3×3.)",
+            "1 + L(K - 1)",
+            question="What is the effective receptive field of stacked 3×3 convolutions?",
+        )
+        assert grading.grade(stacked, "1 + L(K-1), so three 3x3 layers see a 7x7 region").correct
+        assert not grading.grade(
+            stacked, "1 + L(K+1), so three 3x3 layers see a 7x7 region"
+        ).correct
 
     def test_naming_enough_items_of_a_listed_answer_is_an_answer(self) -> None:
         challenges = card(
