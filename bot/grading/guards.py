@@ -1174,6 +1174,9 @@ def _roles_swapped(roles: tuple[tuple[str, frozenset[str]], ...], response: Resp
     return False
 
 
+_CONSEQUENCE = frozenset({"so", "because", "since", "therefore", "thus", "hence"})
+
+
 def _bindings_swapped(bindings: tuple[frozenset[str], ...], response: Response) -> bool:
     """Two response clauses that each pair the words of the same two reference clauses, with no
     word in common: 'same neutrons' and 'different protons' for 'same protons, different
@@ -1181,7 +1184,9 @@ def _bindings_swapped(bindings: tuple[frozenset[str], ...], response: Response) 
     shares words between its clauses and is not a swap."""
     seen: dict[tuple[int, int], list[tuple[frozenset[str], frozenset[str]]]] = {}
     for clause in response.clauses:
-        if any(t.negation for t in clause):
+        if any(t.negation for t in clause) or clause[0].surface in _CONSEQUENCE:
+            # A consequence ('so fewer parameters to update') is no statement paired with
+            # another; only statements side by side can swap.
             continue
         keys = {t.key for t in clause if not t.stop}
         hit = [i for i, words in enumerate(bindings) if words & keys]

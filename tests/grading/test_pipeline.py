@@ -690,6 +690,8 @@ class TestGuards:
             "freeze the pretrained conv layers and only retrain the final layers",
             "freeze the pretrained layers and update the final layers on top of the pretrained ones",
             "the pretrained layers stay frozen, only the final layers are trained",
+            "you freeze the pretrained conv layers and only train the last layers, so way fewer "
+            "params to update",
         ):
             assert "roles" not in fired(transfer, said), said
 
