@@ -24,6 +24,8 @@ Sets, each through `bot.grading.grade` exactly as the bot calls it:
 - tests/grading/blind_cases.csv: 165 answers to 55 shipped cards, written and labelled by a helper
   who read only the decks (never the grader, its cases or its output); cards alternate between
   part `tune` and part `frozen` (never looked at).
+- tests/grading/near_miss_cases.csv: 128 answers to 64 shipped cards by the same kind of helper,
+  70% wrong answers that share most words with the right one, all `tune`.
 - tests/grading/programming_cases.csv: answers on general_decks/programming.toml (reference
   answers only, as a teacher writes them), labelled before the grader ran on them; part `tune`
   (cards 1-6) and part `frozen` (cards 7-12, never looked at).
@@ -193,6 +195,9 @@ def main() -> None:
         ),
         "blind_cases.csv (helper's, blind), tune": lambda: deck_cases(
             TESTS / "blind_cases.csv", "tune"
+        ),
+        "near_miss_cases.csv (helper's, blind, tuned on)": lambda: deck_cases(
+            TESTS / "near_miss_cases.csv"
         ),
         "programming_cases.csv (own, another subject), frozen": lambda: deck_cases(
             TESTS / "programming_cases.csv", "frozen"
