@@ -766,7 +766,7 @@ def _statements(ctx: Context) -> list[tuple[frozenset[str], list[Token]]]:
             out.append((candidate.keys, targets))
         elif short or candidate_match(candidate, ctx.response).recall >= RELEVANT_AT:
             out.append((ctx.ref.answer_keys | candidate.keys, targets))
-    if ctx.evidence.concept >= RELEVANT_AT or short or _aimed(ctx.evidence):
+    if ctx.coverage >= RELEVANT_AT or short or _aimed(ctx.evidence):
         out.append((ctx.ref.answer_keys, list(ctx.ref.core_terms)))
     return out
 

@@ -428,6 +428,20 @@ class TestGuards:
         assert "contrast term" in fired(hypo, "hyperthyroidism")
         assert fired(KAIMING, "Kaiming, not Xavier") == []
 
+    def test_a_response_aimed_at_an_accepted_form_is_held_to_the_answers_terms(self) -> None:
+        augmentation = card(
+            "Enhances generalization by artificially expanding datasets through transformations "
+            "like rotations, flips, and noise addition.",
+            "it enlarges the dataset with transformations so the model generalizes better",
+            question="What is the role of data augmentation in CNN training?",
+        )
+        shrunk = "it shrinks the dataset by removing rotated and flipped duplicates so the model generalizes better"
+        assert "contrast term" in fired(augmentation, shrunk)
+        assert not grading.grade(augmentation, shrunk).correct
+        assert grading.grade(
+            augmentation, "it enlarges the dataset with flips and rotations"
+        ).correct
+
     def test_a_look_alike_in_the_terms_place_counts_though_the_term_is_said_elsewhere(
         self,
     ) -> None:
