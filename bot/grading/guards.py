@@ -663,6 +663,41 @@ def _same_sides(ref: Reference, response: Response) -> bool | None:
     return False if compared else None
 
 
+_ARITHMETIC = frozenset({"+", "-", "×", "/"})
+
+
+def _terms_and_operators(simplified: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A formula's named terms and its operators, in sorted order: 'input size × output size +
+    output size' and '(input size + 1) × output size' have the same."""
+    tokens = formula_tokens(simplified)
+    return (
+        frozenset(t for t in tokens if t.isalpha()),
+        tuple(sorted(t for t in tokens if t in _ARITHMETIC)),
+    )
+
+
+@lru_cache(maxsize=8192)
+def _reference_terms_and_operators(text: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    return _terms_and_operators(simplify(text))
+
+
+def _operators_changed(texts: Sequence[str], response: Response) -> bool:
+    """A formula in the card's own terms with other operators: 'input size × kernel size' for
+    'input size / kernel size', 'input size × output size' for '... + output size'. Only texts
+    that name exactly the response's terms are compared; one that agrees clears it."""
+    names, said = _terms_and_operators(response.simplified)
+    if not said or not names:
+        return False
+    changed = False
+    for text in texts:
+        theirs_names, theirs = _reference_terms_and_operators(text)
+        if theirs and theirs_names == names:
+            if theirs == said:
+                return False
+            changed = True
+    return changed
+
+
 def formula(ctx: Context) -> str | None:
     """A response written as a formula must be one of the card's formulas, brackets and spacing
     aside: 's_y - s_j' is not 's_j - s_y'. A formula said in words is judged by its words, but
@@ -671,7 +706,9 @@ def formula(ctx: Context) -> str | None:
     if ctx.evidence.formula_match:
         return None
     shown = next((c.text for c in ctx.ref.candidates if c.formula), ctx.ref.body)
-    if spoken_division(ctx.ref, ctx.response) is False:
+    if spoken_division(ctx.ref, ctx.response) is False or _operators_changed(
+        ctx.ref.texts, ctx.response
+    ):
         return f"That formula differs from the reference: {one_line(shown, QUOTE_LIMIT)}."
     if not ctx.ref.formulas:
         return None

@@ -932,6 +932,24 @@ class TestIndependentFindings:
             visual, "locality, translation invariance, compositionality or pooling"
         )
 
+    def test_a_formula_in_the_cards_words_keeps_its_operators(self) -> None:
+        pooling = card(
+            "input size / kernel size (non-overlapping pooling, where the stride equals the "
+            "kernel size)",
+            "input size / kernel size",
+            "W / K",
+            question="What is the formula for the output size of a pooling layer?",
+        )
+        assert "formula" in fired(pooling, "input size × kernel size")
+        assert "formula" not in fired(pooling, "input size / kernel size")
+        fc = card(
+            "Input size × output size + output size",
+            "(input size + 1) × output size",
+            question="How many parameters does an FC layer have?",
+        )
+        assert "formula" in fired(fc, "input size × output size")
+        assert "formula" not in fired(fc, "output size × (input size + 1)")
+
     def test_short_formula_forms(self) -> None:
         fc = card(
             "Input size × output size + output size",
