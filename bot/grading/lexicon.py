@@ -495,6 +495,10 @@ CONTRASTS = (
     ("east", "west"),
     ("early", "late"),
     ("early", "final"),
+    ("early", "last"),
+    ("cause", "prevent"),
+    ("sum", "max"),
+    ("add", "remove"),
     ("labeled", "unlabeled"),
     ("small", "large"),
 )

@@ -428,6 +428,33 @@ class TestGuards:
         assert "contrast term" in fired(hypo, "hyperthyroidism")
         assert fired(KAIMING, "Kaiming, not Xavier") == []
 
+    def test_signed_pairs_of_direction_and_operation(self) -> None:
+        vanishing = card(
+            "A problem in very deep networks where the gradient becomes extremely small, causing "
+            "the weights in the early layers to stop updating.",
+            "the gradients become tiny so the early layers stop learning",
+            question="What are vanishing gradients?",
+        )
+        assert "contrast term" in fired(
+            vanishing, "the gradients become tiny so the last layers stop learning"
+        )
+        residual = card(
+            "By enabling identity mappings, they prevent gradient degradation.",
+            question="How do residual connections improve optimization?",
+        )
+        assert "contrast term" in fired(
+            residual, "by enabling identity mappings they cause gradient degradation"
+        )
+        convolution = card(
+            "A kernel slides over an image, performing element-wise multiplication and summation.",
+            "a kernel slides over the image, multiplying element-wise and summing",
+            question="How does convolution work?",
+        )
+        assert "contrast term" in fired(
+            convolution,
+            "a kernel slides over the image, multiplying element-wise and taking the max",
+        )
+
     def test_a_response_aimed_at_an_accepted_form_is_held_to_the_answers_terms(self) -> None:
         augmentation = card(
             "Enhances generalization by artificially expanding datasets through transformations "
