@@ -309,7 +309,11 @@ def guess_list(ctx: Context) -> str | None:
     if len(items) < 2:
         return None
     hedged = _hedged(ctx.response) or len(items) > 2
-    if not hedged or any(len(_content(item)) > 3 for item in items) or _asks_for_a_list(ctx.ref):
+    # A guess is a few words long, unless 'either ... or' offers whole statements as alternatives.
+    long = any(len(_content(item)) > 3 for item in items) and not _EITHER.search(
+        ctx.response.simplified
+    )
+    if not hedged or long or _asks_for_a_list(ctx.ref):
         return None
     targets = _core_targets(ctx.ref)
     matched = competitors = 0
@@ -328,6 +332,7 @@ def guess_list(ctx: Context) -> str | None:
     return GUESSES if matched and competitors else None
 
 
+_EITHER = re.compile(r"\beither\b.*\bor\b")
 _OR = re.compile(r"\b(?:or|vs|versus)\b|/")
 
 

@@ -303,6 +303,18 @@ class TestGuards:
         assert "guess list" in fired(KAIMING, "maybe kaiming, maybe xavier")
         assert fired(KAIMING, "kaiming xavier glorot lecun he") != []
 
+    def test_either_or_offers_alternatives_of_any_length(self) -> None:
+        skip = card(
+            "They allow gradients to bypass layers, improving gradient flow and enabling the "
+            "training of very deep networks.",
+            question="What is the role of skip connections in ResNet?",
+        )
+        said = "either they add dropout between the layers or they let gradients bypass layers"
+        assert "guess list" in fired(skip, said)
+        assert "guess list" not in fired(
+            skip, "they let gradients bypass layers, either one or several"
+        )
+
     def test_an_ordinary_sentence_is_no_guess_list(self) -> None:
         norm = card(
             "Techniques to standardize the inputs to a layer, which helps to speed up and stabilize "
