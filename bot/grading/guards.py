@@ -1422,6 +1422,20 @@ _SWAPPED = "You swapped them round: compare who does what with the reference."
 _EQUAL = re.compile(r"\b(?:same|equal|identical|unchanged)\b")
 
 
+_EQUATED = re.compile(
+    r"\b(?:are|is|stay|stays|remain|remains|keeps?|have)\s+(?:the\s+)?(?:same|equal|identical)\b"
+)
+"""Two things said to be alike: 'are the same size', 'stays equal'."""
+
+
+def _equates_compared(compared: frozenset[tuple[str, str, int]], response: Response) -> bool:
+    """'the input and output are the same size' where the card says the input is larger: both
+    sides of a comparison the card makes, said to be the same."""
+    return _EQUATED.search(response.simplified) is not None and any(
+        a in response.keys and b in response.keys for a, b, _ in compared
+    )
+
+
 def direction(ctx: Context) -> str | None:
     """'the input is larger than the output' for 'the output is larger than the input', and any
     'larger than' where the card says the sizes are the same."""
@@ -1430,6 +1444,8 @@ def direction(ctx: Context) -> str | None:
         said = stated | completed(ctx.response.simplified, ctx.ref.comparisons)
         if contradicts(ctx.ref.comparisons, said):
             return "That's the wrong way round: compare your answer with the reference."
+        if not said and _equates_compared(ctx.ref.comparisons, ctx.response):
+            return "Not quite: the card says one is larger than the other, not the same."
     if not stated or ctx.ref.comparisons or ctx.coverage < RELEVANT_AT:
         return None
     if any(_EQUAL.search(text) for text in ctx.ref.simplified_texts):

@@ -971,6 +971,22 @@ class TestIndependentFindings:
             visual, "locality, translation invariance, compositionality or pooling"
         )
 
+    def test_the_same_where_the_card_compares(self) -> None:
+        valid = card(
+            "Normal convolution: every considered point lies within the input.\n"
+            "The input is larger than the output.",
+            "every kernel point lies inside the input and the output is smaller than the input",
+            question="What is VALID convolution? How is the size ratio for input and output?",
+        )
+        said = "the kernel is centered at every input location so the input and output are the same size"
+        assert "direction" in fired(valid, said)
+        assert "direction" not in fired(
+            valid, "only where the kernel fits, so the output is smaller than the input"
+        )
+        assert "direction" not in fired(
+            valid, "the kernel stays inside the input; same kernel everywhere, output shrinks"
+        )
+
     def test_a_formula_in_the_cards_words_keeps_its_operators(self) -> None:
         pooling = card(
             "input size / kernel size (non-overlapping pooling, where the stride equals the "
