@@ -1393,6 +1393,50 @@ def _turned_round(texts: Sequence[str], response: Response) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
+def _labelled_lines(body: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each line of a labelled answer ('padding='same': pads the input ...') as its label (the
+    last word before the colon) and the words only that line says, labels left out. Empty
+    unless two lines or more carry different labels."""
+    lines = []
+    for line in body.splitlines():
+        head, colon, rest = line.partition(":")
+        label_words = _content(tokenize(simplify(head)))
+        if not colon or not label_words or len(label_words) > 3:
+            continue
+        lines.append((label_words[-1].key, {t.key for t in _content(tokenize(simplify(rest)))}))
+    labels = {label for label, _ in lines}
+    if len(labels) < 2 or len(labels) != len(lines):
+        return ()
+    return tuple(
+        (
+            label,
+            frozenset(words - labels - set().union(*(w for other, w in lines if other != label))),
+        )
+        for label, words in lines
+    )
+
+
+def _labelled_lines_swapped(body: str, response: Response) -> bool:
+    """A clause led by one line's label that says only what another line says: 'valid pads the
+    input to keep the output the same size' for 'valid: no padding ...; same: pads the input
+    ...'."""
+    lines = dict(_labelled_lines(body))
+    if not lines:
+        return False
+    for clause in response.clauses:
+        content = _content(clause)
+        if not content or content[0].key not in lines:
+            continue
+        said = {t.key for t in content[1:]}
+        own = lines[content[0].key]
+        if own & said:
+            continue
+        if any(words & said for label, words in lines.items() if label != content[0].key):
+            return True
+    return False
+
+
 def roles(ctx: Context) -> str | None:
     """'L2 drives weights to zero' for 'L1 drives weights to zero, L2 keeps them small';
     'freeze the final layers' for 'freeze the early layers and update the final ones'."""
@@ -1401,6 +1445,7 @@ def roles(ctx: Context) -> str | None:
         or _turned_round(ctx.ref.texts, ctx.response)
         or _crossed(ctx.ref.texts, ctx.response)
         or any(_bindings_swapped(b, ctx.response) for b in ctx.ref.bindings)
+        or _labelled_lines_swapped(ctx.ref.body, ctx.response)
     ):
         # Both modifiers and both words they modify, both sides of a change, one noun in both
         # roles, or two clauses that each pair one clause's words with the other's: aimed at the

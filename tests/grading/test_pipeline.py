@@ -748,6 +748,17 @@ class TestGuards:
         ):
             assert "roles" not in fired(transfer, said), said
 
+    def test_what_labelled_lines_say_swapped_between_labels(self) -> None:
+        padding = card(
+            "padding='valid': no padding, reducing the output size.\n"
+            "padding='same': pads the input to keep the output size the same.",
+            question="What is padding in CNNs?",
+        )
+        swapped = "valid pads the input to keep the output the same size, same uses no padding so the output shrinks"
+        assert "roles" in fired(padding, swapped)
+        right = "valid uses no padding so the output shrinks, same pads the input to keep the size"
+        assert "roles" not in fired(padding, right)
+
     def test_swapped_modifiers(self) -> None:
         semi = card(
             "A learning paradigm where models are trained on a small labeled dataset alongside "
