@@ -73,9 +73,12 @@ def _tokens(text: str, letters: frozenset[str]) -> Iterator[tuple[str, str]]:
 
 
 class _Parser:
-    """expression := term (('+'|'-') term)*; term := power ((('*'|'/') | implicit) power)*;
-    power := unary ('^' unary | '²' | '³')*; unary := '-' unary | atom; atom := number | name
-    | name '(' args ')' | '(' expression ')'."""
+    """expression := term (('+'|'-') term)*; term := product (('*'|'/') product)*; product :=
+    power (power)*; power := unary ('^' unary | '²' | '³')*; unary := '-' unary | atom; atom :=
+    number | name | name '(' args ')' | '(' expression ')'.
+
+    Terms written side by side bind tighter than a written '/', as handwriting means them:
+    'e^(s_y) / Σ_j e^(s_j)' divides by the whole sum, 'hf / 2m' by 2m."""
 
     def __init__(self, text: str, letters: frozenset[str]) -> None:
         self.items = list(_tokens(text, letters))
@@ -99,15 +102,16 @@ class _Parser:
         return node
 
     def term(self) -> Node:
+        node = self.product()
+        while (item := self.peek()) and item[1] in "*/":
+            self.take()
+            node = (item[1], node, self.product())
+        return node
+
+    def product(self) -> Node:
         node = self.power()
-        while item := self.peek():
-            if item[1] in "*/":
-                self.take()
-                node = (item[1], node, self.power())
-            elif item[0] in ("num", "name") or item[1] == "(":
-                node = ("*", node, self.power())
-            else:
-                break
+        while (item := self.peek()) and (item[0] in ("num", "name") or item[1] == "("):
+            node = ("*", node, self.power())
         return node
 
     def power(self) -> Node:

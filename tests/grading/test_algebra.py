@@ -28,6 +28,9 @@ from bot.grading.algebra import MAX_LENGTH, equivalent, parse
         ("F = ma + 1", "F = ma", False),
         ("(n+k)/s+1", "(n - k)/s + 1", False),
         ("x = x", "F = ma", False),
+        ("L_i = -log(e^(s_j) / Σ_j e^(s_y))", "L_i = −log( e^(s_y) / Σ_j e^(s_j) )", False),
+        ("L_i = -log(e^(s_y) / (Σ_j e^(s_j)))", "L_i = −log( e^(s_y) / Σ_j e^(s_j) )", True),
+        ("E = hf / 2m", "E = h f / (2 m)", True),
         ("F = ma", "(n - k)/s + 1", False),
     ],
 )
