@@ -183,6 +183,13 @@ def parse(text: str, letters: frozenset[str] = frozenset()) -> Formula | None:
     return Formula(left, right, frozenset(names))
 
 
+def is_formula(text: str) -> bool:
+    """Text that is a formula with something to compare: an equation, or an expression with an
+    operation. A lone name or number ('L1' before a colon) is a label."""
+    found = parse(text)
+    return found is not None and (found.right is not None or found.left[0] not in ("var", "num"))
+
+
 def _value(node: Node, values: dict[str, float]) -> float:
     kind = node[0]
     if kind == "num":

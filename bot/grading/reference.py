@@ -600,7 +600,7 @@ def _compile_reference(
                 for text in (*(c.text for c in candidates), *point_texts)
                 if _formula(text)[0] is not None
                 for span in formula_spans(text)
-                if algebra.parse(span) is not None
+                if algebra.is_formula(span)
             )
         ),
         demoted_texts=tuple(

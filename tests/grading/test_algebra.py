@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.grading.algebra import MAX_LENGTH, equivalent, parse
+from bot.grading.algebra import MAX_LENGTH, equivalent, is_formula, parse
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,10 @@ def test_a_formula_head_is_symbols_before_the_first_word() -> None:
     assert formula_spans("input size × output size + input size") == (
         "input size × output size + input size",
     )
+
+
+def test_a_lone_name_or_number_is_no_formula() -> None:
+    assert not is_formula("L1")
+    assert not is_formula("42")
+    assert is_formula("F = ma")
+    assert is_formula("(n - k)/s + 1")

@@ -759,6 +759,15 @@ class TestGuards:
         right = "valid uses no padding so the output shrinks, same pads the input to keep the size"
         assert "roles" not in fired(padding, right)
 
+    def test_formulas_swapped_between_labelled_lines(self) -> None:
+        penalties = card(
+            "L1: loss + λ Σ_(i=1..n) |W_i|\nL2: loss + λ Σ_(i=1..n) W_i²",
+            "L1 adds λ times the sum of absolute weights, L2 adds λ times the sum of squared weights",
+            question="What do L1 and L2 regularization add to the loss, specifically?",
+        )
+        assert not grading.grade(penalties, "L1 adds λ Σ W_i², L2 adds λ Σ |W_i|").correct
+        assert grading.grade(penalties, "L1 adds λ Σ |W_i|, L2 adds λ Σ W_i²").correct
+
     def test_swapped_modifiers(self) -> None:
         semi = card(
             "A learning paradigm where models are trained on a small labeled dataset alongside "
