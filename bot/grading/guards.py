@@ -308,7 +308,8 @@ def guess_list(ctx: Context) -> str | None:
     items = _alternatives(ctx.response.simplified)
     if len(items) < 2:
         return None
-    hedged = _hedged(ctx.response) or len(items) > 2
+    offered = _hedged(ctx.response)
+    hedged = offered or len(items) > 2
     # A guess is a few words long, unless 'either ... or' offers whole statements as alternatives.
     long = any(len(_content(item)) > 3 for item in items) and not _EITHER.search(
         ctx.response.simplified
@@ -323,11 +324,15 @@ def guess_list(ctx: Context) -> str | None:
         words = [t for t in item if not t.hedge]
         content = [t for t in words if not t.stop]
         joined = joined_pairs(words)
-        if words and any(match_word(t, words, joined) for t in targets):
+        outside = [t for t in content if t.key not in ctx.ref.vocabulary]
+        if (offered and len(outside) * 2 > len(content)) or _contrasts_reference(ctx.ref, content):
+            # Offered as an alternative in words the card mostly never uses ('or with
+            # convolution filters sliding over time' for a recurrent network): another answer,
+            # whatever word it shares.
+            competitors += 1
+        elif words and any(match_word(t, words, joined) for t in targets):
             matched += 1
-        elif (
-            content and not all(t.key in ctx.ref.vocabulary for t in content)
-        ) or _contrasts_reference(ctx.ref, content):
+        elif outside:
             competitors += 1
     return GUESSES if matched and competitors else None
 

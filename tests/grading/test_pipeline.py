@@ -315,6 +315,18 @@ class TestGuards:
             skip, "they let gradients bypass layers, either one or several"
         )
 
+    def test_an_alternative_in_foreign_words_is_a_guess_though_it_shares_one(self) -> None:
+        rnn = card(
+            "Recurrent neural networks have feedback connections and a hidden state that "
+            "remembers information over time sequences.",
+            question="What are Recurrent neural networks?",
+        )
+        said = "networks for sequences, either with a hidden state or with convolution filters sliding over time"
+        assert "guess list" in fired(rnn, said)
+        assert "guess list" not in fired(
+            rnn, "networks with a hidden state that remembers the sequence over time"
+        )
+
     def test_an_ordinary_sentence_is_no_guess_list(self) -> None:
         norm = card(
             "Techniques to standardize the inputs to a layer, which helps to speed up and stabilize "
