@@ -19,7 +19,7 @@ from bot.grading.evidence import Evidence, candidate_match, spoken_division
 from bot.grading.lexicon import ELABORATION_STARTS, WEAK_NEGATIVES
 from bot.grading.match import CONTRAST_PARTNERS, joined_pairs, match_word
 from bot.grading.normalize import Token, canonical, clauses, formula_tokens, simplify, tokenize
-from bot.grading.reference import Candidate, Reference, Weighted, affirmed_clauses
+from bot.grading.reference import SLASHED, Candidate, Reference, Weighted, affirmed_clauses
 from bot.grading.relations import COMPARATIVES, comparisons, completed, contradicts
 from bot.grading.response import Response
 from bot.grading.words import is_real_word, zipf
@@ -1442,6 +1442,36 @@ def _labelled_lines_swapped(body: str, response: Response) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
+def _paired_options(text: str) -> tuple[tuple[str, str], ...]:
+    """The options of a statement written 'small/large ... shrink/explode', matched in order:
+    ('small', 'shrink') and ('large', 'explode') by key. Only for a text with two such pairs."""
+    pairs = [
+        tuple(canonical(word) for word in m.groups()) for m in SLASHED.finditer(simplify(text))
+    ]
+    if len(pairs) != 2:
+        return ()
+    (a1, b1), (a2, b2) = pairs
+    return ((a1, a2), (b1, b2))
+
+
+def _options_swapped(texts: Sequence[str], response: Response) -> bool:
+    """A clause that pairs the first option of one slash pair with the second of the other:
+    'very small ... the gradients explode' for 'very small/large ... shrink/explode'."""
+    for text in texts:
+        options = _paired_options(text)
+        if not options:
+            continue
+        (a1, a2), (b1, b2) = options
+        for clause in response.clauses:
+            keys = {t.key for t in clause}
+            if (a1 in keys and b2 in keys and a2 not in keys) or (
+                b1 in keys and a2 in keys and b2 not in keys
+            ):
+                return True
+    return False
+
+
 def roles(ctx: Context) -> str | None:
     """'L2 drives weights to zero' for 'L1 drives weights to zero, L2 keeps them small';
     'freeze the final layers' for 'freeze the early layers and update the final ones'."""
@@ -1451,6 +1481,7 @@ def roles(ctx: Context) -> str | None:
         or _crossed(ctx.ref.texts, ctx.response)
         or any(_bindings_swapped(b, ctx.response) for b in ctx.ref.bindings)
         or _labelled_lines_swapped(ctx.ref.body, ctx.response)
+        or _options_swapped(ctx.ref.texts, ctx.response)
     ):
         # Both modifiers and both words they modify, both sides of a change, one noun in both
         # roles, or two clauses that each pair one clause's words with the other's: aimed at the

@@ -302,9 +302,17 @@ def affirmed_clauses(text: str) -> tuple[frozenset[str], ...]:
     return tuple(frozenset(words) for words in found if len(words) >= 2)
 
 
+SLASHED = re.compile(r"\b([^\W\d_]{3,})/([^\W\d_]{3,})\b")
+"""Options written with a slash: 'very small/large values'."""
+
+
 def _bindings(text: str) -> tuple[frozenset[str], ...]:
     """The words only one clause of a statement says: 'same … protons' / 'different … neutrons'.
-    A response that pairs them the other way round in two clauses has swapped them."""
+    A response that pairs them the other way round in two clauses has swapped them. A statement
+    of slashed options ('small/large ... shrink/explode') pairs words within its clauses, not
+    across them."""
+    if SLASHED.search(text):
+        return ()
     found = affirmed_clauses(text)
     if len(found) < 2:
         return ()

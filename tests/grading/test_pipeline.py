@@ -780,6 +780,20 @@ class TestGuards:
         assert not grading.grade(penalties, "L1 adds λ Σ W_i², L2 adds λ Σ |W_i|").correct
         assert grading.grade(penalties, "L1 adds λ Σ |W_i|, L2 adds λ Σ W_i²").correct
 
+    def test_paired_options_swapped(self) -> None:
+        naive = card(
+            "Initializing all weights to very small/large random values can cause the signals "
+            "(gradients) to shrink/explode, making the network very difficult to train.",
+            "gradients vanish or explode",
+            question="What is the problem with naive weight initialization?",
+        )
+        swapped = (
+            "if all weights start very small the gradients explode, and if very large they vanish"
+        )
+        assert "roles" in fired(naive, swapped)
+        right = "if the weights are too small the gradients shrink, if too large they explode"
+        assert "roles" not in fired(naive, right)
+
     def test_swapped_modifiers(self) -> None:
         semi = card(
             "A learning paradigm where models are trained on a small labeled dataset alongside "
