@@ -186,6 +186,11 @@ def _part_words(part: str) -> tuple[Token, ...]:
     return tuple(_content(tokenize(simplify(part))))
 
 
+OWN_WORDS_SHARE = 0.25
+"""Share of a response's words beyond one answer line (a synonym: 'keeping' for 'preserving')
+that still leaves it saying that line alone."""
+
+
 def unanswered_part(ctx: Context) -> str | None:
     """A card that asks two questions and answers each on its own line, answered on one line's
     words alone: 'the kernel is centered at every location' for what SAME convolution is and how
@@ -201,7 +206,8 @@ def unanswered_part(ctx: Context) -> str | None:
     for index, line in enumerate(lines):
         others = [t for i, other in enumerate(lines) if i != index for t in other]
         own = [t for t in line if not any(t.key == o.key for o in others)]
-        if not all(_says(line, t) or t.key in ctx.ref.question_keys for t in said):
+        own_words = [t for t in said if not (_says(line, t) or t.key in ctx.ref.question_keys)]
+        if len(own_words) > OWN_WORDS_SHARE * len(said):
             continue
         if not any(_says(own, t) for t in said):
             continue

@@ -295,6 +295,15 @@ class TestGuards:
         said = "downsampling that keeps the key information; usually max pooling, sometimes average"
         assert "question parts" not in fired(pooling, said)
 
+    def test_one_part_answered_with_a_synonym_still_misses_the_other(self) -> None:
+        pooling = card(
+            "Purpose: reduces dimensionality while preserving important features.\n"
+            "Types: max pooling (common) and average pooling.",
+            question="What is pooling in CNNs for, and what types are there?",
+        )
+        said = "reduces dimensionality while keeping the important features"
+        assert "question parts" in fired(pooling, said)
+
     def test_a_two_line_answer_to_one_question_has_no_parts_to_miss(self) -> None:
         assert "question parts" not in fired(L1L2, "L1 pushes some weights to exactly zero")
 
