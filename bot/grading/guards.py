@@ -833,31 +833,40 @@ def _negated_keys(texts: tuple[str, ...]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)
-def _neighbours(text: str) -> dict[str, frozenset[str]]:
-    """Each content word of a text with the content words right before ('<word') and after
-    ('>word') it."""
+def _slots(text: str) -> dict[str, tuple[frozenset[str], ...]]:
+    """Each content word of a text with, for each time it is said, the content words right
+    before ('<word') and after ('>word') it."""
     words = _content(tokenize(simplify(text)))
-    around: dict[str, set[str]] = {}
-    for first, second in itertools.pairwise(words):
-        around.setdefault(second.key, set()).add("<" + first.key)
-        around.setdefault(first.key, set()).add(">" + second.key)
-    return {key: frozenset(keys) for key, keys in around.items()}
+    found: dict[str, list[frozenset[str]]] = {}
+    for index, word in enumerate(words):
+        around = set()
+        if index > 0:
+            around.add("<" + words[index - 1].key)
+        if index + 1 < len(words):
+            around.add(">" + words[index + 1].key)
+        found.setdefault(word.key, []).append(frozenset(around))
+    return {key: tuple(slots) for key, slots in found.items()}
 
 
 def _in_its_place(token: Token, target: Token, ctx: Context) -> bool:
-    """The look-alike stands where the reference has the term, beside the same word ('region of
-    the output' for 'region of the input', 'more parameters' for 'fewer parameters'), and the
-    response says the term only elsewhere."""
+    """The look-alike stands where the reference has the term, beside the same words ('region of
+    the output' for 'region of the input', 'more parameters' for 'fewer parameters'), and closer
+    to one of the term's places than the response ever puts the term itself ('looking for the
+    same feature at ten different positions' for 'looking for a different feature: ten
+    different features')."""
     words = _content(ctx.response.tokens)
     around: dict[int, set[str]] = {}
     for first, second in itertools.pairwise(words):
         around.setdefault(second.position, set()).add("<" + first.key)
         around.setdefault(first.position, set()).add(">" + second.key)
-    places = frozenset().union(
-        *(_neighbours(text).get(target.key, frozenset()) for text in ctx.ref.texts)
-    )
-    term_placed = any(around.get(w.position, set()) & places for w in words if w.key == target.key)
-    return bool(around.get(token.position, set()) & places) and not term_placed
+    slots = [slot for text in ctx.ref.texts for slot in _slots(text).get(target.key, ())]
+
+    def placed(position: int) -> int:
+        here = around.get(position, set())
+        return max((len(here & slot) for slot in slots), default=0)
+
+    term = max((placed(w.position) for w in words if w.key == target.key), default=0)
+    return placed(token.position) > term
 
 
 def contrast_term(ctx: Context) -> str | None:

@@ -502,6 +502,19 @@ class TestGuards:
             augmentation, "it enlarges the dataset with flips and rotations"
         ).correct
 
+    def test_a_look_alike_closer_to_the_terms_place_than_the_term_itself(self) -> None:
+        kernels = card(
+            "Ten masks slide over the input, each looking for a different feature: ten different "
+            "features in all.",
+            "ten filters looking for ten different features",
+            question="When you say “my layer has 10 kernels”, what does that mean?",
+        )
+        said = "ten masks slide over the input all looking for the same feature at ten different positions"
+        assert "contrast term" in fired(kernels, said)
+        assert "contrast term" not in fired(
+            kernels, "ten masks sliding over the input, each looking for a different feature"
+        )
+
     def test_a_look_alike_in_the_terms_place_counts_though_the_term_is_said_elsewhere(
         self,
     ) -> None:
