@@ -701,13 +701,15 @@ def _operators_changed(texts: Sequence[str], response: Response) -> bool:
     """A formula in the card's own terms with other operators: 'input size × kernel size' for
     'input size / kernel size', 'input size × output size' for '... + output size'. Only texts
     that name exactly the response's terms are compared; one that agrees clears it."""
+    shapes = [shape for text in texts if (shape := _reference_terms_and_operators(text))[1]]
+    if not shapes:
+        return False
     names, said = _terms_and_operators(response.simplified)
     if not said or not names:
         return False
     changed = False
-    for text in texts:
-        theirs_names, theirs = _reference_terms_and_operators(text)
-        if theirs and theirs_names == names:
+    for theirs_names, theirs in shapes:
+        if theirs_names == names:
             if theirs == said:
                 return False
             changed = True
