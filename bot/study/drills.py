@@ -113,7 +113,10 @@ class DrillService:
         *,
         slot: str | None = None,
     ) -> Drill:
-        """Open a drill; for a slot that has one already, that drill."""
+        """Open a drill; for a slot that has one already, that drill. The grader is told its
+        decks are coming (see Grader.expect)."""
+        for deck_id in dict.fromkeys(ref.deck_id for ref in cards):
+            self.study.expect(guild_id, deck_id)
         return await self.storage.drills.create(
             guild_id=guild_id,
             channel_id=channel_id,
@@ -134,6 +137,9 @@ class DrillService:
         card = self._card(drill, number)
         if card is None:
             raise LookupError("that card's deck was removed")
+        # A member who opens the card's form answers in a moment (once the grader holds the
+        # deck, this is a dictionary look-up).
+        self.study.expect(guild_id, card.deck_id)
         return card
 
     async def _for_answers(self, drill_id: int) -> Drill | None:

@@ -58,6 +58,11 @@ class Grader(Protocol):
         of its own; cancelling it stops nobody else's grading."""
         ...
 
+    def expect(self, deck: Deck) -> None:
+        """Answers to the deck's cards are coming (a member opened a card's answer form, or a
+        drill was opened): make ready to grade them, so that the first answer does not wait."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -78,6 +83,9 @@ class ThreadGrader:
     ) -> asyncio.Future[Verdict]:
         work = functools.partial(grade, card, response, deck=deck, extra_accept=extra_accept)
         return asyncio.get_running_loop().run_in_executor(self._executor, work)
+
+    def expect(self, deck: Deck) -> None:
+        """Nothing to do: the bot's process prepared its decks when it loaded them."""
 
     async def close(self) -> None:
         return None
@@ -246,6 +254,18 @@ class ProcessGrader:
         except _ChildGone:
             return self._fallback.ask(card, response, deck=deck, extra_accept=extra)
         return answered
+
+    def expect(self, deck: Deck) -> None:
+        """Send the deck to the child now if it does not hold it: the child compiles a deck's
+        cards when it is sent one (for the shipped decks, a third of a second), and an answer that
+        brought the deck waited for that, with every answer behind it."""
+        child = self._child
+        if child is None:
+            return
+        try:
+            self._deck_token(child, deck)
+        except _ChildGone:
+            return  # the reader hands the answers in flight to the bot's process
 
     def _deck_token(self, child: asyncio.subprocess.Process, deck: Deck | None) -> int | None:
         if deck is None:

@@ -123,6 +123,12 @@ class StudyService:
             raise UnknownDeck(deck_id)
         return deck
 
+    def expect(self, guild_id: int, deck_id: str) -> None:
+        """Answers to the deck's cards are coming: the grader makes ready (see Grader.expect)."""
+        deck = self.catalog.get(guild_id, deck_id)
+        if deck is not None:
+            self.grader.expect(deck)
+
     def card(self, guild_id: int, deck_id: str, card_id: str) -> Card:
         try:
             return self.deck(guild_id, deck_id).card(card_id)

@@ -128,6 +128,7 @@ class SessionService:
             )
         ):
             raise QuestionClosed("time is up for this question")
+        self.study.expect(guild_id, question.card.deck_id)  # an answer is coming (Grader.expect)
         return question, card
 
     async def answer(

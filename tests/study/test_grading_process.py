@@ -276,3 +276,37 @@ async def test_an_answer_asked_of_an_idle_child_is_written_to_it_at_once(
         grade(card, "paris", deck=deck),
         grade(card, "Lyon", deck=deck),
     ]
+
+
+async def test_a_deck_expected_is_in_the_child_before_its_first_answer(
+    deck: Deck, child: ProcessGrader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[tuple[object, ...]] = []
+    send = child._send
+
+    def recording(
+        process: asyncio.subprocess.Process, message: tuple[object, ...], **how: bool
+    ) -> None:
+        sent.append(message)
+        send(process, message, **how)
+
+    monkeypatch.setattr(child, "_send", recording)
+    child.expect(deck)
+    child.expect(deck)
+    assert [m[0] for m in sent] == ["deck"]
+    token = sent[0][1]
+    verdict = await child.grade(deck.card("paris"), "paris", deck=deck)
+    assert verdict == grade(deck.card("paris"), "paris", deck=deck)
+    assert [m[0] for m in sent] == ["deck", "grade"]
+    assert sent[1][2] == token
+    child.expect(deck)
+    assert len(sent) == 2
+
+
+async def test_expecting_a_deck_without_a_child_grades_in_the_bot(deck: Deck) -> None:
+    grader = ProcessGrader(command=[str(FIXTURES / "no-such-program")])
+    grader.expect(deck)  # no child yet: nothing to send, nothing started
+    ThreadGrader().expect(deck)
+    verdict = await grader.grade(deck.card("paris"), "paris", deck=deck)
+    assert verdict == grade(deck.card("paris"), "paris", deck=deck)
+    await grader.close()
