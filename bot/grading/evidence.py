@@ -299,7 +299,7 @@ def spoken_division(ref: Reference, response: Response) -> bool | None:
         return None
     divisions = _divisions(ref.texts)
     names = {s for tokens in divisions for s in tokens if s.isalpha()}
-    said = tuple(formula_tokens(response.simplified))
+    said = response.symbols
     if not divisions or any(s.isalpha() and s not in names for s in said):
         return None
     return said in divisions
@@ -320,7 +320,7 @@ def formula_match(ref: Reference, response: Response) -> bool:
         for equation in ref.equations
     ):
         return True
-    joined = "".join(formula_tokens(response.simplified))
+    joined = "".join(response.symbols)
     if not joined:
         return False
     rhs = joined.rsplit("=", 1)[1] if "=" in joined else joined

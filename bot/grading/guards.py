@@ -636,7 +636,7 @@ def _is_symbolic(response: Response) -> bool:
     grad'). 'Force equals mass times acceleration' and word equations are judged by their words."""
     if not _RAW_OPERATOR.search(response.raw):
         return False
-    symbols = formula_tokens(response.simplified)
+    symbols = response.symbols
     words = [s for s in symbols if s.isalpha() and len(s) > 3]
     return bool(_OPERATORS & set(symbols)) and len(words) <= 0.6 * len(symbols)
 
@@ -682,10 +682,9 @@ def _same_sides(ref: Reference, response: Response) -> bool | None:
 _ARITHMETIC = frozenset({"+", "-", "×", "/"})
 
 
-def _terms_and_operators(simplified: str) -> tuple[frozenset[str], tuple[str, ...]]:
+def _terms_and_operators(tokens: Sequence[str]) -> tuple[frozenset[str], tuple[str, ...]]:
     """A formula's named terms and its operators, in sorted order: 'input size × output size +
     output size' and '(input size + 1) × output size' have the same."""
-    tokens = formula_tokens(simplified)
     return (
         frozenset(t for t in tokens if t.isalpha()),
         tuple(sorted(t for t in tokens if t in _ARITHMETIC)),
@@ -694,7 +693,7 @@ def _terms_and_operators(simplified: str) -> tuple[frozenset[str], tuple[str, ..
 
 @lru_cache(maxsize=8192)
 def _reference_terms_and_operators(text: str) -> tuple[frozenset[str], tuple[str, ...]]:
-    return _terms_and_operators(simplify(text))
+    return _terms_and_operators(formula_tokens(simplify(text)))
 
 
 def _operators_changed(texts: Sequence[str], response: Response) -> bool:
@@ -704,7 +703,7 @@ def _operators_changed(texts: Sequence[str], response: Response) -> bool:
     shapes = [shape for text in texts if (shape := _reference_terms_and_operators(text))[1]]
     if not shapes:
         return False
-    names, said = _terms_and_operators(response.simplified)
+    names, said = _terms_and_operators(response.symbols)
     if not said or not names:
         return False
     changed = False

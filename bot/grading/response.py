@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.grading.match import WordMatch, index_by_initial, joined_pairs, match_word
-from bot.grading.normalize import Token, clauses, items, simplify, tokenize
+from bot.grading.normalize import Token, clauses, formula_tokens, items, simplify, tokenize
 
 _UNSEEN = WordMatch(0.0, -1)
 """Stands for a word not yet looked up, where None is a word looked up and not found."""
@@ -14,6 +14,7 @@ class Response:
         "_clauses",
         "_items",
         "_matched",
+        "_symbols",
         "by_initial",
         "by_key",
         "content",
@@ -38,6 +39,7 @@ class Response:
             self.by_key.setdefault(token.key, []).append(token)
         self.by_initial = index_by_initial(self.tokens)
         self._clauses: list[list[Token]] | None = None
+        self._symbols: tuple[str, ...] | None = None
         self._items: list[list[Token]] | None = None
         self._matched: dict[tuple[str, str, bool], WordMatch | None] = {}
 
@@ -46,6 +48,13 @@ class Response:
         if self._clauses is None:
             self._clauses = clauses(self.simplified)
         return self._clauses
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """The response read as a formula (`normalize.formula_tokens`)."""
+        if self._symbols is None:
+            self._symbols = tuple(formula_tokens(self.simplified))
+        return self._symbols
 
     @property
     def items(self) -> list[list[Token]]:
