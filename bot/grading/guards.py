@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.grading.evidence import Evidence, candidate_match, spoken_division
-from bot.grading.lexicon import ELABORATION_STARTS, WEAK_NEGATIVES
+from bot.grading.lexicon import ELABORATION_STARTS, PLACED_CONTRASTS, WEAK_NEGATIVES
 from bot.grading.match import CONTRAST_PARTNERS, joined_pairs, match_word
 from bot.grading.normalize import Token, canonical, clauses, formula_tokens, simplify, tokenize
 from bot.grading.reference import SLASHED, Candidate, Reference, Weighted, affirmed_clauses
@@ -772,10 +772,26 @@ def contrast_of(target: Token, written: Token) -> bool:
 _CONTRAST_PREFIXES = tuple(prefix for pair in _PREFIX_PAIRS for prefix in pair)
 
 
+def _placed_table() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for left, right in PLACED_CONTRASTS:
+        a, b = canonical(left), canonical(right)
+        table.setdefault(a, set()).add(b)
+        table.setdefault(b, set()).add(a)
+    return {key: frozenset(value) for key, value in table.items()}
+
+
+PLACED_PARTNERS = _placed_table()
+
+
 def _may_contrast(written: Token) -> bool:
     """Whether a word could be any word's contrast: it has a signed partner or opens with one of
     the prefixes that pair."""
-    return written.key in CONTRAST_PARTNERS or written.surface.startswith(_CONTRAST_PREFIXES)
+    return (
+        written.key in CONTRAST_PARTNERS
+        or written.key in PLACED_PARTNERS
+        or written.surface.startswith(_CONTRAST_PREFIXES)
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -895,19 +911,21 @@ def contrast_term(ctx: Context) -> str | None:
                 for target in targets:
                     # A term the reference denies may be swapped in a plain statement ('L1 pushes
                     # weights to zero' for 'L2 does not'), not in one denied the same way.
-                    if (target.key in negated and not clause_negated) or not contrast_of(
-                        target, token
-                    ):
+                    if target.key in negated and not clause_negated:
+                        continue
+                    signed = contrast_of(target, token)
+                    if not signed and token.key not in PLACED_PARTNERS.get(target.key, ()):
                         continue
                     if ctx.ref.comparisons and {target.surface, token.surface} <= COMPARATIVES:
                         # 'the output is smaller' says 'the input is larger than the output':
                         # which way a comparison goes is the direction guard's to read.
                         continue
-                    if target.key in response.keys:
-                        if listing:
-                            return GUESSES
-                        if not _in_its_place(token, target, ctx):
-                            continue
+                    if target.key in response.keys and signed and listing:
+                        return GUESSES
+                    if (target.key in response.keys or not signed) and not _in_its_place(
+                        token, target, ctx
+                    ):
+                        continue
                     expected = display(target.surface, ctx.ref.card.answer, *ctx.ref.card.accept)
                     given = display(token.surface, response.raw)
                     return f"Not quite: “{given}” is not “{expected}”."

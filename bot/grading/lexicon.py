@@ -503,6 +503,15 @@ CONTRASTS = (
     ("small", "large"),
 )
 
+PLACED_CONTRASTS = (
+    ("improve", "reduce"),
+    ("improve", "worsen"),
+    ("help", "hurt"),
+)
+"""Pairs that are opposites only about the same thing: 'reduces gradient flow' for 'improving
+gradient flow', while 'reduces overfitting' says what 'improves generalization' says. They count
+only where the word stands in the term's place."""
+
 # Generic words that carry little of an answer's meaning.
 GENERIC = frozenset(
     [

@@ -502,6 +502,24 @@ class TestGuards:
             augmentation, "it enlarges the dataset with flips and rotations"
         ).correct
 
+    def test_a_placed_contrast_counts_only_about_the_same_thing(self) -> None:
+        skip = card(
+            "They allow gradients to bypass layers, improving gradient flow and enabling the "
+            "training of very deep networks.",
+            question="What is the role of skip connections in ResNet?",
+        )
+        said = (
+            "they let gradients bypass layers, which reduces gradient flow so very deep nets train"
+        )
+        assert "contrast term" in fired(skip, said)
+        dropout = card(
+            "Dropout improves generalization by randomly turning off neurons during training.",
+            question="What does dropout do?",
+        )
+        assert "contrast term" not in fired(
+            dropout, "it reduces overfitting by randomly turning off neurons"
+        )
+
     def test_a_look_alike_closer_to_the_terms_place_than_the_term_itself(self) -> None:
         kernels = card(
             "Ten masks slide over the input, each looking for a different feature: ten different "
