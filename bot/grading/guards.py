@@ -170,6 +170,17 @@ def _answer_lines(body: str) -> tuple[tuple[Token, ...], ...]:
     return tuple(tuple(_content(tokenize(simplify(line)))) for line in lines)
 
 
+@lru_cache(maxsize=4096)
+def _line_apart(body: str, index: int, other: int | None) -> tuple[Token, ...]:
+    """The words of an answer line that another line (or, for None, every other line) does not
+    say."""
+    lines = _answer_lines(body)
+    keys = {
+        t.key for i, line in enumerate(lines) if i != index and other in (None, i) for t in line
+    }
+    return tuple(t for t in lines[index] if t.key not in keys)
+
+
 def _says(line: Sequence[Token], token: Token) -> bool:
     return any(t.key == token.key for t in line) or any(match_word(t, [token], {}) for t in line)
 
@@ -204,8 +215,7 @@ def unanswered_part(ctx: Context) -> str | None:
     if len(lines) != len(asked) or not said:
         return None
     for index, line in enumerate(lines):
-        others = [t for i, other in enumerate(lines) if i != index for t in other]
-        own = [t for t in line if not any(t.key == o.key for o in others)]
+        own = _line_apart(ctx.ref.body, index, None)
         own_words = [t for t in said if not (_says(line, t) or t.key in ctx.ref.question_keys)]
         if len(own_words) > OWN_WORDS_SHARE * len(said):
             continue
@@ -214,7 +224,7 @@ def unanswered_part(ctx: Context) -> str | None:
         for missed, other in enumerate(lines):
             if missed == index:
                 continue
-            exclusive = [t for t in other if not any(t.key == o.key for o in line)]
+            exclusive = _line_apart(ctx.ref.body, missed, index)
             if not _answers(asked[missed], other):
                 continue
             if exclusive and not any(ctx.response.match(t) for t in exclusive):
