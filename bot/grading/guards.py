@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from bot.grading.evidence import Evidence, candidate_match, spoken_division
 from bot.grading.lexicon import ELABORATION_STARTS, PLACED_CONTRASTS, WEAK_NEGATIVES
-from bot.grading.match import CONTRAST_PARTNERS, joined_pairs, match_word
+from bot.grading.match import CONTRAST_PARTNERS, joined_pairs, match_word, partner_table
 from bot.grading.normalize import Token, canonical, clauses, formula_tokens, simplify, tokenize
 from bot.grading.reference import SLASHED, Candidate, Reference, Weighted, affirmed_clauses
 from bot.grading.relations import COMPARATIVES, comparisons, completed, contradicts
@@ -782,16 +782,7 @@ def contrast_of(target: Token, written: Token) -> bool:
 _CONTRAST_PREFIXES = tuple(prefix for pair in _PREFIX_PAIRS for prefix in pair)
 
 
-def _placed_table() -> dict[str, frozenset[str]]:
-    table: dict[str, set[str]] = {}
-    for left, right in PLACED_CONTRASTS:
-        a, b = canonical(left), canonical(right)
-        table.setdefault(a, set()).add(b)
-        table.setdefault(b, set()).add(a)
-    return {key: frozenset(value) for key, value in table.items()}
-
-
-PLACED_PARTNERS = _placed_table()
+PLACED_PARTNERS = partner_table(PLACED_CONTRASTS)
 
 
 def _may_contrast(written: Token) -> bool:

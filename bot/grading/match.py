@@ -8,7 +8,7 @@ turn the word into another technical term.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -33,16 +33,17 @@ _DERIVATIONS = frozenset(
 MIN_DERIVED_BASE = 6
 
 
-def _contrast_table() -> dict[str, frozenset[str]]:
+def partner_table(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """Each word of the pairs, by key, with the keys of its partners (both ways round)."""
     table: dict[str, set[str]] = {}
-    for left, right in CONTRASTS:
+    for left, right in pairs:
         a, b = canonical(left), canonical(right)
         table.setdefault(a, set()).add(b)
         table.setdefault(b, set()).add(a)
     return {key: frozenset(value) for key, value in table.items()}
 
 
-CONTRAST_PARTNERS = _contrast_table()
+CONTRAST_PARTNERS = partner_table(CONTRASTS)
 
 
 def typo_budget(length: int) -> int:

@@ -188,9 +188,10 @@ async def test_a_child_that_stops_answering_is_stopped_and_its_answers_graded_in
     await grader.close()
 
 
-async def test_the_same_answer_asked_while_it_is_being_graded_goes_to_the_child_once(
-    deck: Deck, child: ProcessGrader, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def recorded_messages(
+    child: ProcessGrader, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[object, ...]]:
+    """Every message the bot writes to the child from now on, in order."""
     sent: list[tuple[object, ...]] = []
     send = child._send
 
@@ -201,6 +202,13 @@ async def test_the_same_answer_asked_while_it_is_being_graded_goes_to_the_child_
         send(process, message, **how)
 
     monkeypatch.setattr(child, "_send", recording)
+    return sent
+
+
+async def test_the_same_answer_asked_while_it_is_being_graded_goes_to_the_child_once(
+    deck: Deck, child: ProcessGrader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = recorded_messages(child, monkeypatch)
     asked = [("lenet", "yann lecun")] * 3 + [
         ("lenet", "Geoffrey Hinton"),
         ("pooling", "yann lecun"),
@@ -281,16 +289,7 @@ async def test_an_answer_asked_of_an_idle_child_is_written_to_it_at_once(
 async def test_a_deck_expected_is_in_the_child_before_its_first_answer(
     deck: Deck, child: ProcessGrader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sent: list[tuple[object, ...]] = []
-    send = child._send
-
-    def recording(
-        process: asyncio.subprocess.Process, message: tuple[object, ...], **how: bool
-    ) -> None:
-        sent.append(message)
-        send(process, message, **how)
-
-    monkeypatch.setattr(child, "_send", recording)
+    sent = recorded_messages(child, monkeypatch)
     child.expect(deck)
     child.expect(deck)
     assert [m[0] for m in sent] == ["deck"]
