@@ -20,7 +20,7 @@ from bot.grading.lexicon import ELABORATION_STARTS, PLACED_CONTRASTS, WEAK_NEGAT
 from bot.grading.match import CONTRAST_PARTNERS, joined_pairs, match_word, partner_table
 from bot.grading.normalize import Token, canonical, clauses, formula_tokens, simplify, tokenize
 from bot.grading.reference import SLASHED, Candidate, Reference, Weighted, affirmed_clauses
-from bot.grading.relations import COMPARATIVES, comparisons, completed, contradicts
+from bot.grading.relations import COMPARATIVES, Comparison, comparisons, completed, contradicts
 from bot.grading.response import Response
 from bot.grading.words import is_real_word, zipf
 from bot.textcut import one_line
@@ -1486,8 +1486,8 @@ def _paired_options(text: str) -> tuple[tuple[str, str], ...]:
     ]
     if len(pairs) != 2:
         return ()
-    (a1, b1), (a2, b2) = pairs
-    return ((a1, a2), (b1, b2))
+    (first, second), (first_then, second_then) = pairs
+    return ((first, first_then), (second, second_then))
 
 
 def _options_swapped(texts: Sequence[str], response: Response) -> bool:
@@ -1497,11 +1497,11 @@ def _options_swapped(texts: Sequence[str], response: Response) -> bool:
         options = _paired_options(text)
         if not options:
             continue
-        (a1, a2), (b1, b2) = options
+        (first, first_then), (second, second_then) = options
         for clause in response.clauses:
             keys = {t.key for t in clause}
-            if (a1 in keys and b2 in keys and a2 not in keys) or (
-                b1 in keys and a2 in keys and b2 not in keys
+            if (first in keys and second_then in keys and first_then not in keys) or (
+                second in keys and first_then in keys and second_then not in keys
             ):
                 return True
     return False
@@ -1544,7 +1544,7 @@ _EQUATED = re.compile(
 """Two things said to be alike: 'are the same size', 'stays equal'."""
 
 
-def _equates_compared(compared: frozenset[tuple[str, str, int]], response: Response) -> bool:
+def _equates_compared(compared: frozenset[Comparison], response: Response) -> bool:
     """'the input and output are the same size' where the card says the input is larger: both
     sides of a comparison the card makes, said to be the same."""
     return _EQUATED.search(response.simplified) is not None and any(
