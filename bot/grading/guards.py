@@ -1242,10 +1242,10 @@ _ELLIPSIS = frozenset({"too", "also", "either"})
 def _roles_swapped(roles: tuple[tuple[str, frozenset[str]], ...], response: Response) -> bool:
     """In 'A does X, B does Y', a response clause about A must not say more of Y than of X."""
     table = dict(roles)
-    for clause in response.clauses:
-        if any(t.negation for t in clause):
+    for clause in response.clause_words:
+        if clause.negated:
             continue
-        keys = {t.key for t in clause if not t.stop}
+        keys = clause.keys
         named = [subject for subject in table if subject in keys]
         if len(named) != 1:
             continue
@@ -1265,12 +1265,12 @@ def _bindings_swapped(bindings: tuple[frozenset[str], ...], response: Response) 
     neutrons'. A restatement that merges two clauses ('the short string has a higher pitch')
     shares words between its clauses and is not a swap."""
     seen: dict[tuple[int, int], list[tuple[frozenset[str], frozenset[str]]]] = {}
-    for clause in response.clauses:
-        if any(t.negation for t in clause) or clause[0].surface in _CONSEQUENCE:
+    for clause, words in zip(response.clauses, response.clause_words, strict=True):
+        if words.negated or clause[0].surface in _CONSEQUENCE:
             # A consequence ('so fewer parameters to update') is no statement paired with
             # another; only statements side by side can swap.
             continue
-        keys = {t.key for t in clause if not t.stop}
+        keys = words.keys
         hit = [i for i, words in enumerate(bindings) if words & keys]
         if len(hit) != 2:
             continue
@@ -1321,10 +1321,9 @@ def _crossed(texts: Sequence[str], response: Response) -> bool:
     if not pairs:
         return False
     said = [
-        (frozenset(t.key for t in content), _modifiers(content))
-        for clause in response.clauses
-        if not any(t.negation for t in clause)
-        for content in ([t for t in clause if not t.stop],)
+        (clause.keys, _modifiers(clause.words))
+        for clause in response.clause_words
+        if not clause.negated
     ]
     if len(said) < 2:
         return False

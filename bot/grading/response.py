@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from bot.grading.match import WordMatch, index_by_initial, joined_pairs, match_word
 from bot.grading.normalize import Token, clauses, formula_tokens, items, simplify, tokenize
 
@@ -9,8 +11,17 @@ _UNSEEN = WordMatch(0.0, -1)
 """Stands for a word not yet looked up, where None is a word looked up and not found."""
 
 
+class ClauseWords(NamedTuple):
+    """One clause's words beside its stop words, read once for the guards that compare clauses."""
+
+    words: tuple[Token, ...]
+    keys: frozenset[str]
+    negated: bool
+
+
 class Response:
     __slots__ = (
+        "_clause_words",
         "_clauses",
         "_items",
         "_matched",
@@ -39,6 +50,7 @@ class Response:
             self.by_key.setdefault(token.key, []).append(token)
         self.by_initial = index_by_initial(self.tokens)
         self._clauses: list[list[Token]] | None = None
+        self._clause_words: tuple[ClauseWords, ...] | None = None
         self._symbols: tuple[str, ...] | None = None
         self._items: list[list[Token]] | None = None
         self._matched: dict[tuple[str, str, bool], WordMatch | None] = {}
@@ -48,6 +60,17 @@ class Response:
         if self._clauses is None:
             self._clauses = clauses(self.simplified)
         return self._clauses
+
+    @property
+    def clause_words(self) -> tuple[ClauseWords, ...]:
+        """Each clause's non-stop words and their keys, and whether it denies anything."""
+        if self._clause_words is None:
+            self._clause_words = tuple(
+                ClauseWords(words, frozenset(t.key for t in words), any(t.negation for t in clause))
+                for clause in self.clauses
+                for words in (tuple(t for t in clause if not t.stop),)
+            )
+        return self._clause_words
 
     @property
     def symbols(self) -> tuple[str, ...]:
