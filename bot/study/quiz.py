@@ -57,6 +57,7 @@ class QuizService:
 
     async def start(self, member: Member, deck_id: str, count: int) -> QuizRound:
         count = max(1, min(MAX_ROUND, count))
+        self.study.expect(member.guild_id, deck_id)
         plan = await self.study.plan(member, deck_id, count)
         queue = plan.cards
         if not queue:
@@ -85,6 +86,7 @@ class QuizService:
         plan = await self.study.missed(member, deck_id, count, days=days)
         if plan.deck_id is None or not plan.cards:
             raise NothingMissed(plan)
+        self.study.expect(member.guild_id, plan.deck_id)
         ids = [card.id for card in plan.cards]
         return await self.storage.rounds.create(
             member.guild_id,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.decks import Card, Deck, DeckLibrary
+from bot.grading import Verdict
 from bot.storage import Storage
 from bot.study.catalog import DeckCatalog
 from bot.study.clock import ManualClock
+from bot.study.grading_process import ThreadGrader
 from bot.study.practice import Member, StudyService, outlook_sentences
 from bot.study.quiz import NothingToStudy, QuizService
 from bot.study.stats import StatsService
@@ -297,3 +300,38 @@ async def test_concurrent_submits_of_one_quiz_card_score_once(
     assert (member.attempts, member.points) == (1, 10)
     final = await quiz.get(started.id, ADA.user_id)
     assert (final.position, final.points) == (1, 10)
+
+
+class ExpectingGrader(ThreadGrader):
+    """Grades in a thread, and notes which decks it was told to expect and when."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def expect(self, deck: Deck) -> None:
+        self.events.append(f"expect {deck.id}")
+
+    def ask(
+        self, card: Card, response: str, *, deck: Deck | None, extra_accept: Sequence[str] = ()
+    ) -> asyncio.Future[Verdict]:
+        self.events.append(f"grade {card.id}")
+        return super().ask(card, response, deck=deck, extra_accept=extra_accept)
+
+
+async def test_a_quiz_round_tells_the_grader_its_deck_before_the_first_answer(
+    storage: Storage, clock: ManualClock
+) -> None:
+    """/quiz and a missed-cards round, as a drill does: the grading child gets the deck when the
+    round starts, so the first answer does not wait for the deck to be compiled."""
+    grader = ExpectingGrader()
+    study = StudyService(storage, DeckCatalog(LIBRARY), clock, grader)
+    quiz = QuizService(study, storage)
+    started = await quiz.start(ADA, "sums", 2)
+    assert grader.events == ["expect sums"]
+    card = quiz.card(started)
+    assert card is not None
+    await quiz.answer(started, 0, ADA, "wrong", attempt_key="first")
+    assert grader.events == ["expect sums", f"grade {card.id}"]
+    grader.events.clear()
+    await quiz.start_missed(ADA, "sums")
+    assert grader.events == ["expect sums"]
