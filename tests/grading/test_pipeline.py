@@ -1043,6 +1043,20 @@ class TestIndependentFindings:
         assert "missing parts" not in fired(axes, said)
         assert grading.grade(axes, "batch, height, width or channel").outcome == "wrong"
 
+    def test_a_scope_after_a_list_is_no_extra_item(self) -> None:
+        """'per sample and per channel' says over what the statistics are kept, as 'for' or
+        'within' would; a bare 'C' beside the axes is one more axis."""
+        axes = card(
+            "Computes statistics over H (height) and W (width) axes.\n"
+            "Normalizes within a single sample and single channel.",
+            "H and W",
+            "height and width",
+            question="Over which axes does InstanceNorm compute its statistics?",
+        )
+        assert "missing parts" not in fired(axes, "height and width, per sample and per channel")
+        assert "missing parts" not in fired(axes, "H and W, within each channel")
+        assert "missing parts" in fired(axes, "H, W and C")
+
     def test_a_part_restated_in_the_answers_words_is_no_extra_item(self) -> None:
         visual = card(
             "- Locality: neighboring pixels are highly correlated\n"
