@@ -25,7 +25,7 @@ from bot.grading import acronyms, feedback, semantic
 from bot.grading import evidence as ev
 from bot.grading.decision import Outcome, load, stated
 from bot.grading.guards import QUOTE_LIMIT, RELEVANT_AT, Context, fired, first_fired
-from bot.grading.normalize import has_content
+from bot.grading.normalize import has_content, written_form
 from bot.grading.reference import CompiledDeck, Reference, compile_deck, compile_reference
 from bot.grading.response import Response
 from bot.textcut import one_line
@@ -255,6 +255,13 @@ def grade(
     return verdict
 
 
+def _word_for_word(ref: Reference, response: str) -> str | None:
+    """The accepted form, approved answer or answer that the response is word for word: the
+    deck's own word, with nothing for evidence or guards to weigh."""
+    typed = written_form(response)
+    return next((text for form, text in ref.exact_forms if form == typed), None)
+
+
 def _grade(
     card: Card,
     response: str,
@@ -266,6 +273,9 @@ def _grade(
     if refused:
         return refused
     ref, compiled = _reference(card, deck, extra_accept)
+    exact = _word_for_word(ref, response)
+    if exact is not None:
+        return Verdict("correct", 1.0, "Correct.", exact)
     analysed = Response(acronyms.expand(response, dict(ref.acronyms)))
     if not analysed.content:
         return Verdict("wrong", 0.0, "That doesn't answer the question.")
@@ -322,5 +332,8 @@ def explain(card: Card, response: str, *, deck: Deck | None = None) -> list[str]
         f"decision ({model} model): p={judgement.probability:.2f} → {judgement.outcome}{vetoed}"
         + ("" if embedder else " (no embedding model)")
     )
+    exact = _word_for_word(ref, response)
+    if exact is not None:
+        lines.append(f"word for word “{one_line(exact, QUOTE_LIMIT)}”: correct as it stands")
     lines.append(f"verdict: {grade(card, response, deck=deck).feedback}")
     return lines

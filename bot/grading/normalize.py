@@ -208,6 +208,15 @@ def _signed(match: re.Match[str]) -> str:
     return "-"
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def written_form(text: str) -> str:
+    """A text as typed, for telling whether two are the same answer word for word: folded as
+    `simplify` folds it, spacing collapsed, a final full stop or exclamation mark aside."""
+    return _SPACES.sub(" ", simplify(text)).strip(" .!")
+
+
 def has_content(text: str) -> bool:
     return bool(_HAS_WORD.search(text))
 

@@ -15,7 +15,14 @@ from bot.decks.model import Card, Deck
 from bot.grading import acronyms, algebra
 from bot.grading.lexicon import GENERIC
 from bot.grading.match import CONTRAST_PARTNERS
-from bot.grading.normalize import Token, clauses, formula_tokens, simplify, tokenize
+from bot.grading.normalize import (
+    Token,
+    clauses,
+    formula_tokens,
+    simplify,
+    tokenize,
+    written_form,
+)
 from bot.grading.relations import Comparison, comparisons
 
 QUESTION_WEIGHT = 0.1
@@ -151,6 +158,9 @@ class Reference:
     asks_for_several: bool = False
     """The question asks for some of many ('What are some challenges ...', 'Name three ...'), so
     naming enough items of the answer's list answers it."""
+    exact_forms: tuple[tuple[str, str], ...] = ()
+    """(written form, text) of each accepted form, approved answer and the answer itself: a
+    response that is one of them word for word is correct as it stands."""
 
     @property
     def concepts(self) -> tuple[Weighted, ...]:
@@ -590,6 +600,11 @@ def _compile_reference(
         body=body.strip(),
         contrastive=bool(_CONTRASTIVE.search(card.question)),
         asks_for_several=bool(_SEVERAL.search(card.question)),
+        exact_forms=tuple(
+            (written_form(text), text)
+            for text in dict.fromkeys((*card.accept, *extra_accept, card.answer.strip()))
+            if written_form(text)
+        ),
         texts=(body.strip(), *(c.text for c in candidates)),
         acronyms=tuple(defined.items()),
         formulas=tuple(

@@ -61,6 +61,18 @@ class TestVerdict:
         assert wrong.correct is False
         assert wrong.score < verdict.score
 
+    def test_the_answer_or_an_accepted_form_word_for_word_is_exact(self) -> None:
+        """Typed as the deck writes it (case, spacing and a final full stop aside), an answer is
+        correct with the top score, which a fast answer turns into an Easy review."""
+        exact = grade(LECUN, "  yann   LeCun. ")
+        assert (exact.outcome, exact.score, exact.matched) == ("correct", 1.0, "Yann LeCun")
+        form = grade(POOLING, POOLING.accept[0].upper())
+        assert (form.outcome, form.score, form.matched) == ("correct", 1.0, POOLING.accept[0])
+        approved = grade(LECUN, "the father of CNNs", extra_accept=["The father of CNNs"])
+        assert (approved.outcome, approved.score) == ("correct", 1.0)
+        assert grade(LECUN, "Yann LeCun or Hinton").score < 1.0
+        assert grade(LECUN, "not Yann LeCun").outcome != "correct"
+
     def test_deterministic(self) -> None:
         assert grade(POOLING, "avg and max pooling") == grade(POOLING, "avg and max pooling")
 

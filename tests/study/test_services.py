@@ -335,3 +335,19 @@ async def test_a_quiz_round_tells_the_grader_its_deck_before_the_first_answer(
     grader.events.clear()
     await quiz.start_missed(ADA, "sums")
     assert grader.events == ["expect sums"]
+
+
+async def test_a_fast_answer_typed_as_the_card_writes_it_is_an_easy_review(
+    storage: Storage, clock: ManualClock
+) -> None:
+    """Word for word the accepted form, within seconds: Easy, so the card comes back later than
+    after a right answer in other words (Good)."""
+    study, _ = services(storage, clock)
+    quick = timedelta(seconds=3)
+    exact = await study.answer(ADA, "sums", "c2", "4", attempt_key="exact", elapsed=quick)
+    worded = await study.answer(BOB, "sums", "c2", "it is 4", attempt_key="worded", elapsed=quick)
+    assert (exact.verdict.outcome, exact.verdict.score) == ("correct", 1.0)
+    assert worded.verdict.outcome == "correct"
+    assert worded.verdict.score < 1.0
+    assert exact.srs is not None and worded.srs is not None
+    assert exact.srs.due > worded.srs.due
