@@ -110,7 +110,7 @@ def baseline_accepts(case: Case) -> bool:
     )
 
 
-def measure(name: str, cases: Iterable[Case], show: int) -> None:
+def measure(name: str, cases: Iterable[Case], show: int) -> tuple[Tally, Tally]:
     ours, base = Tally(), Tally()
     started = time.perf_counter()
     for case in cases:
@@ -123,6 +123,15 @@ def measure(name: str, cases: Iterable[Case], show: int) -> None:
     print(f"  baseline  {base.row()}")
     for case, why in ours.misses[: 0 if "frozen" in name else show]:
         print(f"    {case.label}{case.card.question[:50]!r} <- {case.response[:70]!r}: {why}")
+    return ours, base
+
+
+def merged(tallies: Iterable[Tally]) -> Tally:
+    total = Tally()
+    for tally in tallies:
+        for counted in ("n", "tp", "fp", "fn", "tn", "close"):
+            setattr(total, counted, getattr(total, counted) + getattr(tally, counted))
+    return total
 
 
 def asag_cases(dataset: str) -> list[Case]:
@@ -205,13 +214,27 @@ def main() -> None:
         "programming_cases.csv (own, another subject), tune": lambda: deck_cases(
             TESTS / "programming_cases.csv", "tune"
         ),
+        "data_structures_cases.csv (helper's, blind, another subject), frozen": lambda: deck_cases(
+            TESTS / "data_structures_cases.csv", "frozen"
+        ),
+        "data_structures_cases.csv (helper's, blind, another subject), tune": lambda: deck_cases(
+            TESTS / "data_structures_cases.csv", "tune"
+        ),
     }
+    shipped_frozen: list[tuple[Tally, Tally]] = []
     for name, load in sets.items():
         if args.only and args.only not in name:
             continue
         if "independent" in name and not (TESTS / "independent_cases.csv").exists():
             continue
-        measure(name, load(), args.show)
+        tallies = measure(name, load(), args.show)
+        if "frozen" in name and "another subject" not in name:
+            shipped_frozen.append(tallies)
+    if len(shipped_frozen) > 1:
+        ours, base = (merged(t[i] for t in shipped_frozen) for i in (0, 1))
+        print(f"shipped decks, every frozen set above together: {ours.n} answers")
+        print(f"  grader    {ours.row()}")
+        print(f"  baseline  {base.row()}")
 
 
 if __name__ == "__main__":

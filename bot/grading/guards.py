@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from bot.grading.evidence import Evidence, candidate_match, spoken_division
 from bot.grading.lexicon import ELABORATION_STARTS, PLACED_CONTRASTS, WEAK_NEGATIVES
-from bot.grading.match import CONTRAST_PARTNERS, joined_pairs, match_word, partner_table
+from bot.grading.match import CONTRAST_PARTNERS, is_typo, joined_pairs, match_word, partner_table
 from bot.grading.normalize import Token, canonical, clauses, formula_tokens, simplify, tokenize
 from bot.grading.reference import SLASHED, Candidate, Reference, Weighted, affirmed_clauses
 from bot.grading.relations import COMPARATIVES, Comparison, comparisons, completed, contradicts
@@ -121,8 +121,29 @@ def _sibling(token: Token, parts: Sequence[Token]) -> bool:
     return any(token.key in CONTRAST_PARTNERS.get(p.key, frozenset()) for p in parts)
 
 
+def _lines_left_out(ctx: Context) -> list[str]:
+    """The labels of a labelled answer ('valid: ...', 'same: ...') whose lines a response that
+    names another label leaves out: neither their label nor a word only they say."""
+    lines = _labelled_lines(ctx.ref.body)
+    if not lines:
+        return []
+    said = ctx.response.keys
+    named = {
+        label
+        for label, _ in lines
+        if label in said or any(is_typo(label, t.surface) for t in ctx.response.content)
+    }
+    if not named:
+        return []
+    return [label for label, words in lines if label not in named and not words & said]
+
+
 def missing_parts(ctx: Context) -> str | None:
-    """'max pooling' for 'max pooling and average pooling': half of a two-part answer."""
+    """'max pooling' for 'max pooling and average pooling': half of a two-part answer; 'same
+    pads the input' for an answer that says what 'valid' and 'same' each do."""
+    left_out = _lines_left_out(ctx)
+    if left_out:
+        return f"The card also asks about {', '.join(left_out)}."
     listed = [c for c in ctx.ref.candidates if c.parts]
     if not listed or (
         ctx.evidence.best
@@ -1076,7 +1097,7 @@ def negation(ctx: Context) -> str | None:
     subjects = ctx.ref.question_keys | ctx.ref.question_numbers
     if ctx.ref.contrastive and _subject_polarity_flipped(statements, subjects, response_clauses):
         return _NEGATION_FEEDBACK
-    if not ctx.ref.contrastive and _polarity_lost(ctx.ref.texts, response_clauses):
+    if not ctx.ref.contrastive and _polarity_lost(ctx.ref.texts, response_clauses, given):
         return _NEGATION_FEEDBACK
     if ctx.ref.contrastive and _unnamed_subjects(statements, subjects, ctx.response):
         return "Say which one: the card asks how they differ."
@@ -1158,12 +1179,24 @@ def _states_a_negation(texts: tuple[str, ...]) -> bool:
     return any(c.strong for text in texts for c in _reference_clauses(text))
 
 
-def _polarity_lost(texts: Sequence[str], response: Sequence[_Clause]) -> bool:
+def _polarity_lost(
+    texts: Sequence[str], response: Sequence[_Clause], given: frozenset[str]
+) -> bool:
     """Embeddings and word overlap barely see 'not': when every form of the answer is a negative
     statement and the response says nothing negative at all, it says the opposite ('it is designed
-    for ReLU' for 'it doesn't work well with ReLU')."""
-    negative = all(any(c.strong for c in _reference_clauses(text)) for text in texts)
-    return negative and bool(texts) and not any(c.toned for c in response)
+    for ReLU' for 'it doesn't work well with ReLU'). Only a response that speaks of what a denying
+    clause says (two of its words, or one beyond the question's): a sentence that denies in passing
+    ('so that changes do not break existing code') is not contradicted by one about the rest."""
+    if not texts or any(c.toned for c in response):
+        return False
+    negated = []
+    for text in texts:
+        found = [c for c in _reference_clauses(text) if c.strong]
+        if not found:
+            return False
+        negated.extend(found)
+    said = frozenset().union(*(c.keys for c in response)) if response else frozenset()
+    return any(len(shared := c.keys & said) >= 2 or bool(shared - given) for c in negated)
 
 
 def _unnamed_subjects(texts: Sequence[str], subjects: frozenset[str], response: Response) -> bool:

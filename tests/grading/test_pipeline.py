@@ -1022,6 +1022,26 @@ class TestIndependentFindings:
         barely = card("The loss barely changes.", question="What happens to the loss on a plateau?")
         assert "negation" not in fired(barely, "the loss hardly changes at all")
 
+    def test_a_negation_the_response_does_not_touch_is_not_lost(self) -> None:
+        """A teacher's sentence that denies something in passing ('so that changes do not break
+        existing code') is no negative answer to a response about the rest of it."""
+        unit = card(
+            "Unit testing checks that each small, isolated part of a program, such as a single"
+            " function or class, behaves correctly, so that errors are found early and changes do"
+            " not break existing code.",
+            question="What is the purpose of unit testing?",
+        )
+        said = "testing each function or class on its own to make sure it works as expected"
+        assert "negation" not in grading.grade(unit, said).feedback
+        base = card(
+            "It is the condition under which the function returns without making a recursive"
+            " call, which stops the recursion and prevents infinite calls.",
+            question="What is the purpose of a base case in a recursive function?",
+        )
+        assert "negation" not in grading.grade(base, "to end the recursion").feedback
+        turned = grading.grade(base, "the function returns by making a recursive call")
+        assert "negation" in turned.feedback
+
     def test_words_that_merely_look_alike_are_no_near_miss(self) -> None:
         unseen = card(
             "To perform well on new, unseen data.", question="Why do we want a model to generalize?"
@@ -1042,6 +1062,18 @@ class TestIndependentFindings:
         said = "over the batch, height and width, so one mean/var per channel"
         assert "missing parts" not in fired(axes, said)
         assert grading.grade(axes, "batch, height, width or channel").outcome == "wrong"
+
+    def test_one_labelled_line_of_two_is_half_the_answer(self) -> None:
+        padding = card(
+            "padding='valid': no padding, reducing the output size.\n"
+            "padding='same': pads the input to keep the output size the same.",
+            question="What is padding in CNNs?",
+        )
+        half = "same padding pads the input so the output size stays the same"
+        assert "missing parts" in fired(padding, half)
+        both = "valid = no padding so the output shrinks, same = pad the input so the size stays"
+        assert "missing parts" not in fired(padding, both)
+        assert "missing parts" not in fired(padding, "adding zeros around the input borders")
 
     def test_a_scope_after_a_list_is_no_extra_item(self) -> None:
         """'per sample and per channel' says over what the statistics are kept, as 'for' or
