@@ -386,10 +386,15 @@ def _hedged(response: Response) -> bool:
 _ALTERNATIVES = re.compile(r"[,;/?\n]|\b(?:or|vs|versus)\b")
 
 
+_CONDITION = re.compile(r",\s*(?:when|whenever|because|since|which|so|if|as|where|while)\b.*", re.S)
+"""A clause after the answer that says when or why it holds ('n squared, when the pivot is the
+min or max'): what it joins with 'or' is part of the condition, not another answer."""
+
+
 def _alternatives(simplified: str) -> list[list[Token]]:
     """The response split where it offers alternatives: commas, slashes, 'or'."""
-    without_parens = re.sub(r"\([^()]*\)", " ", simplified)
-    return [t for part in _ALTERNATIVES.split(without_parens) if (t := tokenize(part))]
+    offered = _CONDITION.sub("", re.sub(r"\([^()]*\)", " ", simplified))
+    return [t for part in _ALTERNATIVES.split(offered) if (t := tokenize(part))]
 
 
 def _core_targets(ref: Reference) -> list[Token]:

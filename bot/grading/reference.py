@@ -430,6 +430,24 @@ def compile_candidate(
     )
 
 
+_REASON = re.compile(r",\s*(?:because|since|which|so that|so|as)\b")
+LEAD_TOKENS = 4
+
+
+def _stated_lead(answer: str) -> str | None:
+    """The answer itself in a one-sentence answer that goes on to give its reason: 'O(n^2)' of
+    'O(n^2), which happens when the pivot is always the smallest element'. Only a lead of at most
+    LEAD_TOKENS words: a longer one is a statement of its own, whose reason may be half of it."""
+    if "\n" in answer.strip() or len(_SENTENCE.split(answer.strip())) > 1:
+        return None
+    found = _REASON.search(answer)
+    if found is None:
+        return None
+    lead = answer[: found.start()].strip()
+    content = [t for t in tokenize(simplify(lead)) if not t.stop]
+    return lead if 0 < len(content) <= LEAD_TOKENS else None
+
+
 def _short_answer(answer: str) -> bool:
     if "\n" in answer:
         return False
@@ -524,6 +542,8 @@ def _compile_reference(
     body = re.sub(r"^\W*\w+\W*", "", answer.strip()) if polar else answer
     if _short_answer(body) and body.strip().rstrip("."):
         texts.append(body.strip().rstrip("."))
+    if (stated := _stated_lead(body)) is not None:
+        texts.append(stated)
     candidates = tuple(
         compile_candidate(
             text,

@@ -345,6 +345,36 @@ class TestGuards:
         response = "they standardize the inputs to a layer so training is faster and more stable"
         assert fired(norm, response) == []
 
+    def test_the_lead_of_an_answer_that_gives_its_reason_is_the_answer(self) -> None:
+        """A teacher writes 'O(log n), because each comparison halves ...': 'O(log n)' alone
+        answers the question; a longer lead is a statement whose reason may be half of it."""
+        search = card(
+            "O(log n), because each comparison halves the portion of the array that remains to"
+            " be searched.",
+            question="What is the time complexity of binary search on a sorted array?",
+        )
+        assert grading.grade(search, "O(log n)").outcome == "correct"
+        assert grading.grade(search, "O(n)").outcome == "wrong"
+        assert grading.grade(search, "O(n log n)").outcome == "wrong"
+        leak = card(
+            "A memory leak occurs when allocated memory is never freed, so the program's memory"
+            " use keeps growing.",
+            question="What is a memory leak?",
+        )
+        assert grading.grade(leak, "memory use keeps growing").outcome != "correct"
+
+    def test_alternatives_in_a_condition_after_the_answer_are_no_guesses(self) -> None:
+        """'..., when the pivot is the min or max' says when the answer holds; the answer itself
+        is one. A hedge before the condition still offers guesses."""
+        quick = card(
+            "O(n^2), which happens when the chosen pivot is always the smallest or largest"
+            " element.",
+            question="What is the worst-case time complexity of quicksort?",
+        )
+        said = "n squared, when the pivot is always the min or max"
+        assert "guess list" not in fired(quick, said)
+        assert "guess list" in fired(quick, "n squared or maybe n log n, when the pivot is bad")
+
     def test_a_list_is_no_guess_when_the_card_asks_for_several(self) -> None:
         techniques = card(
             "Dropout (randomly turns off neurons during training)\nBatch Normalization",
