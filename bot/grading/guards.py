@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.grading.algebra import equivalent
 from bot.grading.evidence import Evidence, candidate_match, spoken_division
 from bot.grading.lexicon import ELABORATION_STARTS, PLACED_CONTRASTS, WEAK_NEGATIVES
 from bot.grading.match import CONTRAST_PARTNERS, is_typo, joined_pairs, match_word, partner_table
@@ -478,6 +479,17 @@ def _calls_in(text: str) -> frozenset[tuple[str, str]]:
     return frozenset(_calls(text))
 
 
+def _as_written(call: tuple[str, str], card: set[tuple[str, str]]) -> tuple[str, str]:
+    """The card's own call when the response's argument is the same expression written another
+    way ('O(n*n)' for 'O(n^2)')."""
+    if call in card:
+        return call
+    return next(
+        (theirs for theirs in card if theirs[0] == call[0] and equivalent(call[1], theirs[1])),
+        call,
+    )
+
+
 def notation(ctx: Context) -> str | None:
     """'O(n log n)' for 'O(log n)': the same notation around another argument is another answer,
     however many letters it shares; beside the right one it is a guess."""
@@ -486,6 +498,7 @@ def notation(ctx: Context) -> str | None:
         return None
     card = set().union(*(_calls_in(text) for text in ctx.ref.texts))
     names = {name for name, _ in card}
+    said = {_as_written(call, card) for call in said}
     other = [call for call in said if call[0] in names and call not in card]
     if not other:
         return None

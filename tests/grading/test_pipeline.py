@@ -432,6 +432,8 @@ class TestGuards:
         quick = card("O(n²), for bad pivots.", "O(n^2)", question="Worst case of quicksort?")
         assert "notation" not in fired(quick, "O(n^2)")
         assert "notation" in fired(quick, "O(n log n) or O(n^2)")
+        assert "notation" not in fired(quick, "O(n*n)")
+        assert "notation" in fired(quick, "O(2^n)")
         relu = card("a = max(0, z)", "max(0, z)", question="ReLU formula?")
         assert "notation" not in fired(relu, "max(z, 0)")
 
