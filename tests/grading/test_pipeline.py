@@ -1074,6 +1074,16 @@ class TestIndependentFindings:
         turned = grading.grade(base, "the function returns by making a recursive call")
         assert "negation" in turned.feedback
 
+    def test_forgetting_to_do_a_thing_is_not_doing_it(self) -> None:
+        leak = card(
+            "A memory leak occurs when dynamically allocated memory is no longer needed or"
+            " reachable but is never freed, so the program's memory use keeps growing.",
+            question="What is a memory leak?",
+        )
+        said = "forgetting to free dynamically allocated memory, so the process uses more RAM"
+        assert "negation" not in grading.grade(leak, said).feedback
+        assert "negation" in grading.grade(leak, "dynamically allocated memory is freed").feedback
+
     def test_words_that_merely_look_alike_are_no_near_miss(self) -> None:
         unseen = card(
             "To perform well on new, unseen data.", question="Why do we want a model to generalize?"
