@@ -205,6 +205,12 @@ def main() -> None:
         "blind_cases.csv (helper's, blind), tune": lambda: deck_cases(
             TESTS / "blind_cases.csv", "tune"
         ),
+        "blind_cases_2.csv (helper's, blind, second batch), frozen": lambda: deck_cases(
+            TESTS / "blind_cases_2.csv", "frozen"
+        ),
+        "blind_cases_2.csv (helper's, blind, second batch), tune": lambda: deck_cases(
+            TESTS / "blind_cases_2.csv", "tune"
+        ),
         "near_miss_cases.csv (helper's, blind, tuned on)": lambda: deck_cases(
             TESTS / "near_miss_cases.csv"
         ),

@@ -157,6 +157,7 @@ WEAK_NEGATIVES = frozenset(
         "seldom",
         "poorly",
         "poor",
+        "bad",
         "badly",
         "fail",
         "fails",

@@ -1074,6 +1074,15 @@ class TestIndependentFindings:
         turned = grading.grade(base, "the function returns by making a recursive call")
         assert "negation" in turned.feedback
 
+    def test_bad_with_a_thing_is_a_negative_tone(self) -> None:
+        xavier = card(
+            "It doesn't work well with ReLU.",
+            "it does not work well with ReLU",
+            question="What is the limitation of Xavier initialization?",
+        )
+        assert "negation" not in grading.grade(xavier, "bad w/ ReLU").feedback
+        assert "negation" in grading.grade(xavier, "it works well with ReLU").feedback
+
     def test_forgetting_to_do_a_thing_is_not_doing_it(self) -> None:
         leak = card(
             "A memory leak occurs when dynamically allocated memory is no longer needed or"
