@@ -874,11 +874,28 @@ def _statements(ctx: Context) -> list[tuple[frozenset[str], list[Token]]]:
             and (best.recall >= RELEVANT_AT or short)
         ):
             out.append((candidate.keys, targets))
-        elif short or candidate_match(candidate, ctx.response).recall >= RELEVANT_AT:
+        elif (
+            short
+            or candidate_match(candidate, ctx.response).recall >= RELEVANT_AT
+            or _recall_with_stand_ins(candidate, ctx.response) >= RELEVANT_AT
+        ):
             out.append((ctx.ref.answer_keys | candidate.keys, targets))
     if ctx.coverage >= RELEVANT_AT or short or _aimed(ctx.evidence):
         out.append((ctx.ref.answer_keys, list(ctx.ref.core_terms)))
     return out
+
+
+def _recall_with_stand_ins(candidate: Candidate, response: Response) -> float:
+    """A form's recall with each of its terms counted as said where the response says a signed
+    partner of it ('sigmoid' for 'ReLU'): how far the response is aimed at the form but for a
+    look-alike."""
+    got = sum(
+        w.weight
+        for w in candidate.content
+        if response.match(w.token) is not None
+        or CONTRAST_PARTNERS.get(w.token.key, frozenset()) & response.keys
+    )
+    return got / candidate.total_weight
 
 
 @lru_cache(maxsize=4096)

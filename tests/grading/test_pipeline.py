@@ -1074,6 +1074,19 @@ class TestIndependentFindings:
         turned = grading.grade(base, "the function returns by making a recursive call")
         assert "negation" in turned.feedback
 
+    def test_a_sibling_in_the_terms_place_of_a_denied_statement(self) -> None:
+        """'doesn't work well with sigmoid or tanh' for 'doesn't work well with ReLU': aimed at
+        the accepted form but for the look-alike, which stands where ReLU stands."""
+        xavier = card(
+            "It doesn't work well for networks that use ReLU activation functions, as it can lead"
+            " to neurons dying (always outputting 0).",
+            "it does not work well with ReLU",
+            question="What is the limitation of Xavier initialization?",
+        )
+        said = "it doesn't work well with sigmoid or tanh activations"
+        assert grading.grade(xavier, said).outcome == "wrong"
+        assert grading.grade(xavier, "it doesn't work well with relu activations").correct
+
     def test_bad_with_a_thing_is_a_negative_tone(self) -> None:
         xavier = card(
             "It doesn't work well with ReLU.",
