@@ -35,6 +35,11 @@ _FUNCTIONS: dict[str, Callable[..., float]] = {
 _TRANSLATE = str.maketrans(
     {"×": "*", "·": "*", "⋅": "*", "∗": "*", "÷": "/", "−": "-", "–": "-", "[": "(", "]": ")"}
 )
+_E_OF = re.compile(r"(?<![\w])e\s*\^\s*\(")
+_E_POWER = re.compile(r"(?<![\w])e\s*\^\s*(\w+)")
+"""'e^(s_y)' and 'e^s_y' are Euler's number to a power: the exponential, as 'exp(s_y)' writes it."""
+_SUM_INDEX = re.compile(r"([σ∑])_\w\b")
+"""'Σ_j' is the sum over j: the index names nothing the formula uses ('Σ exp(s_j)' is the same)."""
 _SAMPLES = 24
 _TOLERANCE = 1e-7
 MAX_LENGTH = 120
@@ -164,6 +169,7 @@ def _names(node: Node) -> set[str]:
 def parse(text: str, letters: frozenset[str] = frozenset()) -> Formula | None:
     """A formula from text that is nothing but a formula, or None."""
     text = text.lower().translate(_TRANSLATE).strip().rstrip(".")
+    text = _SUM_INDEX.sub(r"\1", _E_POWER.sub(r"exp(\1)", _E_OF.sub("exp(", text)))
     if not text or len(text) > MAX_LENGTH or text.count("=") > 1:
         return None
     try:

@@ -94,3 +94,11 @@ def test_a_lone_name_or_number_is_no_formula() -> None:
     assert not is_formula("42")
     assert is_formula("F = ma")
     assert is_formula("(n - k)/s + 1")
+
+
+def test_e_to_a_power_is_the_exponential_and_a_sum_index_is_no_name() -> None:
+    reference = "-log(e^(s_y) / Σ_j e^(s_j))"
+    assert equivalent("-log(exp(s_y)/Σ exp(s_j))", reference)
+    assert equivalent("-log(e^s_y / Σ e^s_j)", reference)
+    assert not equivalent("-log(exp(s_j)/Σ exp(s_y))", reference)
+    assert not equivalent("log(exp(s_y)/Σ exp(s_j))", reference)
