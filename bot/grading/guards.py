@@ -874,11 +874,7 @@ def _statements(ctx: Context) -> list[tuple[frozenset[str], list[Token]]]:
             and (best.recall >= RELEVANT_AT or short)
         ):
             out.append((candidate.keys, targets))
-        elif (
-            short
-            or candidate_match(candidate, ctx.response).recall >= RELEVANT_AT
-            or _recall_with_stand_ins(candidate, ctx.response) >= RELEVANT_AT
-        ):
+        elif short or _recall_with_stand_ins(candidate, ctx.response) >= RELEVANT_AT:
             out.append((ctx.ref.answer_keys | candidate.keys, targets))
     if ctx.coverage >= RELEVANT_AT or short or _aimed(ctx.evidence):
         out.append((ctx.ref.answer_keys, list(ctx.ref.core_terms)))
@@ -886,16 +882,16 @@ def _statements(ctx: Context) -> list[tuple[frozenset[str], list[Token]]]:
 
 
 def _recall_with_stand_ins(candidate: Candidate, response: Response) -> float:
-    """A form's recall with each of its terms counted as said where the response says a signed
+    """A form's recall with each term it misses counted as said where the response says a signed
     partner of it ('sigmoid' for 'ReLU'): how far the response is aimed at the form but for a
     look-alike."""
-    got = sum(
+    found = candidate_match(candidate, response)
+    stand_ins = sum(
         w.weight
-        for w in candidate.content
-        if response.match(w.token) is not None
-        or CONTRAST_PARTNERS.get(w.token.key, frozenset()) & response.keys
+        for w in found.missing
+        if CONTRAST_PARTNERS.get(w.token.key, frozenset()) & response.keys
     )
-    return got / candidate.total_weight
+    return found.recall + stand_ins / candidate.total_weight
 
 
 @lru_cache(maxsize=4096)

@@ -444,15 +444,15 @@ def _stated_lead(answer: str) -> str | None:
     if found is None:
         return None
     lead = answer[: found.start()].strip()
-    content = [t for t in tokenize(simplify(lead)) if not t.stop]
-    return lead if 0 < len(content) <= LEAD_TOKENS else None
+    return lead if 0 < _content_words(lead) <= LEAD_TOKENS else None
+
+
+def _content_words(text: str) -> int:
+    return sum(1 for t in tokenize(simplify(text)) if not t.stop)
 
 
 def _short_answer(answer: str) -> bool:
-    if "\n" in answer:
-        return False
-    content = [t for t in tokenize(simplify(answer)) if not t.stop]
-    return len(content) <= SHORT_ANSWER_TOKENS
+    return "\n" not in answer and _content_words(answer) <= SHORT_ANSWER_TOKENS
 
 
 _CONTRASTIVE = re.compile(
