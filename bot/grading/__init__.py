@@ -175,15 +175,15 @@ def _confusion(
         ):
             continue
         lexical = ev.lexical(other, response)
-        if first_fired(Context(other, response, lexical)) is not None:
-            continue
         p = decision.lexical.probability(lexical)
         likelier = (
             p >= decision.lexical.accept_at
             and p >= own_p + CONFUSION_MARGIN
             and lexical.precision >= CONFUSION_PRECISION
+            and (best is None or p > best[0])
         )
-        if likelier and (best is None or p > best[0]):
+        # The guards last: they cost more than the rest, and most cards are not likelier.
+        if likelier and first_fired(Context(other, response, lexical)) is None:
             best = (p, other)
     if best is None:
         return None
