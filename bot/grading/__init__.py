@@ -100,7 +100,7 @@ def judge(ref: Reference, response: Response, *, embedder: semantic.Embedder | N
     if p >= decision.lexical.accept_at and words_checked:
         return Judgement("correct", p, lexical, None, False)
     full = ev.with_semantic(lexical, ref, response, embedder)
-    guard = first_fired(Context(ref, response, full))
+    guard = first_fired(Context(ref, response, full), none_on_words=True)
     if guard is None and p >= decision.lexical.accept_at:
         # Accepted on looks (fuzzy ratio, precision) with few of the answer's words: the guards
         # could tell whether it is aimed at the answer only with the embedding, and they pass.

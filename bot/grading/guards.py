@@ -55,6 +55,9 @@ class Guard:
     name: str
     rule: Callable[[Context], str | None]
     """The feedback sentence when the guard fires, else None."""
+    weighs_semantic: bool = False
+    """The rule reads the embedding's evidence (whether the response is aimed at the answer), so
+    the semantic pass may change what it says; every other rule reads words only."""
 
 
 def display(word: str, *sources: str) -> str:
@@ -1678,20 +1681,28 @@ GUARDS: tuple[Guard, ...] = (
     Guard("quantity", quantity),
     Guard("labels", labels),
     Guard("formula", formula),
-    Guard("contrast term", contrast_term),
-    Guard("negation", negation),
+    Guard("contrast term", contrast_term, weighs_semantic=True),
+    Guard("negation", negation, weighs_semantic=True),
     Guard("roles", roles),
     Guard("direction", direction),
     Guard("restated question", restated_question),
 )
 
 
-def first_fired(ctx: Context) -> tuple[str, str] | None:
+def first_fired(ctx: Context, *, none_on_words: bool = False) -> tuple[str, str] | None:
     """(guard name, feedback) of the first guard that fires, in priority order. A response that
-    states one of the card's formulas exactly has nothing left to veto."""
+    states one of the card's formulas exactly has nothing left to veto.
+
+    `none_on_words`: no guard fired on the same response's lexical evidence, so only the rules
+    that weigh the semantic evidence can fire now, and only if it finds the response aimed at
+    the answer (else they read what they read before)."""
     if ctx.evidence.formula_match:
         return None
+    if none_on_words and not _aimed(ctx.evidence):
+        return None
     for guard in GUARDS:
+        if none_on_words and not guard.weighs_semantic:
+            continue
         feedback = guard.rule(ctx)
         if feedback is not None:
             return guard.name, feedback

@@ -290,6 +290,13 @@ def word_vectors(embedder: Embedder, words: Sequence[str]) -> Vectors:
 
 
 @lru_cache(maxsize=4096)
+def text_word_vectors(embedder: Embedder, words: tuple[str, ...]) -> Vectors:
+    """`word_vectors` of a reference text's words, kept whole: every answer to the card reads
+    them. Read-only, as it is cached."""
+    return _frozen(word_vectors(embedder, words))
+
+
+@lru_cache(maxsize=4096)
 def reference_vectors(embedder: Embedder, texts: tuple[str, ...]) -> Vectors:
     """A card's reference texts embedded together, shape (len(texts), d); read-only, as it is cached."""
     return _frozen(embedder.embed(texts))
