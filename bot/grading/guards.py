@@ -19,7 +19,15 @@ from bot.grading.algebra import equivalent
 from bot.grading.evidence import Evidence, candidate_match, spoken_division
 from bot.grading.lexicon import ELABORATION_STARTS, PLACED_CONTRASTS, WEAK_NEGATIVES
 from bot.grading.match import CONTRAST_PARTNERS, is_typo, joined_pairs, match_word, partner_table
-from bot.grading.normalize import Token, canonical, clauses, formula_tokens, simplify, tokenize
+from bot.grading.normalize import (
+    Token,
+    canonical,
+    clauses,
+    formula_tokens,
+    log_base_dropped,
+    simplify,
+    tokenize,
+)
 from bot.grading.reference import SLASHED, Candidate, Reference, Weighted, affirmed_clauses
 from bot.grading.relations import COMPARATIVES, Comparison, comparisons, completed, contradicts
 from bot.grading.response import Response
@@ -424,19 +432,18 @@ def numbers(ctx: Context) -> str | None:
     stray = {n for n in response.numbers - allowed if not _worked(n, allowed)}
     short = [c for c in ref.candidates if c.numbers and len(c.content) <= SHORT_RESPONSE_WORDS]
     if short:
+        said = _stated_numbers(response)
         for candidate in short:
-            if candidate.numbers <= response.numbers and not (
-                response.numbers - candidate.numbers - ref.question_numbers
-            ):
+            if candidate.numbers <= said and not (said - candidate.numbers - ref.question_numbers):
                 return None
-        best = max(short, key=lambda c: len(c.numbers & response.numbers))
-        if best.numbers <= response.numbers and _hedged(response):
+        best = max(short, key=lambda c: len(c.numbers & said))
+        if best.numbers <= said and _hedged(response):
             # '255,632 or 4,608': the answer and another number the card names, offered as
             # alternatives.
             return GUESSES
-        if stray or not best.numbers & response.numbers:
+        if stray & said or not best.numbers & said:
             shown = best.text if 0 < len(best.text) <= 40 else ", ".join(sorted(best.numbers))
-            if best.numbers <= response.numbers:
+            if best.numbers <= said:
                 return f"Numbers differ: the answer is {shown}, nothing else."
             return f"Numbers differ: expected {shown}."
         return None
@@ -453,6 +460,15 @@ def numbers(ctx: Context) -> str | None:
 
 
 _PRODUCT_OF_NUMBERS = re.compile(r"\d+(?:x\d+)+")
+
+
+def _stated_numbers(response: Response) -> frozenset[str]:
+    """The numbers of the answer itself, before a clause that says when or why it holds
+    ('O(n^2), since the partitions are of size n-1 and 0'): the numbers there explain it."""
+    head = _CONDITION.sub("", response.simplified)
+    if head == response.simplified:
+        return response.numbers
+    return frozenset(t.key for t in tokenize(head) if t.numeric)
 
 
 def _worked(number: str, allowed: frozenset[str]) -> bool:
@@ -472,7 +488,7 @@ _SQUARES = str.maketrans({"²": "^2", "³": "^3", "×": "*", "·": "*"})
 def _calls(text: str) -> set[tuple[str, str]]:
     """Each one-letter notation with one argument ('O(n log n)', 'Θ(n)'), spacing and case aside."""
     return {
-        (name.lower(), re.sub(r"\s+", "", args.translate(_SQUARES).lower()))
+        (name.lower(), re.sub(r"\s+", "", log_base_dropped(args.translate(_SQUARES).lower())))
         for name, args in _CALL.findall(text)
     }
 
@@ -998,6 +1014,8 @@ class _Clause:
     strong: bool
     toned: bool
     """Negative in tone at all: a plain 'not', or 'barely', 'fails', 'unseen', 'non-...'."""
+    denied: frozenset[str] = frozenset()
+    """The keys after the clause's first 'not' (or 'no', 'never'): what it denies."""
 
 
 def _is_negative_word(token: Token) -> bool:
@@ -1018,9 +1036,14 @@ def _clause_view(tokens: Sequence[Token], spelled: dict[str, str] | None = None)
     strong = any(t.negation for t in tokens)
     toned = strong or any(_is_negative_word(t) for t in tokens)
     keys = [t.key for t in content if t.surface not in WEAK_NEGATIVES]
+    denied: list[str] = []
+    if strong:
+        start = next(t.position for t in tokens if t.negation)
+        denied = [t.key for t in content if t.position > start and t.surface not in WEAK_NEGATIVES]
     if spelled:
         keys = [spelled.get(key, key) for key in keys]
-    return _Clause(frozenset(keys), content[0].key, strong, toned)
+        denied = [spelled.get(key, key) for key in denied]
+    return _Clause(frozenset(keys), content[0].key, strong, toned, frozenset(denied))
 
 
 def _spelled(ref: Reference, response: Response) -> dict[str, str]:
@@ -1095,6 +1118,7 @@ def negation(ctx: Context) -> str | None:
         return None
     given = ctx.ref.question_keys | ctx.ref.question_numbers
     reference = [c for text in ctx.ref.texts for c in _stating_clauses(text, given)]
+    said = frozenset(key for c in reference for key in c.keys)
     spelled = _spelled(ctx.ref, ctx.response)
     response_clauses = [
         c for tokens in ctx.response.clauses if (c := _clause_view(tokens, spelled))
@@ -1123,7 +1147,7 @@ def negation(ctx: Context) -> str | None:
             # 'processes don't share memory' against '... threads share its memory': denied of
             # the other subject, which is the difference itself.
             continue
-        if closest and all(_flipped(ours, theirs) for theirs in closest):
+        if closest and all(_flipped(ours, theirs, said) for theirs in closest):
             return _NEGATION_FEEDBACK
     if any(_denies_a_thing(tokens, reference) for tokens in ctx.response.clauses):
         return _NEGATION_FEEDBACK
@@ -1195,13 +1219,17 @@ def _restates(ours: _Clause, reference: Sequence[_Clause]) -> bool:
     return any(_alignment(ours, theirs) >= ALIGNED_AT for theirs in reference)
 
 
-def _flipped(ours: _Clause, theirs: _Clause) -> bool:
-    """One clause negated where the other is not, unless the negation denies a word whose signed
-    contrary the other clause says: 'not the same number' is 'a different number'."""
+def _flipped(ours: _Clause, theirs: _Clause, said: frozenset[str]) -> bool:
+    """One clause negated where the other is not, unless it denies a word whose signed contrary
+    the other clause says: 'not the same number' is 'a different number'. A response's negation
+    must deny something the reference says (`said`, the keys of all its clauses): 'stops the
+    recursion so it does not go on forever' denies going on forever, which no clause speaks of."""
     if theirs.strong and not ours.toned:
         negated, plain = theirs, ours
     elif ours.strong and not theirs.toned:
         negated, plain = ours, theirs
+        if not ours.denied & said:
+            return False
     else:
         return False
     contraries = plain.keys - negated.keys

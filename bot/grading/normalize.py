@@ -133,6 +133,16 @@ _INNER_QUOTE = re.compile(r'(?<=[a-z])"(?=(?:t|s|re|ve|ll|d|m)\b)')
 _GLUED_WORD = re.compile(r"\b(\d+)(?!st\b|nd\b|rd\b|th\b)([a-z]{2,})\b")
 
 
+_LOG_BASE = re.compile(r"\blog_?(?:2|10)\s*(?=\(?\s*[a-z]\b)")
+"""A logarithm's base before a variable ('log2 n', 'log_2(n)', 'log10 x'): in a complexity every
+base is one, and the base is no number of the answer. Before a number ('log2 8') it stays."""
+
+
+def log_base_dropped(text: str) -> str:
+    """Lower-cased text with each logarithm's base before a variable dropped (`_LOG_BASE`)."""
+    return _LOG_BASE.sub("log ", text)
+
+
 @lru_cache(maxsize=65536)
 def simplify(text: str) -> str:
     """Unicode-, case- and accent-folded text with contractions expanded and numbers tidied."""
@@ -150,6 +160,8 @@ def simplify(text: str) -> str:
             text = pattern.sub(replacement, text)
     if "sum" in text:
         text = _SUM.sub("σ", text)
+    if "log" in text:
+        text = log_base_dropped(text)
     if " than " in text:
         text = _LESSER.sub(_orient, text)
     if " up" in text or " down" in text:

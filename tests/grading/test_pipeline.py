@@ -1074,6 +1074,57 @@ class TestIndependentFindings:
         turned = grading.grade(base, "the function returns by making a recursive call")
         assert "negation" in turned.feedback
 
+    def test_a_negation_denies_only_what_follows_it(self, lexical_only: None) -> None:
+        """'It stops the recursion so it doesn't go on forever' restates 'stops the recursion' and
+        denies going on forever, which the reference does not speak of: no flip. Denying what it
+        says is one. (The stand-in embedder finds every response aimed at the answer, so the
+        guard reads each one.)"""
+        grading.use_embedder(SameForEverything())
+        base = card(
+            "It is the condition under which the function returns without making a recursive"
+            " call, which stops the recursion and prevents infinite calls.",
+            question="What is the purpose of a base case in a recursive function?",
+        )
+        said = "It stops the recursion so it doesn't go on forever."
+        assert "negation" not in grading.grade(base, said).feedback
+        pool = card(
+            "It keeps the largest value in each window.", question="What does max pooling do?"
+        )
+        said = "it does not keep the largest value in each window"
+        assert "negation" in grading.grade(pool, said).feedback
+        fit = card("Overfitting", question="Low training loss, high validation loss: what is it?")
+        assert "negation" not in fired(fit, "overfitting, not underfitting")
+
+    def test_numbers_in_the_reason_are_no_second_answer(self) -> None:
+        """'O(n²), since partitions are of size n-1 and 0': the numbers after 'since' explain
+        the answer; beside the answer itself they would be another one."""
+        quick = card(
+            "O(n^2), which happens when the chosen pivot is always the smallest or largest"
+            " element, for example on an already sorted array with the first element as pivot.",
+            question="What is the worst-case time complexity of quicksort?",
+        )
+        said = (
+            "Quadratic, O(n²), e.g. sorting an already sorted array and taking the first element"
+            " as pivot, since partitions are of size n-1 and 0."
+        )
+        assert "numbers" not in fired(quick, said)
+        assert "numbers" in fired(quick, "O(n^3), since partitions are of size n-1 and 0")
+        assert "numbers" in fired(quick, "O(n^2) and O(n^3)")
+
+    def test_a_logarithm_s_base_is_no_number_of_the_answer(self) -> None:
+        search = card(
+            "O(log n), because each comparison halves the portion of the array that remains to"
+            " be searched.",
+            question="What is the time complexity of binary search on a sorted array?",
+        )
+        assert "numbers" not in fired(search, "O(log2 n)")
+        assert "numbers" not in fired(search, "about log2(n) comparisons: O(log n)")
+        assert grading.grade(search, "O(log2 n)").correct
+        assert not grading.grade(search, "O(n log n)").correct
+        assert not grading.grade(search, "O(n)").correct
+        eight = card("3", question="What is log2(8)?")
+        assert "numbers" in fired(eight, "log2(8) = 4")
+
     def test_a_sibling_in_the_terms_place_of_a_denied_statement(self) -> None:
         """'doesn't work well with sigmoid or tanh' for 'doesn't work well with ReLU': aimed at
         the accepted form but for the look-alike, which stands where ReLU stands."""
