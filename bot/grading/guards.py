@@ -1015,7 +1015,8 @@ class _Clause:
     toned: bool
     """Negative in tone at all: a plain 'not', or 'barely', 'fails', 'unseen', 'non-...'."""
     denied: frozenset[str] = frozenset()
-    """The keys after the clause's first 'not' (or 'no', 'never'): what it denies."""
+    """The keys after the clause's first 'not' (or 'no', 'never'): what it denies; all of the
+    clause's when nothing follows ('b and c do not')."""
 
 
 def _is_negative_word(token: Token) -> bool:
@@ -1040,6 +1041,8 @@ def _clause_view(tokens: Sequence[Token], spelled: dict[str, str] | None = None)
     if strong:
         start = next(t.position for t in tokens if t.negation)
         denied = [t.key for t in content if t.position > start and t.surface not in WEAK_NEGATIVES]
+        # Nothing after it ('bulbs b and c do not'): it denies what the clause says.
+        denied = denied or keys
     if spelled:
         keys = [spelled.get(key, key) for key in keys]
         denied = [spelled.get(key, key) for key in denied]
