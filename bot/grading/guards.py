@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from bot.grading.algebra import equivalent
 from bot.grading.evidence import Evidence, candidate_match, spoken_division
@@ -84,8 +85,16 @@ def _content(tokens: Iterable[Token]) -> list[Token]:
 # --- parts of a list answer -------------------------------------------------------------------
 
 
-def _named_parts(candidate: Candidate, response: Response) -> list[str]:
-    return [p.text for p in candidate.parts if all(response.match(t) for t in p.tokens)]
+def _named_parts(candidate: Candidate, response: Response, body: str = "") -> list[str]:
+    """The parts the response names: all of a part's words, or, for a part that heads a labelled
+    line of the answer ('Hyperparameter optimization: ...'), a word of its label no other label
+    has ('tuning the hyperparameters')."""
+    heads = {simplify(line.head) for line in _labelled_lines(body) if _line_named(line, response)}
+    return [
+        p.text
+        for p in candidate.parts
+        if all(response.match(t) for t in p.tokens) or simplify(p.text) in heads
+    ]
 
 
 DESCRIPTION_WORDS = 2
@@ -134,20 +143,24 @@ def _sibling(token: Token, parts: Sequence[Token]) -> bool:
 
 
 def _lines_left_out(ctx: Context) -> list[str]:
-    """The labels of a labelled answer ('valid: ...', 'same: ...') whose lines a response that
-    names another label leaves out: neither their label nor a word only they say."""
+    """The labels (as the deck wrote them) of a labelled answer ('valid: ...', 'same: ...') whose
+    lines a response that names another label leaves out: neither a word of their own label nor
+    a word only they say."""
     lines = _labelled_lines(ctx.ref.body)
     if not lines:
         return []
     said = ctx.response.keys
-    named = {
-        label
-        for label, _ in lines
-        if label in said or any(is_typo(label, t.surface) for t in ctx.response.content)
-    }
-    if not named:
+    if not any(_line_named(line, ctx.response) for line in lines):
         return []
-    return [label for label, words in lines if label not in named and not words & said]
+    return [
+        line.head for line in lines if not _line_named(line, ctx.response) and not line.words & said
+    ]
+
+
+def _line_named(line: _Line, response: Response) -> bool:
+    return bool(line.label_words & response.keys) or any(
+        is_typo(label, t.surface) for label in line.label_words for t in response.content
+    )
 
 
 def missing_parts(ctx: Context) -> str | None:
@@ -164,7 +177,7 @@ def missing_parts(ctx: Context) -> str | None:
     ):
         return None
     for candidate in listed:
-        found = _named_parts(candidate, ctx.response)
+        found = _named_parts(candidate, ctx.response, ctx.ref.body)
         n = len(candidate.parts)
         if len(found) == n:
             extras = _extra_items(candidate, ctx.response, ctx.ref.body)
@@ -173,8 +186,10 @@ def missing_parts(ctx: Context) -> str | None:
             if extras:
                 return f"You listed more than the card asks for: {', '.join(extras)}."
             return None
-    candidate = max(listed, key=lambda c: len(_named_parts(c, ctx.response)) / len(c.parts))
-    found = _named_parts(candidate, ctx.response)
+    candidate = max(
+        listed, key=lambda c: len(_named_parts(c, ctx.response, ctx.ref.body)) / len(c.parts)
+    )
+    found = _named_parts(candidate, ctx.response, ctx.ref.body)
     if not found:
         return None
     if len(candidate.parts) == 2:
@@ -1531,45 +1546,67 @@ def _turned_round(texts: Sequence[str], response: Response) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _labelled_lines(body: str) -> tuple[tuple[str, frozenset[str]], ...]:
-    """Each line of a labelled answer ('padding='same': pads the input ...') as its label (the
-    last word before the colon) and the words only that line says, labels left out. Empty
-    unless two lines or more carry different labels."""
-    lines = []
+class _Line(NamedTuple):
+    words: frozenset[str]
+    """The words only this line says, labels left out."""
+    label_words: frozenset[str]
+    """The label's words that no other label has ('valid' of "padding='valid'"; 'max' of 'Max
+    pooling'; 'hyperparamet' and 'optimiz' of 'Hyperparameter optimization')."""
+    head: str
+    """The label as the deck wrote it."""
+
+
+@lru_cache(maxsize=4096)
+def _labelled_lines(body: str) -> tuple[_Line, ...]:
+    """Each line of a labelled answer ('padding='same': pads the input ...') with the words of
+    its label no other label has. Empty unless every line carries a label, two lines or more,
+    and each label has a word of its own: sub-points under headings ('Drawback: ...') are no
+    options to name."""
+    found = []
     for line in body.splitlines():
+        if not line.strip():
+            continue
         head, colon, rest = line.partition(":")
         label_words = _content(tokenize(simplify(head)))
         if not colon or not label_words or len(label_words) > 3:
-            continue
-        lines.append((label_words[-1].key, {t.key for t in _content(tokenize(simplify(rest)))}))
-    labels = {label for label, _ in lines}
-    if len(labels) < 2 or len(labels) != len(lines):
-        return ()
-    return tuple(
-        (
-            label,
-            frozenset(words - labels - set().union(*(w for other, w in lines if other != label))),
+            return ()
+        found.append(
+            (
+                head.strip(),
+                {t.key for t in label_words},
+                {t.key for t in _content(tokenize(simplify(rest)))},
+            )
         )
-        for label, words in lines
-    )
+    if len(found) < 2:
+        return ()
+    every_label = set().union(*(keys for _, keys, _ in found))
+    lines = []
+    for i, (head, keys, words) in enumerate(found):
+        others = [other for j, other in enumerate(found) if j != i]
+        own_label = keys - set().union(*(k for _, k, _ in others))
+        if not own_label:
+            return ()
+        own_words = words - every_label - set().union(*(w for _, _, w in others))
+        lines.append(_Line(frozenset(own_words), frozenset(own_label), head))
+    return tuple(lines)
 
 
 def _labelled_lines_swapped(body: str, response: Response) -> bool:
     """A clause led by one line's label that says only what another line says: 'valid pads the
     input to keep the output the same size' for 'valid: no padding ...; same: pads the input
     ...'."""
-    lines = dict(_labelled_lines(body))
+    lines = _labelled_lines(body)
     if not lines:
         return False
     for clause in response.clauses:
         content = _content(clause)
-        if not content or content[0].key not in lines:
+        led = [line for line in lines if content and content[0].key in line.label_words]
+        if not led:
             continue
         said = {t.key for t in content[1:]}
-        own = lines[content[0].key]
-        if own & said:
+        if led[0].words & said:
             continue
-        if any(words & said for label, words in lines.items() if label != content[0].key):
+        if any(line.words & said for line in lines if line is not led[0]):
             return True
     return False
 

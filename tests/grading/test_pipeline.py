@@ -1190,6 +1190,29 @@ class TestIndependentFindings:
         assert "missing parts" not in fired(padding, both)
         assert "missing parts" not in fired(padding, "adding zeros around the input borders")
 
+    def test_a_labelled_line_is_named_by_any_word_of_its_own_label(self) -> None:
+        """'tuning the hyperparameters' names the line 'Hyperparameter optimization: ...'; a word
+        two labels share ('pooling') names neither. What is left out is named as the deck wrote
+        it, never as a word stem."""
+        general = card(
+            "Spatial dropout: prevents over-reliance on certain features.\n"
+            "Hyperparameter optimization: adjusting learning rates, batch sizes, etc.",
+            "spatial dropout and hyperparameter optimization",
+            question="How to improve CNN generalization?",
+        )
+        assert "missing parts" not in fired(
+            general, "spatial dropout and tuning the hyperparameters"
+        )
+        half = grading.grade(general, "spatial dropout")
+        assert not half.correct
+        assert "optimiz " not in half.feedback + " " and "optimiz." not in half.feedback
+        pooling = card(
+            "Max pooling: keeps the largest value of each window.\n"
+            "Average pooling: takes the mean of each window.",
+            question="What kinds of pooling are there?",
+        )
+        assert "missing parts" in fired(pooling, "max pooling keeps the largest value")
+
     def test_a_scope_after_a_list_is_no_extra_item(self) -> None:
         """'per sample and per channel' says over what the statistics are kept, as 'for' or
         'within' would; a bare 'C' beside the axes is one more axis."""
