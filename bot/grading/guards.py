@@ -70,12 +70,20 @@ class Guard:
 
 
 def display(word: str, *sources: str) -> str:
-    """The word as the deck or the member wrote it ('Kaiming', not 'kaiming')."""
-    for source in sources:
-        found = re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", source, re.IGNORECASE)
-        if found:
-            return found.group(0)
+    """The word as the deck or the member wrote it ('Kaiming', not 'kaiming'; 'high-level', not
+    the normalizer's 'highlevel')."""
+    for pattern in (re.escape(word), _hyphens_allowed(word)):
+        for source in sources:
+            found = re.search(rf"(?<![\w]){pattern}(?![\w])", source, re.IGNORECASE)
+            if found:
+                return found.group(0)
     return word
+
+
+def _hyphens_allowed(words: str) -> str:
+    """A pattern for the words with a hyphen allowed between any two letters, as the normalizer
+    joins 'high-level' and 'pre-trained' into one word."""
+    return r"\s+".join("-?".join(re.escape(ch) for ch in word) for word in words.split())
 
 
 def _content(tokens: Iterable[Token]) -> list[Token]:

@@ -52,3 +52,15 @@ def test_a_symbol_flattened_by_normalizing_is_never_named() -> None:
     )
     said = "sum of half the squared difference between target and output"
     assert "etotal" not in grade(error, said).feedback.lower()
+
+
+def test_a_hyphenated_term_is_named_as_the_deck_writes_it() -> None:
+    compiler = Card(
+        id="compiler",
+        question="What does a compiler do?",
+        answer="A compiler translates the whole source code of a program written in a high-level"
+        " language into machine code or another lower-level form before the program is executed.",
+    )
+    feedback = grade(compiler, "It translates your source code into machine code").feedback
+    assert "highlevel" not in feedback
+    assert "lowerlevel" not in feedback
