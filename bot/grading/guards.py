@@ -69,6 +69,7 @@ class Guard:
     the semantic pass may change what it says; every other rule reads words only."""
 
 
+@lru_cache(maxsize=8192)
 def display(word: str, *sources: str) -> str:
     """The word as the deck or the member wrote it ('Kaiming', not 'kaiming'; 'high-level', not
     the normalizer's 'highlevel')."""
