@@ -1041,6 +1041,13 @@ class _Clause:
     denied: frozenset[str] = frozenset()
     """The keys after the clause's first 'not' (or 'no', 'never'): what it denies; all of the
     clause's when nothing follows ('b and c do not')."""
+    weakened: bool = False
+    """Said to hold badly or hardly at all ('works poorly', 'barely changes'), without a 'not'."""
+
+
+_WEAKENING = WEAK_NEGATIVES - {"only", "instead", "non", "avoid", "prevent", "stop"}
+"""Tone words that say a thing holds badly or hardly ('poorly', 'barely', 'fails', 'few'), as
+opposed to those that narrow it ('only') or say it is kept away ('prevent')."""
 
 
 def _is_negative_word(token: Token) -> bool:
@@ -1070,7 +1077,8 @@ def _clause_view(tokens: Sequence[Token], spelled: dict[str, str] | None = None)
     if spelled:
         keys = [spelled.get(key, key) for key in keys]
         denied = [spelled.get(key, key) for key in denied]
-    return _Clause(frozenset(keys), content[0].key, strong, toned, frozenset(denied))
+    weakened = not strong and any(t.surface in _WEAKENING for t in tokens)
+    return _Clause(frozenset(keys), content[0].key, strong, toned, frozenset(denied), weakened)
 
 
 def _spelled(ref: Reference, response: Response) -> dict[str, str]:
@@ -1140,8 +1148,12 @@ def negation(ctx: Context) -> str | None:
     contradiction."""
     if ctx.coverage < RELEVANT_AT and not _aimed(ctx.evidence):
         return None
-    if not _states_a_negation(ctx.ref.texts) and not any(t.negation for t in ctx.response.tokens):
-        # Every reading below needs a 'not' on one side or the other.
+    if (
+        not _states_a_negation(ctx.ref.texts)
+        and not _weakens(ctx.ref.texts)
+        and not any(t.negation for t in ctx.response.tokens)
+    ):
+        # Every reading below needs a 'not' (or a 'poorly') on one side or the other.
         return None
     given = ctx.ref.question_keys | ctx.ref.question_numbers
     reference = [c for text in ctx.ref.texts for c in _stating_clauses(text, given)]
@@ -1251,6 +1263,9 @@ def _flipped(ours: _Clause, theirs: _Clause, said: frozenset[str]) -> bool:
     the other clause says: 'not the same number' is 'a different number'. A response's negation
     must deny something the reference says (`said`, the keys of all its clauses): 'stops the
     recursion so it does not go on forever' denies going on forever, which no clause speaks of."""
+    if theirs.weakened and not ours.weakened and not ours.strong:
+        # 'it only works when the tasks differ' for 'it works poorly when the tasks differ'.
+        return True
     if theirs.strong and not ours.toned:
         negated, plain = theirs, ours
     elif ours.strong and not theirs.toned:
@@ -1261,6 +1276,11 @@ def _flipped(ours: _Clause, theirs: _Clause, said: frozenset[str]) -> bool:
         return False
     contraries = plain.keys - negated.keys
     return not any(CONTRAST_PARTNERS.get(key, frozenset()) & contraries for key in negated.keys)
+
+
+@lru_cache(maxsize=8192)
+def _weakens(texts: tuple[str, ...]) -> bool:
+    return any(c.weakened for text in texts for c in _reference_clauses(text))
 
 
 @lru_cache(maxsize=8192)

@@ -1095,6 +1095,20 @@ class TestIndependentFindings:
         fit = card("Overfitting", question="Low training loss, high validation loss: what is it?")
         assert "negation" not in fired(fit, "overfitting, not underfitting")
 
+    def test_a_statement_said_to_hold_poorly_is_flipped_by_saying_it_holds(self) -> None:
+        """'it only works when the tasks differ' for 'it works poorly when the tasks differ': the
+        'poorly' is lost ('only' narrows, it does not weaken); 'badly' keeps it."""
+        limit = card(
+            "It performs poorly when the target task is significantly different from the source"
+            " task.",
+            "it works poorly when the target task is very different from the source task",
+            question="What is the main limitation of transfer learning?",
+        )
+        flipped = "it only works when the target task is very different from the source task"
+        assert grading.grade(limit, flipped).outcome == "wrong"
+        kept = "it works badly when the target task is very different from the source task"
+        assert "negation" not in grading.grade(limit, kept).feedback
+
     def test_numbers_in_the_reason_are_no_second_answer(self) -> None:
         """'O(n²), since partitions are of size n-1 and 0': the numbers after 'since' explain
         the answer; beside the answer itself they would be another one."""
