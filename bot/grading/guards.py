@@ -1305,6 +1305,10 @@ def _polarity_lost(
             return False
         negated.extend(found)
     said = frozenset().union(*(c.keys for c in response)) if response else frozenset()
+    if any(CONTRAST_PARTNERS.get(key, frozenset()) & said for c in negated for key in c.denied):
+        # 'different materials' for 'not the same for all materials': the denial, said with the
+        # denied word's contrary.
+        return False
     return any(len(shared := c.keys & said) >= 2 or bool(shared - given) for c in negated)
 
 

@@ -1109,6 +1109,15 @@ class TestIndependentFindings:
         kept = "it works badly when the target task is very different from the source task"
         assert "negation" not in grading.grade(limit, kept).feedback
 
+    def test_a_denial_said_with_the_denied_words_contrary_keeps_its_polarity(self) -> None:
+        solubility = card(
+            "Solubility is not the same for all materials.",
+            question="Why can two students dissolve different amounts of two powders?",
+        )
+        said = "different materials have different solubility"
+        assert "negation" not in fired(solubility, said)
+        assert "negation" in fired(solubility, "solubility is the same for all materials")
+
     def test_numbers_in_the_reason_are_no_second_answer(self) -> None:
         """'O(n²), since partitions are of size n-1 and 0': the numbers after 'since' explain
         the answer; beside the answer itself they would be another one."""
