@@ -1215,7 +1215,8 @@ def _denies_a_thing(tokens: Sequence[Token], reference: Sequence[_Clause]) -> bo
     keys = {t.key for t in _content(tokens)}
     if len(keys) < 2 or any(theirs.toned and keys & theirs.keys for theirs in reference):
         return False
-    return any(keys <= theirs.keys for theirs in reference)
+    # A clause that counts none ('the boat with 0 marbles') says what 'no marbles' says.
+    return any(keys <= theirs.keys and "0" not in theirs.keys for theirs in reference)
 
 
 WHOLE_RESPONSE_WORDS = 10
@@ -1309,7 +1310,15 @@ def _polarity_lost(
         # 'different materials' for 'not the same for all materials': the denial, said with the
         # denied word's contrary.
         return False
-    return any(len(shared := c.keys & said) >= 2 or bool(shared - given) for c in negated)
+    # A response as close to one of the reference's plain clauses ('if it is iron it will stick'
+    # for 'if the key sticks ...; if it does not stick ...') says that one.
+    plain = [c for text in texts for c in _reference_clauses(text) if not c.toned]
+    nearest_plain = max((len((c.keys & said) - given) for c in plain), default=0)
+    return any(
+        (len(shared := c.keys & said) >= 2 or bool(shared - given))
+        and len(shared - given) > nearest_plain
+        for c in negated
+    )
 
 
 def _unnamed_subjects(texts: Sequence[str], subjects: frozenset[str], response: Response) -> bool:

@@ -1118,6 +1118,24 @@ class TestIndependentFindings:
         assert "negation" not in fired(solubility, said)
         assert "negation" in fired(solubility, "solubility is the same for all materials")
 
+    def test_a_response_that_says_the_plain_side_loses_no_polarity(self) -> None:
+        """An answer with a plain and a denying clause ('if it sticks ... iron; if it does not
+        stick ... aluminum'): saying the plain one says nothing opposite."""
+        key = card(
+            "If the key sticks, the key is iron; if the key does not stick the key is aluminum.",
+            question="How can a magnet tell an iron key from an aluminum one?",
+        )
+        assert "negation" not in fired(key, "if it is iron it will stick")
+        xavier = card("It doesn't work well with ReLU.", question="What is Xavier's limitation?")
+        assert "negation" in fired(xavier, "it works well with ReLU")
+
+    def test_no_things_is_what_zero_things_says(self) -> None:
+        boat = card(
+            "The boat with 0 marbles is the standard in this experiment.",
+            question="Which boat is the standard in the experiment?",
+        )
+        assert "negation" not in fired(boat, "The boat with no marbles is the standard.")
+
     def test_numbers_in_the_reason_are_no_second_answer(self) -> None:
         """'O(n²), since partitions are of size n-1 and 0': the numbers after 'since' explain
         the answer; beside the answer itself they would be another one."""
