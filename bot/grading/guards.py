@@ -1310,13 +1310,14 @@ def _polarity_lost(
         # 'different materials' for 'not the same for all materials': the denial, said with the
         # denied word's contrary.
         return False
-    # A response as close to one of the reference's plain clauses ('if it is iron it will stick'
-    # for 'if the key sticks ...; if it does not stick ...') says that one.
-    plain = [c for text in texts for c in _reference_clauses(text) if not c.toned]
-    nearest_plain = max((len((c.keys & said) - given) for c in plain), default=0)
+    # The response must say something only a denying clause says: 'if it is iron it will stick'
+    # speaks of the plain side of 'if the key sticks, it is iron; if it does not stick, it is
+    # aluminum', 'valid pads the input' of valid's 'no padding'.
+    plain = frozenset().union(
+        *(c.keys for text in texts for c in _reference_clauses(text) if not c.toned)
+    )
     return any(
-        (len(shared := c.keys & said) >= 2 or bool(shared - given))
-        and len(shared - given) > nearest_plain
+        (len(shared := c.keys & said) >= 2 or bool(shared - given)) and bool(shared - plain)
         for c in negated
     )
 
