@@ -84,7 +84,10 @@ def display(word: str, *sources: str) -> str:
 def _hyphens_allowed(words: str) -> str:
     """A pattern for the words with a hyphen allowed between any two letters, as the normalizer
     joins 'high-level' and 'pre-trained' into one word."""
-    return r"\s+".join("-?".join(re.escape(ch) for ch in word) for word in words.split())
+    return r"\s+".join(_HYPHEN_BETWEEN_LETTERS.sub("-?", re.escape(word)) for word in words.split())
+
+
+_HYPHEN_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_])(?=[^\W\d_])")
 
 
 def _content(tokens: Iterable[Token]) -> list[Token]:
@@ -167,8 +170,37 @@ def _lines_left_out(ctx: Context) -> list[str]:
 
 
 def _line_named(line: _Line, response: Response) -> bool:
-    return bool(line.label_words & response.keys) or any(
-        is_typo(label, t.surface) for label in line.label_words for t in response.content
+    """A word of the line's own label said, and not beside another word (in the same clause)
+    where the label has a word the response leaves out: 'tuning the hyperparameters' names
+    'Hyperparameter optimization', 'rotation invariance' does not name 'Translation
+    invariance'."""
+    return any(
+        _names_label(line, _content(clause), index, response.keys)
+        for clause in response.clauses
+        for index in range(len(_content(clause)))
+    )
+
+
+def _names_label(line: _Line, words: Sequence[Token], index: int, said: frozenset[str]) -> bool:
+    token = words[index]
+    order = line.label_order
+    at = next(
+        (
+            i
+            for i, label in enumerate(order)
+            if label in line.label_words and (token.key == label or is_typo(label, token.surface))
+        ),
+        None,
+    )
+    if at is None:
+        return False
+    return not any(
+        0 <= i < len(order)
+        and 0 <= j < len(words)
+        and order[i] in line.label_words
+        and order[i] not in said
+        and words[j].key not in order
+        for i, j in ((at - 1, index - 1), (at + 1, index + 1))
     )
 
 
@@ -452,11 +484,16 @@ def numbers(ctx: Context) -> str | None:
     ref, response = ctx.ref, ctx.response
     if not response.numbers:
         return None
+    text = response.simplified
+    if _unbased_log(ref.texts):
+        # 'log2(n)' where the card writes 'log n': the base is no number of the answer.
+        text = log_base_dropped(text)
+    everything = _numbers_in(text)
     allowed = ref.question_numbers | ref.answer_numbers
-    stray = {n for n in response.numbers - allowed if not _worked(n, allowed)}
+    stray = {n for n in everything - allowed if not _worked(n, allowed)}
     short = [c for c in ref.candidates if c.numbers and len(c.content) <= SHORT_RESPONSE_WORDS]
     if short:
-        said = _stated_numbers(response)
+        said = _numbers_in(_REASON.sub("", text))
         for candidate in short:
             if candidate.numbers <= said and not (said - candidate.numbers - ref.question_numbers):
                 return None
@@ -472,11 +509,12 @@ def numbers(ctx: Context) -> str | None:
             return f"Numbers differ: expected {shown}."
         return None
     key_numbers = ref.answer_numbers - ref.question_numbers
-    if key_numbers and stray and not key_numbers & response.numbers:
+    if key_numbers and stray and not key_numbers & everything:
         return "Numbers differ: compare your numbers with the reference."
     # A number the answer names counts even when the question names it too: 'terminal 2' for
     # 'Terminal 3 and the positive terminal are separated'.
-    relabelled = _relabelled(ref, response, numeric=True)
+    read = response if text == response.simplified else Response(text)
+    relabelled = _relabelled(ref, read, numeric=True)
     if relabelled:
         given, expected = relabelled
         return f"Numbers differ: “{given}” is not “{expected}”."
@@ -486,13 +524,22 @@ def numbers(ctx: Context) -> str | None:
 _PRODUCT_OF_NUMBERS = re.compile(r"\d+(?:x\d+)+")
 
 
-def _stated_numbers(response: Response) -> frozenset[str]:
-    """The numbers of the answer itself, before a clause that says when or why it holds
-    ('O(n^2), since the partitions are of size n-1 and 0'): the numbers there explain it."""
-    head = _CONDITION.sub("", response.simplified)
-    if head == response.simplified:
-        return response.numbers
-    return frozenset(t.key for t in tokenize(head) if t.numeric)
+_REASON = re.compile(r",\s*(?:when|whenever|because|since|which|where|while)\b.*", re.S)
+"""A clause after the answer that says when or why it holds; not 'if' or 'as', which also offer
+more ('4, if not 6', '4, as well as 6')."""
+
+
+def _numbers_in(text: str) -> frozenset[str]:
+    return frozenset(t.key for t in tokenize(text) if t.numeric)
+
+
+_LOG_WITHOUT_BASE = re.compile(r"\blog\s*\(?\s*[a-z]\b")
+
+
+@lru_cache(maxsize=4096)
+def _unbased_log(texts: tuple[str, ...]) -> bool:
+    """The card writes a logarithm without a base ('O(log n)'), as complexities are written."""
+    return any(_LOG_WITHOUT_BASE.search(simplify(text)) for text in texts)
 
 
 def _worked(number: str, allowed: frozenset[str]) -> bool:
@@ -1045,9 +1092,19 @@ class _Clause:
     """Said to hold badly or hardly at all ('works poorly', 'barely changes'), without a 'not'."""
 
 
-_WEAKENING = WEAK_NEGATIVES - {"only", "instead", "non", "avoid", "prevent", "stop"}
-"""Tone words that say a thing holds badly or hardly ('poorly', 'barely', 'fails', 'few'), as
-opposed to those that narrow it ('only') or say it is kept away ('prevent')."""
+_WEAKENING = WEAK_NEGATIVES - {
+    "only",
+    "instead",
+    "non",
+    "avoid",
+    "prevent",
+    "stop",
+    "less",
+    "few",
+    "little",
+}
+"""Tone words that say a thing holds badly or hardly ('poorly', 'barely', 'fails'), as opposed to
+those that narrow it ('only'), say it is kept away ('prevent') or compare ('less', 'few')."""
 
 
 def _is_negative_word(token: Token) -> bool:
@@ -1264,14 +1321,16 @@ def _flipped(ours: _Clause, theirs: _Clause, said: frozenset[str]) -> bool:
     the other clause says: 'not the same number' is 'a different number'. A response's negation
     must deny something the reference says (`said`, the keys of all its clauses): 'stops the
     recursion so it does not go on forever' denies going on forever, which no clause speaks of."""
-    if theirs.weakened and not ours.weakened and not ours.strong:
-        # 'it only works when the tasks differ' for 'it works poorly when the tasks differ'.
+    if theirs.weakened and not ours.weakened and not ours.strong and theirs.keys <= ours.keys:
+        # 'it only works when the tasks differ' for 'it works poorly when the tasks differ': the
+        # same statement without its 'poorly' ('struggles when the tasks differ' is another).
         return True
     if theirs.strong and not ours.toned:
         negated, plain = theirs, ours
     elif ours.strong and not theirs.toned:
         negated, plain = ours, theirs
-        if not ours.denied & said:
+        if not ours.denied & said or "0" in plain.keys:
+            # Denying what the reference does not say, or 'no marbles' for '0 marbles'.
             return False
     else:
         return False
@@ -1306,7 +1365,11 @@ def _polarity_lost(
             return False
         negated.extend(found)
     said = frozenset().union(*(c.keys for c in response)) if response else frozenset()
-    if any(CONTRAST_PARTNERS.get(key, frozenset()) & said for c in negated for key in c.denied):
+    if any(
+        CONTRAST_PARTNERS.get(key, frozenset()) & said and key not in said
+        for c in negated
+        for key in c.denied
+    ):
         # 'different materials' for 'not the same for all materials': the denial, said with the
         # denied word's contrary.
         return False
@@ -1588,7 +1651,10 @@ def _turned_round(texts: Sequence[str], response: Response) -> bool:
     )
 
 
-@lru_cache(maxsize=4096)
+_LIST_MARK = re.compile(r"^(?:[-•*]+|\(?\d+[.)])\s*")
+"""A line's list marker ('- ', '• ', '2. ', '(3)'), no part of its label."""
+
+
 class _Line(NamedTuple):
     words: frozenset[str]
     """The words only this line says, labels left out."""
@@ -1597,6 +1663,8 @@ class _Line(NamedTuple):
     pooling'; 'hyperparamet' and 'optimiz' of 'Hyperparameter optimization')."""
     head: str
     """The label as the deck wrote it."""
+    label_order: tuple[str, ...] = ()
+    """The label's keys in the order it says them."""
 
 
 @lru_cache(maxsize=4096)
@@ -1607,16 +1675,17 @@ def _labelled_lines(body: str) -> tuple[_Line, ...]:
     options to name."""
     found = []
     for line in body.splitlines():
-        if not line.strip():
-            continue
-        head, colon, rest = line.partition(":")
+        head, colon, rest = line.strip().partition(":")
+        if not head or (colon and not rest.strip()):
+            continue  # a blank line, or one that introduces the rest ('There are two kinds:')
+        head = _LIST_MARK.sub("", head)
         label_words = _content(tokenize(simplify(head)))
         if not colon or not label_words or len(label_words) > 3:
             return ()
         found.append(
             (
                 head.strip(),
-                {t.key for t in label_words},
+                [t.key for t in label_words],
                 {t.key for t in _content(tokenize(simplify(rest)))},
             )
         )
@@ -1626,11 +1695,11 @@ def _labelled_lines(body: str) -> tuple[_Line, ...]:
     lines = []
     for i, (head, keys, words) in enumerate(found):
         others = [other for j, other in enumerate(found) if j != i]
-        own_label = keys - set().union(*(k for _, k, _ in others))
+        own_label = set(keys) - set().union(*(k for _, k, _ in others))
         if not own_label:
             return ()
         own_words = words - every_label - set().union(*(w for _, _, w in others))
-        lines.append(_Line(frozenset(own_words), frozenset(own_label), head))
+        lines.append(_Line(frozenset(own_words), frozenset(own_label), head, tuple(keys)))
     return tuple(lines)
 
 

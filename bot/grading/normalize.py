@@ -135,7 +135,7 @@ _GLUED_WORD = re.compile(r"\b(\d+)(?!st\b|nd\b|rd\b|th\b)([a-z]{2,})\b")
 
 _LOG_BASE = re.compile(r"\blog_?(?:2|10)\s*(?=\(?\s*[a-z]\b)")
 """A logarithm's base before a variable ('log2 n', 'log_2(n)', 'log10 x'): in a complexity every
-base is one, and the base is no number of the answer. Before a number ('log2 8') it stays."""
+base is one. Before a number ('log2 8') it stays."""
 
 
 def log_base_dropped(text: str) -> str:
@@ -160,8 +160,6 @@ def simplify(text: str) -> str:
             text = pattern.sub(replacement, text)
     if "sum" in text:
         text = _SUM.sub("σ", text)
-    if "log" in text:
-        text = log_base_dropped(text)
     if " than " in text:
         text = _LESSER.sub(_orient, text)
     if " up" in text or " down" in text:

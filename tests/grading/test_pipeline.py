@@ -1136,6 +1136,52 @@ class TestIndependentFindings:
         )
         assert "negation" not in fired(boat, "The boat with no marbles is the standard.")
 
+    def test_review_findings_on_this_sessions_rules(self) -> None:
+        """Inputs a review found against the rules above, each expected verdict written before
+        the fix."""
+        threads = card("Threads use less memory than processes.", question="Threads vs processes?")
+        said = "Threads use smaller amounts of memory than processes."
+        assert "negation" not in grading.grade(threads, said).feedback
+        poorly = card("The model performs poorly when the tasks differ.", question="Limitation?")
+        assert (
+            "negation"
+            not in grading.grade(poorly, "the model struggles when the tasks differ").feedback
+        )
+        bits = card("log2 n bits", question="How many bits does a number up to n need?")
+        assert not grading.grade(bits, "log10 n bits").correct
+        edges = card("4", question="How many edges does a tree with 5 nodes have?")
+        assert not grading.grade(edges, "4, if not 6").correct
+        assert not grading.grade(edges, "4, as well as 6").correct
+        kinds = card(
+            "There are two kinds:\nMax pooling: keeps the largest value.\n"
+            "Average pooling: takes the mean.",
+            question="What kinds of pooling are there?",
+        )
+        said = "max pooling keeps the largest value, average pooling takes the mean"
+        assert grading.grade(kinds, said).correct
+        bullets = card(
+            "- Max pooling: keeps the largest value.\n- Average pooling: takes the mean.",
+            question="What kinds of pooling are there?",
+        )
+        half = grading.grade(bullets, "max pooling keeps the largest value")
+        assert not half.correct and "- " not in half.feedback
+        density = card("Density is not the same for all materials.", question="Density?")
+        said = "density is the same for different materials"
+        assert not grading.grade(density, said).correct
+        traits = card(
+            "Translation invariance: a feature is found wherever it appears.\n"
+            "Compositionality: simple parts build complex wholes.",
+            question="What are some characteristics of visual data?",
+        )
+        assert not grading.grade(traits, "rotation invariance and compositionality").correct
+        boat = card(
+            "The boat with 0 marbles floats highest.", question="Which boat floats highest?"
+        )
+        assert (
+            "negation"
+            not in grading.grade(boat, "the boat with no marbles floats highest").feedback
+        )
+
     def test_numbers_in_the_reason_are_no_second_answer(self) -> None:
         """'O(n²), since partitions are of size n-1 and 0': the numbers after 'since' explain
         the answer; beside the answer itself they would be another one."""
