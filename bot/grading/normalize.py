@@ -94,6 +94,13 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _SPACED_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?: \d{3})+)(?![\d.])")
 _POWER = re.compile(r"\b([a-z]|\d+)\s+(squared|cubed)\b")
 _DERIVATIVE = re.compile(r"\bd([a-z])\s*/\s*d([a-z])\b")
+_STOPS_CHANGING = re.compile(
+    r"\b(?:stops|stopped|stopping|ceases|ceased)\s+"
+    r"(?=(?:decreasing|increasing|falling|rising|dropping|improving|growing|shrinking|changing|"
+    r"getting|going|moving|working|converging)\b)"
+)
+"""'the loss stops decreasing' says it no longer decreases: a negation of the change, as 'no
+longer' is (not 'stop training', an instruction, nor 'stops the recursion')."""
 _RARELY = re.compile(r"\b(?:almost|nearly) never\b|\bhardly (?:ever|any)\b")
 _SPELLED_NUMBER = re.compile(
     r"\b(?:eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred"
@@ -168,6 +175,8 @@ def simplify(text: str) -> str:
         text = _POWER.sub(lambda m: m.group(1) + ("2" if m.group(2) == "squared" else "3"), text)
     if "/" in text:
         text = _DERIVATIVE.sub(r"∂\1/∂\2", text)
+    if "stop" in text or "ceas" in text:
+        text = _STOPS_CHANGING.sub("no longer ", text)
     if "never" in text or "hardly" in text:
         text = _RARELY.sub("rarely", text)
     if "°" in text:

@@ -1182,6 +1182,20 @@ class TestIndependentFindings:
             not in grading.grade(boat, "the boat with no marbles floats highest").feedback
         )
 
+    def test_a_change_that_stops_is_denied(self) -> None:
+        """'the training loss stops decreasing' says the training loss no longer decreases, where
+        the card says it keeps falling; 'stop training' and 'stops the recursion' deny nothing."""
+        early = card(
+            "When the loss on held-out validation data starts increasing again while the training"
+            " loss keeps falling.",
+            "when the validation loss starts increasing",
+            question="How do we know when to stop training?",
+        )
+        assert not grading.grade(early, "stop when the training loss stops decreasing").correct
+        said = "stop training when the validation loss starts increasing"
+        assert grading.grade(early, said).correct
+        assert simplify("it stops the recursion") == "it stops the recursion"
+
     def test_numbers_in_the_reason_are_no_second_answer(self) -> None:
         """'O(n²), since partitions are of size n-1 and 0': the numbers after 'since' explain
         the answer; beside the answer itself they would be another one."""
