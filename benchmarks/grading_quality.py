@@ -26,6 +26,10 @@ Sets, each through `bot.grading.grade` exactly as the bot calls it:
   part `tune` and part `frozen` (never looked at).
 - tests/grading/near_miss_cases.csv: 128 answers to 64 shipped cards by the same kind of helper,
   70% wrong answers that share most words with the right one, all `tune`.
+- tests/grading/operating_systems_cases.csv: 96 answers on general_decks/operating-systems.toml
+  (16 cards of an introductory operating-systems course, reference answers as a teacher writes
+  them), written and labelled by a helper who read nothing of the grader or its cases; odd cards
+  `tune`, even cards `frozen`.
 - tests/grading/programming_cases.csv: answers on general_decks/programming.toml (reference
   answers only, as a teacher writes them), labelled before the grader ran on them; part `tune`
   (cards 1-6) and part `frozen` (cards 7-12, never looked at).
@@ -225,6 +229,12 @@ def main() -> None:
         ),
         "data_structures_cases.csv (helper's, blind, another subject), tune": lambda: deck_cases(
             TESTS / "data_structures_cases.csv", "tune"
+        ),
+        "operating_systems_cases.csv (helper's, blind, another subject), frozen": lambda: (
+            deck_cases(TESTS / "operating_systems_cases.csv", "frozen")
+        ),
+        "operating_systems_cases.csv (helper's, blind, another subject), tune": lambda: deck_cases(
+            TESTS / "operating_systems_cases.csv", "tune"
         ),
     }
     shipped_frozen: list[tuple[Tally, Tally]] = []
