@@ -611,12 +611,26 @@ QUANTIFIED_WORDS = 2
 """How many content words after a quantifier name what it counts ('multiple hidden layers')."""
 
 
+_COUNT_VARIABLES = frozenset({"n", "k", "m"})
+
+
+def _counts_a_variable(tokens: Sequence[Token], i: int) -> bool:
+    """'up to N threads', 'k processes': a count written as a variable, before a plural."""
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    return (
+        tokens[i].surface in _COUNT_VARIABLES
+        and after is not None
+        and after.surface.endswith("s")
+        and not after.stop
+    )
+
+
 def _quantified(tokens: Sequence[Token]) -> list[tuple[str, frozenset[str]]]:
     """('several' | 'one', the words it counts) for each quantifier of a text; 'more than one'
     counts as several, 'never more than one' as one."""
     found = []
     for i, token in enumerate(tokens):
-        if token.surface in _SEVERAL:
+        if token.surface in _SEVERAL or _counts_a_variable(tokens, i):
             kind = "several"
         elif token.surface in _ONE:
             more = i > 0 and tokens[i - 1].surface == "than"

@@ -1196,6 +1196,18 @@ class TestIndependentFindings:
         assert grading.grade(early, said).correct
         assert simplify("it stops the recursion") == "it stops the recursion"
 
+    def test_a_count_written_as_a_variable_is_several(self) -> None:
+        locks = card(
+            "A mutex is a lock that lets only one thread at a time into a critical section,"
+            " whereas a semaphore is an integer counter that can let up to N threads access a"
+            " resource.",
+            question="What is the difference between a mutex and a semaphore?",
+        )
+        said = "a mutex lets one thread in, a semaphore can let several threads in at once"
+        assert "quantity" not in fired(locks, said)
+        layers = card("A network with a single hidden layer.", question="What is a shallow net?")
+        assert "quantity" in fired(layers, "a network with several hidden layers")
+
     def test_numbers_in_the_reason_are_no_second_answer(self) -> None:
         """'O(n²), since partitions are of size n-1 and 0': the numbers after 'since' explain
         the answer; beside the answer itself they would be another one."""
