@@ -1362,6 +1362,10 @@ def _states_a_negation(texts: tuple[str, ...]) -> bool:
     return any(c.strong for text in texts for c in _reference_clauses(text))
 
 
+FUNCTION_WORD_ZIPF = 6.0
+"""Words this common ('if', 'when', 'it') say nothing of their own."""
+
+
 def _polarity_lost(
     texts: Sequence[str], response: Sequence[_Clause], given: frozenset[str]
 ) -> bool:
@@ -1394,7 +1398,8 @@ def _polarity_lost(
         *(c.keys for text in texts for c in _reference_clauses(text) if not c.toned)
     )
     return any(
-        (len(shared := c.keys & said) >= 2 or bool(shared - given)) and bool(shared - plain)
+        (len(shared := c.keys & said) >= 2 or bool(shared - given))
+        and any(zipf(key) < FUNCTION_WORD_ZIPF for key in shared - plain)
         for c in negated
     )
 

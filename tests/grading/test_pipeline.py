@@ -1208,6 +1208,18 @@ class TestIndependentFindings:
         layers = card("A network with a single hidden layer.", question="What is a shallow net?")
         assert "quantity" in fired(layers, "a network with several hidden layers")
 
+    def test_a_function_word_of_a_denying_clause_says_nothing_of_it(self) -> None:
+        """'if the quantum is too big ...' shares only 'if' with 'if it has not finished when the
+        quantum expires': no sign that it speaks of what that clause denies."""
+        robin = card(
+            "Each ready process is given the CPU in turn for a fixed time quantum; if it has not"
+            " finished when the quantum expires, it is preempted and placed at the back of the"
+            " ready queue.",
+            question="How does round-robin scheduling work?",
+        )
+        said = "each process gets the cpu for a quantum, preempted at the end; if the quantum is too big it becomes fcfs"
+        assert "negation" not in grading.grade(robin, said).feedback
+
     def test_numbers_in_the_reason_are_no_second_answer(self) -> None:
         """'O(n²), since partitions are of size n-1 and 0': the numbers after 'since' explain
         the answer; beside the answer itself they would be another one."""
