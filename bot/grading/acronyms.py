@@ -86,6 +86,27 @@ def in_words(text: str) -> str:
     return text
 
 
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z]{1,7}\b")
+
+
+@lru_cache(maxsize=4096)
+def spelled_out(question: str, answer: str) -> tuple[str, ...]:
+    """The answer's words that spell out an acronym of the question without brackets: 'the
+    translation lookaside buffer is ...' for 'What is the TLB?'. They restate the question."""
+    words = _WORD.findall(answer)
+    found: list[str] = []
+    for written in _ACRONYM.findall(question):
+        if sum(ch.isupper() for ch in written) < 2:
+            continue
+        letters = _letters(written)
+        for start in range(len(words) - len(letters) + 1):
+            run = words[start : start + len(letters)]
+            if run[0].lower() not in _SMALL and "".join(w[0].lower() for w in run) == letters:
+                found.extend(run)
+                break
+    return tuple(found)
+
+
 def expand(response: str, acronyms: Mapping[str, str]) -> str:
     """A response with the card's acronyms read as their words ('a LIFO stack' as 'a last in
     first out stack'). A two-letter acronym only in capitals: 'it' is no IT."""

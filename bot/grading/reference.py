@@ -526,7 +526,10 @@ def _compile_reference(
     card: Card, extra_accept: tuple[str, ...], document_frequency: DocumentFrequency | None
 ) -> Reference:
     question_tokens = tokenize(simplify(card.question))
-    question_keys = frozenset(t.key for t in question_tokens if not t.stop and not t.numeric)
+    spelled = tokenize(simplify(" ".join(acronyms.spelled_out(card.question, card.answer))))
+    question_keys = frozenset(
+        t.key for t in (*question_tokens, *spelled) if not t.stop and not t.numeric
+    )
     question_numbers = frozenset(t.key for t in question_tokens if t.numeric)
     asked = {word.lower() for word in re.findall(r"[A-Za-z]+", card.question)}
     defined = {

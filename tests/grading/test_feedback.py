@@ -64,3 +64,15 @@ def test_a_hyphenated_term_is_named_as_the_deck_writes_it() -> None:
     feedback = grade(compiler, "It translates your source code into machine code").feedback
     assert "highlevel" not in feedback
     assert "lowerlevel" not in feedback
+
+
+def test_the_spelled_out_acronym_of_the_question_is_not_a_missed_concept() -> None:
+    tlb = Card(
+        id="tlb",
+        question="What is the TLB?",
+        answer="The translation lookaside buffer is a small, fast hardware cache in the memory"
+        "-management unit that stores recent virtual-to-physical page translations, so that"
+        " most address translations avoid a page-table lookup in memory.",
+    )
+    feedback = grade(tlb, "hardware cache for page table entries / address translations").feedback
+    assert "lookaside" not in feedback
