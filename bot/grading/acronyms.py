@@ -101,7 +101,7 @@ def spelled_out(question: str, answer: str) -> tuple[str, ...]:
         letters = _letters(written)
         for start in range(len(words) - len(letters) + 1):
             run = words[start : start + len(letters)]
-            if run[0].lower() not in _SMALL and "".join(w[0].lower() for w in run) == letters:
+            if run[0].lower() not in _SMALL and _expansion(run, letters, trailing=False):
                 found.extend(run)
                 break
     return tuple(found)

@@ -97,7 +97,7 @@ def _content(tokens: Iterable[Token]) -> list[Token]:
 # --- parts of a list answer -------------------------------------------------------------------
 
 
-def _named_parts(candidate: Candidate, response: Response, body: str = "") -> list[str]:
+def _named_parts(candidate: Candidate, response: Response, body: str) -> list[str]:
     """The parts the response names: all of a part's words, or, for a part that heads a labelled
     line of the answer ('Hyperparameter optimization: ...'), a word of its label no other label
     has ('tuning the hyperparameters')."""
@@ -161,11 +161,14 @@ def _lines_left_out(ctx: Context) -> list[str]:
     lines = _labelled_lines(ctx.ref.body)
     if not lines:
         return []
-    said = ctx.response.keys
-    if not any(_line_named(line, ctx.response) for line in lines):
+    named = [_line_named(line, ctx.response) for line in lines]
+    if not any(named):
         return []
+    said = ctx.response.keys
     return [
-        line.head for line in lines if not _line_named(line, ctx.response) and not line.words & said
+        line.head
+        for line, is_named in zip(lines, named, strict=True)
+        if not is_named and not line.words & said
     ]
 
 
@@ -174,11 +177,11 @@ def _line_named(line: _Line, response: Response) -> bool:
     where the label has a word the response leaves out: 'tuning the hyperparameters' names
     'Hyperparameter optimization', 'rotation invariance' does not name 'Translation
     invariance'."""
-    return any(
-        _names_label(line, _content(clause), index, response.keys)
-        for clause in response.clauses
-        for index in range(len(_content(clause)))
-    )
+    for clause in response.clauses:
+        words = _content(clause)
+        if any(_names_label(line, words, index, response.keys) for index in range(len(words))):
+            return True
+    return False
 
 
 def _names_label(line: _Line, words: Sequence[Token], index: int, said: frozenset[str]) -> bool:
@@ -454,7 +457,8 @@ def _hedged(response: Response) -> bool:
 _ALTERNATIVES = re.compile(r"[,;/?\n]|\b(?:or|vs|versus)\b")
 
 
-_CONDITION = re.compile(r",\s*(?:when|whenever|because|since|which|so|if|as|where|while)\b.*", re.S)
+_REASON_WORDS = "when|whenever|because|since|which|where|while"
+_CONDITION = re.compile(rf",\s*(?:{_REASON_WORDS}|so|if|as)\b.*", re.S)
 """A clause after the answer that says when or why it holds ('n squared, when the pivot is the
 min or max'): what it joins with 'or' is part of the condition, not another answer."""
 
@@ -524,9 +528,9 @@ def numbers(ctx: Context) -> str | None:
 _PRODUCT_OF_NUMBERS = re.compile(r"\d+(?:x\d+)+")
 
 
-_REASON = re.compile(r",\s*(?:when|whenever|because|since|which|where|while)\b.*", re.S)
-"""A clause after the answer that says when or why it holds; not 'if' or 'as', which also offer
-more ('4, if not 6', '4, as well as 6')."""
+_REASON = re.compile(rf",\s*(?:{_REASON_WORDS})\b.*", re.S)
+"""`_CONDITION` for numbers: not 'if' or 'as', which also offer more ('4, if not 6', '4, as well
+as 6')."""
 
 
 def _numbers_in(text: str) -> frozenset[str]:
@@ -1286,8 +1290,13 @@ def _denies_a_thing(tokens: Sequence[Token], reference: Sequence[_Clause]) -> bo
     keys = {t.key for t in _content(tokens)}
     if len(keys) < 2 or any(theirs.toned and keys & theirs.keys for theirs in reference):
         return False
-    # A clause that counts none ('the boat with 0 marbles') says what 'no marbles' says.
-    return any(keys <= theirs.keys and "0" not in theirs.keys for theirs in reference)
+    return any(keys <= theirs.keys and not _counts_none(theirs) for theirs in reference)
+
+
+def _counts_none(clause: _Clause) -> bool:
+    """A clause that counts zero of a thing ('the boat with 0 marbles') says what 'no marbles'
+    says: a denial in a number."""
+    return "0" in clause.keys
 
 
 WHOLE_RESPONSE_WORDS = 10
@@ -1343,7 +1352,7 @@ def _flipped(ours: _Clause, theirs: _Clause, said: frozenset[str]) -> bool:
         negated, plain = theirs, ours
     elif ours.strong and not theirs.toned:
         negated, plain = ours, theirs
-        if not ours.denied & said or "0" in plain.keys:
+        if not ours.denied & said or _counts_none(plain):
             # Denying what the reference does not say, or 'no marbles' for '0 marbles'.
             return False
     else:
@@ -1682,7 +1691,7 @@ class _Line(NamedTuple):
     pooling'; 'hyperparamet' and 'optimiz' of 'Hyperparameter optimization')."""
     head: str
     """The label as the deck wrote it."""
-    label_order: tuple[str, ...] = ()
+    label_order: tuple[str, ...]
     """The label's keys in the order it says them."""
 
 

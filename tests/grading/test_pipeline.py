@@ -1169,11 +1169,14 @@ class TestIndependentFindings:
         said = "density is the same for different materials"
         assert not grading.grade(density, said).correct
         traits = card(
-            "Translation invariance: a feature is found wherever it appears.\n"
-            "Compositionality: simple parts build complex wholes.",
+            "- Locality: neighboring pixels are highly correlated\n"
+            "- Translation invariance: meaningful patterns can appear anywhere\n"
+            "- Compositionality: learning feature hierarchies",
+            "locality, translation invariance and compositionality",
             question="What are some characteristics of visual data?",
         )
-        assert not grading.grade(traits, "rotation invariance and compositionality").correct
+        said = "locality, rotation invariance and compositionality"
+        assert not grading.grade(traits, said).correct
         boat = card(
             "The boat with 0 marbles floats highest.", question="Which boat floats highest?"
         )
@@ -1330,7 +1333,7 @@ class TestIndependentFindings:
         )
         half = grading.grade(general, "spatial dropout")
         assert not half.correct
-        assert "optimiz " not in half.feedback + " " and "optimiz." not in half.feedback
+        assert half.feedback == "The card also asks about Hyperparameter optimization."
         pooling = card(
             "Max pooling: keeps the largest value of each window.\n"
             "Average pooling: takes the mean of each window.",
