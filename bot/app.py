@@ -99,9 +99,9 @@ class StudyBot(commands.Bot):
             intents=bot_intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
-            http_trace=self.channel_buckets.trace(),
             **options,
         )
+        self.channel_buckets.watch(self.http)
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self._services: Services | None = None

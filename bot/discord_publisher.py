@@ -63,7 +63,10 @@ class DiscordPublisher:
         self.client = client
         _sweep_buckets_when_doubled(client.http)
         self.limiter = limiter or TokenBucket(rate=GLOBAL_BUDGET, burst=1)
-        self.buckets = buckets or ChannelBuckets()
+        if buckets is None:
+            buckets = ChannelBuckets()
+            buckets.watch(client.http)
+        self.buckets = buckets
         self.pictures = pictures
 
     def _picture_path(self, guild_id: int, deck_id: str, card: Card) -> Path | None:

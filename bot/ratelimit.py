@@ -8,8 +8,9 @@ overshoot on every token), and after an event-loop stall that held up requests a
 the spacing starts again from the stall's end, so they still stay under 50 in any second as Discord
 sees them. Waiting requests are served by priority, so posts due now go before work that can wait (a
 drill's reveal). The per-route ones (message create: 5 per 5 s per channel) are learnt from the
-`X-RateLimit-*` headers of Discord's answers: `ChannelBuckets` knows which channels have used up
-their bucket and until when, so a caller with work for many channels can do the others first.
+`X-RateLimit-*` headers of Discord's answers, which discord.py keeps: `ChannelBuckets` reads which
+channels have used up their bucket and until when, so a caller with work for many channels can do
+the others first.
 discord.py still honours every bucket itself and retries any 429 that gets through."""
 
 from __future__ import annotations
@@ -17,12 +18,10 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from types import SimpleNamespace
+from collections.abc import Awaitable, Callable
 
-import aiohttp
+import discord.http
 
 NOW = 0
 """Priority of work due now (posts)."""
@@ -107,67 +106,50 @@ class TokenBucket:
                 heapq.heappop(self._waiting)[2].set_result(None)
 
 
-_MESSAGES = re.compile(r"/channels/(\d+)/messages$")
-
-
 class ChannelBuckets:
-    """When each channel's message-create bucket has room again, as Discord's answers said.
+    """When each channel's message-create bucket has room again, as discord.py's own rate limiter
+    last heard it from Discord (the `X-RateLimit-*` headers of the channel's latest post).
 
-    Only channels whose bucket is used up are remembered, until it resets."""
+    discord.py keeps that state per route and channel to pace its own requests; reading it costs
+    nothing per request, where an aiohttp trace on the client's session (how this was learnt
+    before) ran its hooks on every request the bot makes, a good part of answering an interaction.
+    A discord.py that keeps it differently reads as "room now": its own pacing still applies."""
 
-    def __init__(
-        self,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-    ) -> None:
-        self._clock = clock
+    def __init__(self, *, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self.sleep = sleep
-        self._open_at: dict[int, float] = {}
+        self._http: object | None = None
 
-    def trace(self) -> aiohttp.TraceConfig:
-        """An aiohttp trace for the client's HTTP session that feeds every message post's answer
-        headers to `observe`."""
-        config = aiohttp.TraceConfig()
-        config.on_request_end.append(self._on_request_end)
-        return config
-
-    async def _on_request_end(
-        self,
-        session: aiohttp.ClientSession,
-        context: SimpleNamespace,
-        params: aiohttp.TraceRequestEndParams,
-    ) -> None:
-        if params.method != "POST":
-            return
-        match = _MESSAGES.search(params.url.path)
-        if match is not None:
-            self.observe(int(match[1]), params.response.headers)
-
-    def observe(self, channel_id: int, headers: Mapping[str, str]) -> None:
-        try:
-            remaining = int(headers["X-RateLimit-Remaining"])
-            reset_after = float(headers["X-RateLimit-Reset-After"])
-        except (KeyError, ValueError):
-            return
-        if remaining > 0:
-            self._open_at.pop(channel_id, None)
-        else:
-            self._open_at[channel_id] = self._clock() + reset_after
+    def watch(self, http: object) -> None:
+        """Read the buckets of this client's HTTP session (`discord.Client.http`)."""
+        self._http = http
 
     def wait(self, channel_id: int) -> float:
         """Seconds until a post to the channel would not have to wait for its bucket."""
-        open_at = self._open_at.get(channel_id)
-        if open_at is None:
+        limit = _message_bucket(self._http, channel_id)
+        if limit is None:
             return 0.0
-        left = open_at - self._clock()
-        if left <= 0:
-            del self._open_at[channel_id]
+        remaining = getattr(limit, "remaining", 1)
+        expires = getattr(limit, "expires", None)
+        loop = getattr(limit, "_loop", None)
+        if not isinstance(remaining, int) or remaining > 0 or not isinstance(expires, float):
             return 0.0
-        return left
+        if not isinstance(loop, asyncio.AbstractEventLoop):
+            return 0.0
+        return max(0.0, expires - loop.time())
 
     async def ready(self, channel_id: int) -> None:
         """Return once the channel's bucket has room (at once if nothing says otherwise)."""
         left = self.wait(channel_id)
         if left > 0:
             await self.sleep(left)
+
+
+def _message_bucket(http: object, channel_id: int) -> object | None:
+    """discord.py's rate limit for posting in the channel, if it has one (see ChannelBuckets)."""
+    hashes = getattr(http, "_bucket_hashes", None)
+    buckets = getattr(http, "_buckets", None)
+    if not isinstance(hashes, dict) or not isinstance(buckets, dict):
+        return None
+    route = discord.http.Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id)
+    key = hashes.get(route.key, route.key)
+    return buckets.get(f"{key}:{route.major_parameters}")

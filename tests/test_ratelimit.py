@@ -1,5 +1,5 @@
-"""Pacing to Discord's limits: the global token bucket serves posts before reveals, and a channel
-whose message bucket Discord said is used up is known to be closed until it resets."""
+"""Pacing to Discord's limits: the global token bucket serves posts before reveals. (A channel
+whose message bucket Discord said is used up: tests/e2e/test_ratelimits.py, through discord.py.)"""
 
 from __future__ import annotations
 
@@ -128,33 +128,16 @@ async def test_a_burst_bucket_starts_full_and_refills_at_the_rate() -> None:
     assert granted == pytest.approx([0.0, 0.0, 0.0, 0.1, 0.2])
 
 
-def test_a_used_up_channel_waits_until_its_reset() -> None:
-    time = FakeTime()
-    buckets = ChannelBuckets(clock=time, sleep=time.sleep)
-    buckets.observe(7, {"X-RateLimit-Remaining": "3", "X-RateLimit-Reset-After": "4.0"})
-    assert buckets.wait(7) == 0.0
-    buckets.observe(7, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "4.5"})
-    assert buckets.wait(7) == 4.5
-    assert buckets.wait(8) == 0.0  # another channel is not held back
-    time.now = 3.0
-    assert buckets.wait(7) == 1.5
-    time.now = 5.0
+def test_a_channel_discord_py_knows_nothing_of_has_room() -> None:
+    buckets = ChannelBuckets()
+    assert buckets.wait(7) == 0.0  # not watching any client yet
+    buckets.watch(object())  # a client that keeps its buckets some other way
     assert buckets.wait(7) == 0.0
 
 
-def test_answers_without_rate_limit_headers_change_nothing() -> None:
+async def test_ready_does_not_sleep_for_a_channel_with_room() -> None:
     time = FakeTime()
-    buckets = ChannelBuckets(clock=time, sleep=time.sleep)
-    buckets.observe(7, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "2"})
-    buckets.observe(7, {})
-    buckets.observe(7, {"X-RateLimit-Remaining": "many", "X-RateLimit-Reset-After": "2"})
-    assert buckets.wait(7) == 2.0
-
-
-async def test_ready_sleeps_only_for_a_used_up_channel() -> None:
-    time = FakeTime()
-    buckets = ChannelBuckets(clock=time, sleep=time.sleep)
+    buckets = ChannelBuckets(sleep=time.sleep)
+    buckets.watch(object())
     await buckets.ready(7)
-    buckets.observe(7, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "2.5"})
-    await buckets.ready(7)
-    assert time.slept == [2.5]
+    assert time.slept == []

@@ -86,13 +86,38 @@ async def test_discord_py_paces_a_busy_channel_by_the_headers_instead_of_being_r
 
 
 async def test_the_bot_learns_when_a_channel_has_used_up_its_posts(server: Server) -> None:
-    """The bot's own view of each channel's bucket comes from the answers' headers (an aiohttp
-    trace on its session): the scheduler holds a used-up channel's drills back by it."""
+    """The bot's view of each channel's bucket is discord.py's own, from the answers' headers: while
+    discord.py waits out the channel's used-up bucket (after its fifth post), the scheduler sees
+    the channel closed for that long, and another channel open."""
     buckets = server.bot.channel_buckets
+    other = server.emulator.add_channel(server.guild, "other")
     channel = server.bot.get_channel(server.channel)
     assert isinstance(channel, discord.TextChannel)
-    for n in range(MESSAGE_CREATE.requests - 1):
-        await channel.send(f"post {n}", allowed_mentions=discord.AllowedMentions.none())
+    seen: list[tuple[float, float, float]] = []
+    instant = discord.http.asyncio  # type: ignore[attr-defined]
+
+    class Watching:
+        """discord.py's sleeps as the emulator skips them, noting what the bot sees meanwhile."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(instant, name)
+
+        async def sleep(self, delay: float, result: Any = None) -> Any:
+            seen.append((delay, buckets.wait(server.channel), buckets.wait(other)))
+            return await instant.sleep(delay, result)
+
+    discord.http.asyncio = Watching()  # type: ignore[attr-defined]
+    try:
+        for n in range(MESSAGE_CREATE.requests - 1):
+            await channel.send(f"post {n}", allowed_mentions=discord.AllowedMentions.none())
+        assert seen == []
+        assert buckets.wait(server.channel) == 0.0
+        await channel.send("the last one", allowed_mentions=discord.AllowedMentions.none())
+    finally:
+        discord.http.asyncio = instant  # type: ignore[attr-defined]
+    ((delay, closed_for, other_for),) = seen
+    assert 4 < delay <= MESSAGE_CREATE.per_seconds
+    assert delay - 0.1 < closed_for <= delay
+    assert other_for == 0.0
+    # discord.py waited the bucket out (the emulator counts the skipped wait as passed).
     assert buckets.wait(server.channel) == 0.0
-    await channel.send("the last one", allowed_mentions=discord.AllowedMentions.none())
-    assert 4 < buckets.wait(server.channel) <= MESSAGE_CREATE.per_seconds
