@@ -138,7 +138,7 @@ async def echo_rounds(members: int, rounds: int) -> list[tuple[list[float], floa
 
 
 async def bot_rounds(
-    members: int, rounds: int, *, grading_process: bool = True
+    members: int, rounds: int, *, child_processes: bool = True
 ) -> tuple[list[tuple[list[float], float]], str]:
     emulator = DiscordEmulator()
     await emulator.start()
@@ -156,7 +156,8 @@ async def bot_rounds(
             log_level="WARNING",
             api_base=None,
             gateway_url=None,
-            grading_process=grading_process,
+            grading_process=child_processes,
+            writer_process=child_processes,
         )
 
         def make() -> StudyBot:
@@ -234,7 +235,7 @@ async def main(counts: list[int], rounds: int) -> None:
         echo = summary(await echo_rounds(members, rounds))
         measured, check = await bot_rounds(members, rounds)
         ours = summary(measured)
-        in_thread, _ = await bot_rounds(members, rounds, grading_process=False)
+        in_thread, _ = await bot_rounds(members, rounds, child_processes=False)
         threaded = summary(in_thread)
         rows = (("echo", echo), ("bot", ours), ("thread", threaded))
         for who, figures in rows:
@@ -244,7 +245,7 @@ async def main(counts: list[int], rounds: int) -> None:
             )
         print(
             f"{'':>8} ratio p99 {ours[2] / echo[2]:.2f}x, answers/s {echo[3] / ours[3]:.2f}x slower; {check}"
-            f" (grading in the bot's own thread instead: p99 {threaded[2] / echo[2]:.2f}x,"
+            f" (grading and writing in threads of the bot's own process instead: p99 {threaded[2] / echo[2]:.2f}x,"
             f" answers/s {echo[3] / threaded[3]:.2f}x slower)"
         )
 

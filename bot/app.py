@@ -145,7 +145,11 @@ class StudyBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         grading = asyncio.create_task(self._grader())  # the child starts while decks load
-        storage = await Storage.open(self.settings.database, now_ms=to_ms(self.clock.now()))
+        storage = await Storage.open(
+            self.settings.database,
+            now_ms=to_ms(self.clock.now()),
+            writer_process=self.settings.writer_process,
+        )
         library = await asyncio.to_thread(load_library, self.settings.decks_dir)
         await asyncio.to_thread(_prepare_all, library.decks.values())
         for problem in library.problems:

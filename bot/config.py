@@ -42,6 +42,9 @@ class Settings:
     grading_process: bool = False
     """GRADING_PROCESS: grade answers in a child process, on another core than the event loop
     (on unless GRADING_PROCESS=0; off when Settings are built by hand, as tests do)."""
+    writer_process: bool = False
+    """WRITER_PROCESS: run SQLite's write transactions in a child process, on another core than
+    the event loop (on unless WRITER_PROCESS=0; off when Settings are built by hand)."""
 
     @property
     def database(self) -> str:
@@ -122,6 +125,9 @@ def load_settings(
     process = (get("GRADING_PROCESS") or "1").lower()
     if process not in _SWITCH:
         raise ConfigError(f"GRADING_PROCESS must be 1 or 0 (on or off), not {process!r}")
+    writer = (get("WRITER_PROCESS") or "1").lower()
+    if writer not in _SWITCH:
+        raise ConfigError(f"WRITER_PROCESS must be 1 or 0 (on or off), not {writer!r}")
     return Settings(
         discord_token=get("DISCORD_TOKEN"),
         database_path=database_path,
@@ -134,6 +140,7 @@ def load_settings(
         grace_minutes=int(grace),
         shards=shards,
         grading_process=_SWITCH[process],
+        writer_process=_SWITCH[writer],
     )
 
 

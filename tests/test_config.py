@@ -93,3 +93,11 @@ def test_answers_are_graded_in_a_child_process_unless_switched_off() -> None:
     assert not settings(GRADING_PROCESS="off").grading_process
     with pytest.raises(ConfigError, match="GRADING_PROCESS must be 1 or 0"):
         settings(GRADING_PROCESS="maybe")
+
+
+def test_writes_run_in_a_child_process_unless_switched_off() -> None:
+    assert settings().writer_process
+    assert not settings(WRITER_PROCESS="0").writer_process
+    assert settings(WRITER_PROCESS="0").grading_process  # each switch on its own
+    with pytest.raises(ConfigError, match="WRITER_PROCESS must be 1 or 0"):
+        settings(WRITER_PROCESS="sometimes")

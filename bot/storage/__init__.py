@@ -58,14 +58,21 @@ def parse_database_url(target: str | Path) -> tuple[Backend, str]:
 
 
 async def open_database(
-    target: str | Path, *, migrate_schema: bool = True, now_ms: int = 0
+    target: str | Path,
+    *,
+    migrate_schema: bool = True,
+    now_ms: int = 0,
+    writer_process: bool = False,
 ) -> Database | PostgresDatabase:
     """The database a path or DATABASE_URL names (both kinds have write_migrations and version,
-    for `python -m bot migrate`)."""
+    for `python -m bot migrate`). `writer_process`: SQLite's writes in a child process (PostgreSQL
+    writes in its server anyway)."""
     backend, where = parse_database_url(target)
     if backend == "postgresql":
         return await PostgresDatabase.open(where, migrate_schema=migrate_schema, now_ms=now_ms)
-    return await Database.open(where, migrate_schema=migrate_schema, now_ms=now_ms)
+    return await Database.open(
+        where, migrate_schema=migrate_schema, now_ms=now_ms, writer_process=writer_process
+    )
 
 
 @dataclass
@@ -92,9 +99,11 @@ class Storage:
         return "sqlite" if isinstance(self.db, Database) else "postgresql"
 
     @classmethod
-    async def open(cls, target: str | Path, *, now_ms: int = 0) -> Storage:
+    async def open(
+        cls, target: str | Path, *, now_ms: int = 0, writer_process: bool = False
+    ) -> Storage:
         """Open (and migrate) the database a path or DATABASE_URL names."""
-        return cls.over(await open_database(target, now_ms=now_ms))
+        return cls.over(await open_database(target, now_ms=now_ms, writer_process=writer_process))
 
     @classmethod
     def over(cls, db: Database | PostgresDatabase) -> Storage:

@@ -1,11 +1,14 @@
 """The SQLite database: connection set-up, migrations, and a group-committing writer.
 
-Two aiosqlite connections share one WAL database file. The reader serves queries from committed
-snapshots, so a leaderboard never waits for a write or sees half of one. The writer runs every write
+A writer and `READERS` reader connections (aiosqlite) share one WAL database file. The readers
+serve queries from committed snapshots, so a leaderboard never waits for a write or sees half of one. The writer runs every write
 inside a transaction with `synchronous=FULL`, so a write is on disk when its call returns; writes
 that arrive together share one transaction (each in its own savepoint, so one failing write never
 takes the others down) and therefore one disk flush. That is what lets many members answer at once
-without each answer paying for its own fsync.
+without each answer paying for its own fsync. Opened with `writer_process` (as the bot is by
+default), the transactions run in a child process (bot/storage/writer_process.py), where their
+Python does not take turns with the event loop at the interpreter lock; in the writer thread here
+whenever the child cannot take them.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.storage.sql import IntegrityViolation, ScriptFactory, Statement, Together, run_sync
+from bot.storage.writer_process import WriteOutcomeUnknown, WriterGone, WriterProcess
 
 log = logging.getLogger(__name__)
 
@@ -263,10 +267,15 @@ class Database:
     dialect = "sqlite"
 
     def __init__(
-        self, path: Path, writer: aiosqlite.Connection, readers: list[aiosqlite.Connection]
+        self,
+        path: Path,
+        writer: aiosqlite.Connection,
+        readers: list[aiosqlite.Connection],
+        process: WriterProcess | None = None,
     ) -> None:
         self.path = path
         self._writer = writer
+        self._process = process
         self._readers = readers
         self._reading = [0] * len(readers)
         self._pending: list[_PendingWrite] = []
@@ -276,8 +285,15 @@ class Database:
 
     @classmethod
     async def open(
-        cls, path: str | Path, *, migrate_schema: bool = True, now_ms: int = 0
+        cls,
+        path: str | Path,
+        *,
+        migrate_schema: bool = True,
+        now_ms: int = 0,
+        writer_process: bool = False,
     ) -> Database:
+        """Open (and migrate) the file. With `writer_process`, transactions run in a child process
+        (bot/storage/writer_process.py), and in this process's thread if it cannot start."""
         file = Path(path)
         await asyncio.to_thread(_make_room, file)
         try:
@@ -307,7 +323,10 @@ class Database:
                 await reader.close()
             await writer.close()
             raise
-        return cls(file, writer, readers)
+        process = WriterProcess(file) if writer_process else None
+        if process is not None and not await process.start():
+            process = None
+        return cls(file, writer, readers, process)
 
     async def close(self) -> None:
         """Finish queued writes, then close both connections."""
@@ -316,6 +335,8 @@ class Database:
         self._closed = True
         self._wake.set()
         await self._flusher
+        if self._process is not None:
+            await self._process.close()
         for reader in self._readers:
             await reader.close()
         await self._writer.close()
@@ -350,12 +371,10 @@ class Database:
     async def _commit_batch(self, batch: list[_PendingWrite]) -> None:
         ops = [(pending.op, pending.together) for pending in batch]
         try:
-            # aiosqlite runs queued callables in its connection thread; this is the one place the
-            # bot hands it a whole transaction instead of one statement.
-            run_in_thread: Callable[..., Awaitable[list[tuple[bool, Any]]]] = self._writer._execute
-            results = await run_in_thread(_apply_batch, self._writer._conn, ops)
+            results = await self._apply(ops)
         except Exception as exc:
-            log.exception("write transaction failed; rolled back %d writes", len(batch))
+            if not isinstance(exc, WriteOutcomeUnknown):  # the writer process said so already
+                log.exception("write transaction failed; rolled back %d writes", len(batch))
             for pending in batch:
                 if not pending.future.done():
                     pending.future.set_exception(exc)
@@ -367,6 +386,19 @@ class Database:
                 pending.future.set_result(value)
             else:
                 pending.future.set_exception(value)
+
+    async def _apply(
+        self, ops: list[tuple[ScriptFactory[Any], Together[Any, Any] | None]]
+    ) -> list[tuple[bool, Any]]:
+        if self._process is not None:
+            try:
+                return await self._process.apply(ops)
+            except WriterGone:
+                pass
+        # aiosqlite runs queued callables in its connection thread; this is the one place the
+        # bot hands it a whole transaction instead of one statement.
+        run_in_thread: Callable[..., Awaitable[list[tuple[bool, Any]]]] = self._writer._execute
+        return await run_in_thread(_apply_batch, self._writer._conn, ops)
 
     async def fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
         """Run a query to completion in one hand-off to the database thread. (Separate execute and

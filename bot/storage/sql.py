@@ -67,7 +67,10 @@ class Together(Generic[Item, T]):
     wrote nothing for that item). The SQLite writer uses it for writes that arrive together: a
     few statements over many rows instead of a few statements per write, each of which hands
     the interpreter lock back and forth with a busy event loop. If `many` raises, its writes are
-    undone and each write's own script runs instead. PostgreSQL runs each write's own script."""
+    undone and each write's own script runs instead. PostgreSQL runs each write's own script. The
+    SQLite writer process (bot/storage/writer_process.py) is sent only `many` (by name) and the
+    item, and runs `many([item])` where the others would run the write's own script: an item
+    that is plain data costs the event loop microseconds to send, a script's closure far more."""
 
     many: Callable[[Sequence[Item]], Script[list[T | Exception]]]
     item: Item

@@ -22,7 +22,7 @@ from bot.study.grading_process import Grader, ThreadGrader
 from bot.study.periods import local_date, local_day, local_midnight, zone
 from bot.study.scoring import points_for
 from bot.study.shared import SharedReads
-from bot.study.srs import SrsState, rating_for, review
+from bot.study.srs import Review, SrsState, rating_for
 
 
 class UnknownDeck(LookupError):
@@ -309,7 +309,7 @@ class StudyService:
                 answered_at_ms=to_ms(now),
                 local_day=local_day(now, zone(settings.timezone)),
             ),
-            srs_update=lambda previous: review(previous, rating, now),
+            srs_update=Review(rating, now),
         )
         if not recorded.created:
             return await self._replay(recorded.attempt.id, card)

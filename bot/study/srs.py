@@ -3,16 +3,20 @@ the time. Fuzzing is off so that a review always schedules the same way (tests a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
 
 from bot.domain import SrsState
-from bot.grading import Outcome
 from bot.study.clock import ensure_utc
 
-__all__ = ["FAST_ANSWER", "SCHEDULER", "SrsState", "rating_for", "review"]
+if TYPE_CHECKING:  # the grader is not imported where answers are only recorded (writer process)
+    from bot.grading import Outcome
+
+__all__ = ["FAST_ANSWER", "SCHEDULER", "Review", "SrsState", "rating_for", "review"]
 
 SCHEDULER = Scheduler(enable_fuzzing=False)
 FAST_ANSWER = timedelta(seconds=8)
@@ -60,3 +64,16 @@ def review(previous: SrsState | None, rating: Rating, now: datetime) -> SrsState
         reviews=reviews + 1,
         lapses=lapses + (1 if lapsed else 0),
     )
+
+
+@dataclass(frozen=True)
+class Review:
+    """`review` with its rating and time given, as the update recording an answer applies to the
+    card's stored state. Plain data, so the answer's write can go to the database writer process
+    by value instead of as a closure."""
+
+    rating: Rating
+    now: datetime
+
+    def __call__(self, previous: SrsState | None) -> SrsState:
+        return review(previous, self.rating, self.now)

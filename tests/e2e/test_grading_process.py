@@ -1,4 +1,5 @@
-"""A drill answered through Discord is graded in the child process when the bot runs with one."""
+"""Answers through Discord are graded and recorded in the child processes when the bot runs with
+them (as it does by default: GRADING_PROCESS and WRITER_PROCESS)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ import dataclasses
 from pathlib import Path
 
 from bot.app import StudyBot
+from bot.storage.writer_process import WriterProcess
 from bot.study.clock import ManualClock
 from tests.e2e.conftest import settings_for
 from tests.emulator import DiscordEmulator, running_bot
 
 
-async def test_quiz_answers_are_graded_by_the_child_process(
+async def test_quiz_answers_are_graded_and_recorded_by_the_child_processes(
     emulator: DiscordEmulator, clock: ManualClock, tmp_path: Path
 ) -> None:
-    settings = dataclasses.replace(settings_for(tmp_path), grading_process=True)
+    settings = dataclasses.replace(
+        settings_for(tmp_path), grading_process=True, writer_process=True
+    )
     guild = emulator.add_guild("Hall")
     channel = emulator.add_channel(guild, "study")
     members = [emulator.add_member(guild, name) for name in ("ada", "bob")]
@@ -25,6 +29,8 @@ async def test_quiz_answers_are_graded_by_the_child_process(
     async with running_bot(emulator, make, timeout=60) as bot:
         assert isinstance(bot, StudyBot)
         assert getattr(bot.services.study.grader, "running", False)
+        writer = getattr(bot.services.storage.db, "_process", None)
+        assert isinstance(writer, WriterProcess) and writer.running
         verdicts = []
         for member, answer in zip(members, ("LeCun", "Geoffrey Hinton"), strict=True):
             shown = await emulator.response_to(
@@ -58,3 +64,4 @@ async def test_quiz_answers_are_graded_by_the_child_process(
         rows = await bot.services.storage.db.fetchall("SELECT outcome FROM attempts ORDER BY id")
         assert [r["outcome"] for r in rows] == ["correct", "wrong"]
         assert getattr(bot.services.study.grader, "running", False)  # the child graded both
+        assert writer.running and writer.batches >= 2  # and the other recorded both

@@ -1,0 +1,325 @@
+"""The SQLite writer in a child process, so that writing runs on another core than the event loop.
+
+A write is Python (the script's logic, building rows, the member's next FSRS state) between short
+stretches of SQLite. In a thread of the bot's process it takes turns at the interpreter lock with the
+event loop: when a hundred members answer at once, the loop replying to the first of them and the
+writer recording the rest slow each other down, and each answer waits for both. The child
+(`python -m bot.storage.writer_process FILE`) holds the database's write connection and runs each
+group-commit batch exactly as the thread would (`bot.storage.db._apply_batch`: one transaction,
+a savepoint per write, one flush to disk).
+
+What crosses the pipe are pickles between two processes of the same program, never anything a
+member or a deck wrote as code. A write that may run together with others (`Together`) goes as its
+`many` function, by name, and its item: a few microseconds of the event loop. Any other write is a
+closure over its arguments and goes by value (cloudpickle), which costs more but is rare (settings,
+schedules, claims). A write that cannot be sent at all makes its batch run in the bot's process.
+
+If the child cannot start, the bot's process writes (in its thread, as without it). If the child
+dies during a batch, that batch's writes fail with `WriteOutcomeUnknown` (the child may have
+committed them just before it died), and later batches start a new child, `RESTARTS` times at most.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import pickle
+import signal
+import sqlite3
+import struct
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import cloudpickle
+
+from bot.storage.sql import Script, ScriptFactory, Together
+
+log = logging.getLogger("bot.writer_process")
+
+_HEADER = struct.Struct("!I")
+RESTARTS = 3
+"""How many times a child that died is started again before writes stay in the bot's process."""
+READY_TIMEOUT = 30.0
+"""Seconds the child may take to start and open the database."""
+
+Write = tuple[ScriptFactory[Any], Together[Any, Any] | None]
+Result = tuple[bool, Any]
+
+
+class WriterGone(Exception):
+    """The batch was not sent (no child, or it could not be pickled): nothing was written, and it
+    may run in the bot's process instead."""
+
+
+class WriteOutcomeUnknown(RuntimeError):
+    """The writer process stopped while it had this write: it may or may not have been saved."""
+
+
+class WriterProcess:
+    def __init__(self, path: Path, *, command: Sequence[str] | None = None) -> None:
+        self.path = path
+        self._command = list(command or (sys.executable, "-m", "bot.storage.writer_process"))
+        self._child: asyncio.subprocess.Process | None = None
+        self._starts = 0
+        self._lock = asyncio.Lock()
+        self.batches = 0
+        """Batches the child has committed (or rolled back whole) and answered."""
+
+    @property
+    def running(self) -> bool:
+        return self._child is not None and self._child.returncode is None
+
+    async def start(self) -> bool:
+        """Start the child and wait until it has opened the database; False (and one log line) if
+        it could not."""
+        self._starts += 1
+        try:
+            child = await asyncio.create_subprocess_exec(
+                *self._command,
+                str(self.path),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+            )
+        except OSError as exc:
+            log.error("database writer process could not start (%s); writing in the bot", exc)
+            return False
+        assert child.stdout is not None
+        try:
+            ready = await asyncio.wait_for(_read_message(child.stdout), READY_TIMEOUT)
+        except (TimeoutError, asyncio.IncompleteReadError, pickle.UnpicklingError) as exc:
+            log.error(
+                "database writer process did not get ready (%s); writing in the bot",
+                type(exc).__name__,
+            )
+            await _stop(child)
+            return False
+        if ready != ("ready",):
+            log.error("database writer process said %r; writing in the bot", ready)
+            await _stop(child)
+            return False
+        self._child = child
+        log.info("database writes in process %d", child.pid)
+        return True
+
+    async def apply(self, writes: Sequence[Write]) -> list[Result]:
+        """Run a batch in the child: each write's (ok, result or exception), as `_apply_batch`
+        gives them. Raises WriterGone when the batch was not sent, WriteOutcomeUnknown when the
+        child stopped with it, and what `_apply_batch` raised (the whole batch rolled back)."""
+        async with self._lock:
+            if not self.running and not (self._starts <= RESTARTS and await self.start()):
+                raise WriterGone()
+            child = self._child
+            assert child is not None and child.stdin is not None and child.stdout is not None
+            try:
+                message = _batch_message(writes)
+            except Exception as exc:
+                log.debug("a write cannot go to the writer process: %r", exc)
+                raise WriterGone() from exc
+            try:
+                child.stdin.write(_HEADER.pack(len(message)) + message)
+                await child.stdin.drain()
+            except OSError as exc:  # the child is gone and read none of it
+                self._child = None
+                await _stop(child)
+                raise WriterGone() from exc
+            try:
+                reply = await _read_message(child.stdout)
+            except (OSError, asyncio.IncompleteReadError, pickle.UnpicklingError) as exc:
+                self._child = None
+                await _stop(child)
+                log.error(
+                    "database writer process %d stopped (%s); %d writes may be lost",
+                    child.pid,
+                    type(exc).__name__,
+                    len(writes),
+                )
+                raise WriteOutcomeUnknown(
+                    "the database writer stopped while saving this; it may or may not be saved"
+                ) from exc
+        self.batches += 1
+        kind, value = reply
+        if kind == "failed":
+            raise value
+        results: list[Result] = value
+        return results
+
+    async def close(self) -> None:
+        async with self._lock:
+            child, self._child = self._child, None
+            if child is not None:
+                await _stop(child)
+
+
+_Shipped = tuple[Any, Any] | bytes
+"""A write as the child receives it: a `Together`'s function (by name) and item, or the pickled
+script factory (by value)."""
+
+
+def _batch_message(writes: Sequence[Write]) -> bytes:
+    """The batch in one pickle when every write goes as a `Together` (the answers of a burst: one
+    call, and the function, enums and time zones they share written once); else write by write."""
+    entries: list[_Shipped] = [
+        (together.many, together.item) if together is not None else _by_value(op)
+        for op, together in writes
+    ]
+    try:
+        return pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        pass  # an item that holds a closure
+    entries = [_shipped(op, together) for op, together in writes]
+    return pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _shipped(op: ScriptFactory[Any], together: Together[Any, Any] | None) -> _Shipped:
+    if together is not None:
+        try:
+            pickle.dumps(together.item, protocol=pickle.HIGHEST_PROTOCOL)
+            return (together.many, together.item)
+        except (pickle.PicklingError, AttributeError, TypeError):
+            pass  # the write goes by value below
+    return _by_value(op)
+
+
+def _by_value(op: ScriptFactory[Any]) -> bytes:
+    blob: bytes = cloudpickle.dumps(op, protocol=pickle.HIGHEST_PROTOCOL)
+    return blob
+
+
+def _received(entry: _Shipped) -> Write:
+    if isinstance(entry, bytes):
+        return pickle.loads(entry), None
+    together: Together[Any, Any] = Together(*entry)
+    return (lambda: _alone(together)), together
+
+
+def _alone(together: Together[Any, Any]) -> Script[Any]:
+    """A write that came as its `Together` item, on its own (its batch's `many` failed):
+    `many` over that item alone does what its own script does."""
+    (value,) = yield from together.many([together.item])
+    if isinstance(value, Exception):
+        raise value
+    return value
+
+
+def _portable(results: list[Result]) -> list[Result]:
+    """Results that reach the bot: a value or exception that does not survive pickling becomes
+    an error that says what it was."""
+    portable: list[Result] = []
+    for ok, value in results:
+        try:
+            if not ok:
+                pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            else:
+                pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            value = RuntimeError(f"{type(value).__name__}: {value}")
+            ok = False
+        portable.append((ok, value))
+    return portable
+
+
+def _open(path: str) -> sqlite3.Connection:
+    from bot.storage.db import BUSY_TIMEOUT_MS
+
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute("PRAGMA trusted_schema = OFF")
+    mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()
+    if mode is None or str(mode[0]).lower() != "wal":
+        raise RuntimeError(f"could not switch the database to WAL mode (got {mode})")
+    connection.execute("PRAGMA synchronous = FULL")
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+class _Stopping:
+    """SIGTERM ends the child between batches, never inside one; Ctrl-C (SIGINT, which a terminal
+    sends the whole process group) is the bot's to handle: it finishes its queued writes here,
+    then closes the child's input."""
+
+    def __init__(self) -> None:
+        self.busy = False
+        self.asked = False
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, self._terminate)
+
+    def _terminate(self, signum: int, frame: object) -> None:
+        self.asked = True
+        if not self.busy:
+            raise SystemExit(0)
+
+
+def serve(path: str, requests: IO[bytes], replies: IO[bytes]) -> None:
+    """The child's loop: batches in, results out, until its input closes."""
+    # What the bot's writes run on, imported before the first of them waits for it.
+    import bot.storage
+    import bot.study.srs  # noqa: F401
+    from bot.storage.db import _apply_batch
+
+    stopping = _Stopping()
+    connection = _open(path)
+    _write(replies, ("ready",))
+    try:
+        while not stopping.asked and (message := _read(requests)) is not None:
+            stopping.busy = True
+            writes = [_received(entry) for entry in message]
+            try:
+                results = _portable(_apply_batch(connection, writes))
+            except Exception as exc:
+                _write(replies, ("failed", _portable([(False, exc)])[0][1]))
+                continue
+            try:
+                _write(replies, ("done", results))
+            except Exception as exc:  # a result pickled alone but not with the others
+                _write(replies, ("failed", RuntimeError(f"results could not be sent: {exc}")))
+            stopping.busy = False
+    finally:
+        connection.close()
+
+
+async def _read_message(stream: asyncio.StreamReader) -> Any:
+    (size,) = _HEADER.unpack(await stream.readexactly(_HEADER.size))
+    return pickle.loads(await stream.readexactly(size))
+
+
+async def _stop(child: asyncio.subprocess.Process) -> None:
+    if child.returncode is None:
+        if child.stdin is not None and not child.stdin.is_closing():
+            child.stdin.close()
+        try:
+            await asyncio.wait_for(child.wait(), 10)
+        except TimeoutError:
+            child.kill()
+            await child.wait()
+
+
+def _write(out: IO[bytes], message: tuple[Any, ...]) -> None:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(_HEADER.pack(len(payload)) + payload)
+    out.flush()
+
+
+def _read(stream: IO[bytes]) -> Any:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    return pickle.loads(stream.read(size))
+
+
+def main() -> None:
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: python -m bot.storage.writer_process DATABASE_FILE")
+    # The protocol owns the real stdout; anything else printed goes to stderr.
+    replies = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING").upper(), stream=sys.stderr)
+    serve(sys.argv[1], sys.stdin.buffer, replies)
+
+
+if __name__ == "__main__":
+    main()

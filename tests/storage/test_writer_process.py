@@ -1,0 +1,207 @@
+"""SQLite's writes in a child process: the same results as in the bot's own thread, and nothing lost
+or doubled when the child cannot start, dies between batches, or dies inside one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.domain import AlreadyAnswered, NewAttempt
+from bot.storage import Storage
+from bot.storage import db as db_module
+from bot.storage.sql import Script, execute, one
+from bot.storage.writer_process import WriteOutcomeUnknown, WriterProcess
+from bot.study.srs import Rating, Review
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def attempt(key: str, user_id: int = 7, **changes: object) -> NewAttempt:
+    fields: dict[str, object] = {
+        "attempt_key": key,
+        "guild_id": 1,
+        "user_id": user_id,
+        "display_name": f"member {user_id}",
+        "deck_id": "deck",
+        "card_id": "card",
+        "context": "drill",
+        "context_id": 5,
+        "response": "LeCun",
+        "outcome": "correct",
+        "score": 1.0,
+        "points": 10,
+        "answered_at_ms": 1_772_442_000_000,
+        "local_day": 739_000,
+    }
+    fields.update(changes)
+    return NewAttempt(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    opened = await Storage.open(tmp_path / "study.sqlite3", writer_process=True)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+def child_of(storage: Storage) -> WriterProcess:
+    process = getattr(storage.db, "_process", None)
+    assert isinstance(process, WriterProcess) and process.running
+    return process
+
+
+async def test_answers_recorded_together_in_the_child_read_back_as_written(
+    storage: Storage,
+) -> None:
+    child_of(storage)
+    recorded = await asyncio.gather(
+        *(
+            storage.attempts.record(
+                attempt(f"k{n}", user_id=n), srs_update=Review(Rating.Good, NOW)
+            )
+            for n in range(20)
+        )
+    )
+    assert [r.created for r in recorded] == [True] * 20
+    assert all(r.srs is not None and r.srs.reviews == 1 for r in recorded)
+    assert len({r.attempt.id for r in recorded}) == 20
+    assert await storage.attempts.count(1) == 20
+    stored = await storage.srs.get(1, 3, "deck", "card")
+    assert stored is not None and stored == recorded[3].srs
+
+
+async def test_a_repeated_key_and_a_second_answer_come_back_as_in_the_bot(
+    storage: Storage,
+) -> None:
+    first = await storage.attempts.record(attempt("once"), srs_update=Review(Rating.Good, NOW))
+    again, other = await asyncio.gather(
+        storage.attempts.record(attempt("once"), srs_update=Review(Rating.Good, NOW)),
+        storage.attempts.record(attempt("twice"), srs_update=Review(Rating.Good, NOW)),
+        return_exceptions=True,
+    )
+    assert not isinstance(again, BaseException)
+    assert not again.created and again.attempt.id == first.attempt.id
+    assert isinstance(other, AlreadyAnswered)  # the same member and drill card
+    assert await storage.attempts.count(1) == 1
+
+
+async def test_writes_that_are_closures_run_in_the_child_and_fail_alone(storage: Storage) -> None:
+    """A script that is not a `Together` goes to the child by value; one that raises takes only
+    itself down, not the writes committed beside it."""
+    pid = child_of(storage)._child.pid  # type: ignore[union-attr]
+
+    def failing() -> Script[None]:
+        yield from execute("INSERT INTO guilds (guild_id, created_at) VALUES (99, 0)")
+        raise ValueError("no such deck: 'x'")
+
+    def where_written() -> Script[int]:
+        yield from execute("INSERT INTO guilds (guild_id, created_at) VALUES (98, 0)")
+        return os.getpid()
+
+    results = await asyncio.gather(
+        storage.guilds.set_timezone(1, "Europe/Berlin", 0),
+        storage.db.write(failing),
+        storage.db.write(where_written),
+        return_exceptions=True,
+    )
+    assert results[0] is None
+    assert isinstance(results[1], ValueError) and "no such deck" in str(results[1])
+    assert results[2] == pid
+    assert (await storage.guilds.get(1)).timezone == "Europe/Berlin"
+    rows = await storage.db.fetchall("SELECT guild_id FROM guilds ORDER BY guild_id")
+    assert [r["guild_id"] for r in rows] == [1, 98]
+
+
+async def test_a_write_that_cannot_be_sent_runs_in_the_bot(storage: Storage) -> None:
+    lock = threading.Lock()  # no pickle can carry it
+
+    def holds_a_lock() -> Script[int]:
+        with lock:
+            yield from execute("INSERT INTO guilds (guild_id, created_at) VALUES (5, 0)")
+        return os.getpid()
+
+    assert await storage.db.write(holds_a_lock) == os.getpid()
+    assert child_of(storage).running
+    assert await storage.db.fetchone("SELECT 1 FROM guilds WHERE guild_id = 5") is not None
+
+
+async def test_a_child_killed_between_writes_is_started_again(storage: Storage) -> None:
+    process = child_of(storage)
+    old = process._child
+    assert old is not None
+    await storage.guilds.set_timezone(1, "Europe/Berlin", 0)
+    old.kill()
+    await old.wait()
+    await storage.guilds.set_timezone(1, "Asia/Tokyo", 0)
+    assert process.running and process._child is not old
+    assert (await storage.guilds.get(1)).timezone == "Asia/Tokyo"
+
+
+async def test_a_child_that_dies_inside_a_write_loses_it_whole_and_says_so(
+    storage: Storage,
+) -> None:
+    """The child dies between writing an attempt and its card state: the caller hears that the
+    write's fate is unknown, nothing of it is in the database, and the next write works."""
+
+    def dies_half_way() -> Script[None]:
+        yield from one(
+            "INSERT INTO attempts (attempt_key, guild_id, user_id, deck_id, card_id, context,"
+            " response, outcome, score, points, answered_at, local_day)"
+            " VALUES ('doomed', 1, 7, 'deck', 'card', 'quiz', 'x', 'correct', 1, 10, 0, 0)"
+            " RETURNING id"
+        )
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(WriteOutcomeUnknown):
+        await storage.db.write(dies_half_way)
+    assert await storage.attempts.by_key("doomed") is None
+    recorded = await storage.attempts.record(attempt("after"), srs_update=Review(Rating.Good, NOW))
+    assert recorded.created
+    assert await storage.attempts.count(1) == 1
+
+
+async def test_without_a_child_the_bot_writes_itself_and_says_so_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Broken(WriterProcess):
+        def __init__(self, path: Path) -> None:
+            super().__init__(path, command=[sys.executable, "-c", "raise SystemExit(3)"])
+
+    monkeypatch.setattr(db_module, "WriterProcess", Broken)
+    with caplog.at_level(logging.ERROR, logger="bot.writer_process"):
+        opened = await Storage.open(tmp_path / "study.sqlite3", writer_process=True)
+    try:
+        assert getattr(opened.db, "_process", None) is None
+        recorded = await opened.attempts.record(attempt("k"), srs_update=Review(Rating.Good, NOW))
+        assert recorded.created and recorded.srs is not None
+    finally:
+        await opened.close()
+    assert len(caplog.records) == 1
+    assert "writing in the bot" in caplog.records[0].getMessage()
+
+
+async def test_ctrl_c_in_a_terminal_leaves_the_child_to_the_bot(storage: Storage) -> None:
+    """A terminal sends SIGINT to the whole process group: the child keeps writing until the bot
+    closes it, so the bot can finish its queued writes."""
+    process = child_of(storage)
+    child = process._child
+    assert child is not None
+    child.send_signal(signal.SIGINT)  # pending before the write below reaches the child
+
+    def where_written() -> Script[int]:
+        yield from execute("INSERT INTO guilds (guild_id, created_at) VALUES (1, 0)")
+        return os.getpid()
+
+    assert await storage.db.write(where_written) == child.pid
+    assert process._child is child and child.returncode is None
