@@ -204,20 +204,20 @@ def _alone(together: Together[Any, Any]) -> Script[Any]:
     return value
 
 
-def _portable(results: list[Result]) -> list[Result]:
-    """Results that reach the bot: a value or exception that does not survive pickling becomes
-    an error that says what it was."""
+def _portable(results: list[Result], *, values: bool) -> list[Result]:
+    """Results that reach the bot: an exception (and with `values`, a value) that does not survive
+    pickling becomes an error that says what it was."""
     portable: list[Result] = []
     for ok, value in results:
+        if ok and not values:
+            portable.append((ok, value))
+            continue
         try:
-            if not ok:
-                pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-            else:
-                pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         except Exception:
-            value = RuntimeError(f"{type(value).__name__}: {value}")
-            ok = False
-        portable.append((ok, value))
+            portable.append((False, RuntimeError(f"{type(value).__name__}: {value}")))
+        else:
+            portable.append((ok, value))
     return portable
 
 
@@ -258,27 +258,35 @@ def serve(path: str, requests: IO[bytes], replies: IO[bytes]) -> None:
     # What the bot's writes run on, imported before the first of them waits for it.
     import bot.storage
     import bot.study.srs  # noqa: F401
-    from bot.storage.db import _apply_batch
 
     stopping = _Stopping()
     connection = _open(path)
-    _write(replies, ("ready",))
+    _send(replies, _pickled(("ready",)))
     try:
         while not stopping.asked and (message := _read(requests)) is not None:
             stopping.busy = True
-            writes = [_received(entry) for entry in message]
             try:
-                results = _portable(_apply_batch(connection, writes))
-            except Exception as exc:
-                _write(replies, ("failed", _portable([(False, exc)])[0][1]))
-                continue
-            try:
-                _write(replies, ("done", results))
-            except Exception as exc:  # a result pickled alone but not with the others
-                _write(replies, ("failed", RuntimeError(f"results could not be sent: {exc}")))
-            stopping.busy = False
+                _send(replies, _outcome(connection, message))
+            finally:
+                stopping.busy = False
     finally:
         connection.close()
+
+
+def _outcome(connection: sqlite3.Connection, message: list[_Shipped]) -> bytes:
+    """What the bot hears of a batch, pickled: ("done", each write's result) or ("failed", the
+    error that rolled it back whole)."""
+    from bot.storage.db import _apply_batch
+
+    try:
+        results = _apply_batch(connection, [_received(entry) for entry in message])
+    except Exception as exc:
+        return _pickled(("failed", _portable([(False, exc)], values=False)[0][1]))
+    results = _portable(results, values=False)
+    try:
+        return _pickled(("done", results))
+    except Exception:  # a script returned what no pickle carries: that write alone says so
+        return _pickled(("done", _portable(results, values=True)))
 
 
 async def _read_message(stream: asyncio.StreamReader) -> Any:
@@ -297,8 +305,11 @@ async def _stop(child: asyncio.subprocess.Process) -> None:
             await child.wait()
 
 
-def _write(out: IO[bytes], message: tuple[Any, ...]) -> None:
-    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+def _pickled(message: tuple[Any, ...]) -> bytes:
+    return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _send(out: IO[bytes], payload: bytes) -> None:
     out.write(_HEADER.pack(len(payload)) + payload)
     out.flush()
 

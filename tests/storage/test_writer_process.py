@@ -205,3 +205,49 @@ async def test_ctrl_c_in_a_terminal_leaves_the_child_to_the_bot(storage: Storage
 
     assert await storage.db.write(where_written) == child.pid
     assert process._child is child and child.returncode is None
+
+
+class Picky(Exception):
+    """An error that pickles but cannot be rebuilt (its __init__ wants two arguments)."""
+
+    def __init__(self, deck: str, line: int) -> None:
+        super().__init__(f"{deck}:{line}")
+
+
+async def test_what_cannot_come_back_from_the_child_fails_only_its_own_write(
+    storage: Storage,
+) -> None:
+    def returns_a_generator() -> Script[object]:
+        yield from execute("INSERT INTO guilds (guild_id, created_at) VALUES (41, 0)")
+        return (n for n in range(3))
+
+    def raises_picky() -> Script[None]:
+        yield from execute("INSERT INTO guilds (guild_id, created_at) VALUES (42, 0)")
+        raise Picky("deck", 3)
+
+    results = await asyncio.gather(
+        storage.db.write(returns_a_generator),
+        storage.db.write(raises_picky),
+        storage.guilds.set_timezone(43, "Asia/Tokyo", 0),
+        return_exceptions=True,
+    )
+    assert isinstance(results[0], RuntimeError) and "generator" in str(results[0])
+    assert isinstance(results[1], RuntimeError) and "Picky: deck:3" in str(results[1])
+    assert results[2] is None
+    rows = await storage.db.fetchall("SELECT guild_id FROM guilds ORDER BY guild_id")
+    # The generator's write was committed (only its result could not come back); Picky's not.
+    assert [r["guild_id"] for r in rows] == [41, 43]
+    assert child_of(storage).running
+
+
+async def test_a_child_told_to_stop_while_idle_is_replaced_at_the_next_write(
+    storage: Storage,
+) -> None:
+    process = child_of(storage)
+    child = process._child
+    assert child is not None
+    child.terminate()
+    assert await child.wait() == 0  # it ended cleanly between batches
+    await storage.guilds.set_timezone(1, "Asia/Tokyo", 0)
+    assert process.running and process._child is not child
+    assert (await storage.guilds.get(1)).timezone == "Asia/Tokyo"
