@@ -70,6 +70,7 @@ async def main(args: argparse.Namespace) -> None:
         log_level="WARNING",
         api_base=args.api,
         gateway_url=args.gateway,
+        writer_process=True,  # as the bot runs by default: SIGKILLs then orphan its writer
     )
     point_at_endpoints(settings)
     for module in (discord.http, discord.webhook.async_):
