@@ -229,12 +229,12 @@ def length_ratio(response: Response, reference_words: int) -> float:
 
 
 def spelled(ref: Reference, response: Response) -> Response:
-    """The response with each word it misspelled of the card's written as the card spells it:
-    the embedding reads word pieces, and 'featres' shares none with 'features'."""
+    """The response with each word it misspelled or cut short of the card's written as the card
+    spells it: the embedding reads word pieces, and 'featres' shares none with 'features'."""
     fixes: dict[int, str] = {}
     for weighted in (*ref.concepts, *(w for c in ref.candidates for w in c.content)):
         found = response.match(weighted.token)
-        if found is not None and found.typo:
+        if found is not None and (found.typo or found.shortened):
             fixes.setdefault(found.response_index, weighted.token.surface)
     if not fixes:
         return response

@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 
 from bot.grading.lexicon import CONTRASTS
 from bot.grading.normalize import Token, canonical, stem
-from bot.grading.words import is_other_word
+from bot.grading.words import is_other_word, zipf
 
 EXACT = 1.0
 SYNONYM = 0.95
@@ -31,6 +31,16 @@ _DERIVATIONS = frozenset(
 """Endings that turn a word into another part of speech without changing what it names. Not
 'ization' (normal, normalization), 'ive' (respect, respective) or 'er' (compute, computer)."""
 MIN_DERIVED_BASE = 6
+SHORTENED = 0.9
+"""A word cut short as notes cut it ('pred' for 'prediction'): the word, written in haste."""
+MIN_SHORTENED = 4
+"""Letters a shortened word keeps at least ('pro' could stand for anything)."""
+SHORTENED_CUT = 3
+"""Letters it drops at least: 'predict' for 'prediction' is another word of the family, not a cut."""
+SHORTENED_ZIPF = 3.0
+"""How common (wordfreq's Zipf scale) a shortened form may be as a word of its own: 'pred' (2.2),
+'params' (1.8) and 'derivs' (0) are notes; 'heats' (3.4, not 'heaters'), 'crystals' (3.8, not
+'crystallize'), 'under' (5.7) and 'pre' (5.0) are words of their own."""
 
 
 def partner_table(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
@@ -104,13 +114,30 @@ def is_derived(a: str, b: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=131072)
+def is_shortened(reference: str, response: str) -> bool:
+    """Whether `response` is `reference` cut short: its opening (a plural 's' aside: 'derivs'),
+    at least MIN_SHORTENED letters and SHORTENED_CUT fewer than the word, and no common word of
+    its own."""
+    if not response.isalpha() or not reference.isalpha():
+        return False
+    kept = response.removesuffix("s") if len(response) > MIN_SHORTENED else response
+    if len(kept) < MIN_SHORTENED or len(reference) - len(kept) < SHORTENED_CUT:
+        return False
+    if not reference.startswith(kept) or contrasting(canonical(reference), canonical(response)):
+        return False
+    return zipf(response) < SHORTENED_ZIPF
+
+
 class WordMatch(NamedTuple):
     """A tuple, since a grade builds dozens: a tuple is built in a fraction of a frozen
-    dataclass's time."""
+    dataclass's time. `typo` and `shortened`: the response wrote the word otherwise, and the
+    embedding should read it as the card spells it."""
 
     quality: float
     response_index: int
     typo: bool = False
+    shortened: bool = False
 
 
 def match_word(
@@ -163,6 +190,11 @@ def match_word(
         for token in same_opening:
             if token.surface.startswith(opening) and is_derived(surface, token.surface):
                 return WordMatch(RELATED, token.position)
+    if len(surface) >= MIN_SHORTENED + SHORTENED_CUT:
+        opening = surface[:MIN_SHORTENED]
+        for token in same_opening:
+            if token.surface.startswith(opening) and is_shortened(surface, token.surface):
+                return WordMatch(SHORTENED, token.position, shortened=True)
     return None
 
 

@@ -1039,6 +1039,36 @@ class TestWords:
         ):
             assert evidence(card(reference, reference), response).recall == 0.0, response
 
+    def test_a_word_cut_short_as_notes_cut_it_stands_for_the_word(self) -> None:
+        """'pred' for 'prediction', 'derivs' for 'derivatives': the word's opening, rare as a word
+        of its own. A common word that opens another ('under', 'over', 'pre') is that word."""
+        prediction = card("How close the prediction is", "how close the prediction is")
+        assert evidence(prediction, "how close the pred is").recall == pytest.approx(
+            evidence(prediction, "how close the prediction is").recall, abs=0.1
+        )
+        derivatives = card("Small derivatives multiply", "small derivatives multiply")
+        assert evidence(derivatives, "small derivs multiply").recall > 0.9
+        for reference, response in (
+            ("underfitting", "under"),
+            ("overfitting", "over"),
+            ("pretrained", "pre"),
+            ("convolution", "con"),
+            ("probability", "pro"),  # too short to stand for anything
+            ("prediction", "predicate"),  # not its opening
+            ("heaters", "heats"),  # words of their own, of another meaning
+            ("crystallize", "crystals"),
+        ):
+            assert evidence(card(reference, reference), response).recall == 0.0, response
+
+    def test_a_word_cut_short_reaches_the_embedding_spelled_out(self) -> None:
+        prediction = card("How close the prediction is", "how close the prediction is")
+        ref = compile_reference(prediction)
+        assert ev.spelled(ref, Response("how close the pred is")).raw == (
+            "how close the prediction is"
+        )
+        feedback = grading.grade(prediction, "how close the pred is").feedback
+        assert "spelling" not in feedback
+
 
 class TestIndependentFindings:
     """The misfires the independent sets found (issue 9), each as the principle it broke."""
