@@ -20,12 +20,16 @@ import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
 
 from bot.storage.sql import IntegrityViolation, ScriptFactory, Statement, Together, run_sync
-from bot.storage.writer_process import WriteOutcomeUnknown, WriterGone, WriterProcess
+
+if TYPE_CHECKING:
+    # Imported where used: `python -m bot.storage.writer_process` imports this package first,
+    # and the module it runs must not be imported by it already.
+    from bot.storage.writer_process import WriterProcess
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +221,13 @@ def _apply_batch(
     return results
 
 
+def _told_already(exc: Exception) -> bool:
+    """The writer process logged it when it stopped with the batch."""
+    from bot.storage.writer_process import WriteOutcomeUnknown
+
+    return isinstance(exc, WriteOutcomeUnknown)
+
+
 def _same_group(candidate: Together[Any, Any] | None, together: Together[Any, Any]) -> bool:
     return candidate is not None and candidate.many == together.many
 
@@ -323,9 +334,13 @@ class Database:
                 await reader.close()
             await writer.close()
             raise
-        process = WriterProcess(file) if writer_process else None
-        if process is not None and not await process.start():
-            process = None
+        process = None
+        if writer_process:
+            from bot.storage import writer_process as child
+
+            process = child.WriterProcess(file)
+            if not await process.start():
+                process = None
         return cls(file, writer, readers, process)
 
     async def close(self) -> None:
@@ -373,7 +388,7 @@ class Database:
         try:
             results = await self._apply(ops)
         except Exception as exc:
-            if not isinstance(exc, WriteOutcomeUnknown):  # the writer process said so already
+            if not _told_already(exc):
                 log.exception("write transaction failed; rolled back %d writes", len(batch))
             for pending in batch:
                 if not pending.future.done():
@@ -391,6 +406,8 @@ class Database:
         self, ops: list[tuple[ScriptFactory[Any], Together[Any, Any] | None]]
     ) -> list[tuple[bool, Any]]:
         if self._process is not None:
+            from bot.storage.writer_process import WriterGone
+
             try:
                 return await self._process.apply(ops)
             except WriterGone:

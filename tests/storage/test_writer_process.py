@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain import AlreadyAnswered, NewAttempt
-from bot.storage import Storage
-from bot.storage import db as db_module
+from bot.storage import Storage, writer_process
 from bot.storage.sql import Script, execute, one
 from bot.storage.writer_process import WriteOutcomeUnknown, WriterProcess
 from bot.study.srs import Rating, Review
@@ -178,7 +177,7 @@ async def test_without_a_child_the_bot_writes_itself_and_says_so_once(
         def __init__(self, path: Path) -> None:
             super().__init__(path, command=[sys.executable, "-c", "raise SystemExit(3)"])
 
-    monkeypatch.setattr(db_module, "WriterProcess", Broken)
+    monkeypatch.setattr(writer_process, "WriterProcess", Broken)
     with caplog.at_level(logging.ERROR, logger="bot.writer_process"):
         opened = await Storage.open(tmp_path / "study.sqlite3", writer_process=True)
     try:
