@@ -60,6 +60,7 @@ async def run(schedules: int, guilds: int, busy: int, closes: bool) -> None:
             log_level="WARNING",
             api_base=None,
             gateway_url=None,
+            writer_process=True,  # as the bot runs by default
         )
 
         def make() -> StudyBot:
