@@ -154,7 +154,10 @@ class StudyBot(commands.Bot):
         await asyncio.to_thread(_prepare_all, library.decks.values())
         for problem in library.problems:
             log.warning("deck problem: %s", problem)
-        self._services = Services.build(storage, DeckCatalog(library), self.clock, await grading)
+        grader = await grading
+        for deck in library.decks.values():
+            grader.expect(deck)  # the child compiles them now, as _prepare_all did here
+        self._services = Services.build(storage, DeckCatalog(library), self.clock, grader)
         for line in await self._services.admin.load_saved():
             log.warning("server deck problem: %s", line)
         log.info("loaded %d decks from %s", len(library), self.settings.decks_dir)
