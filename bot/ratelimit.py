@@ -113,7 +113,9 @@ class ChannelBuckets:
     discord.py keeps that state per route and channel to pace its own requests; reading it costs
     nothing per request, where an aiohttp trace on the client's session (how this was learnt
     before) ran its hooks on every request the bot makes, a good part of answering an interaction.
-    A discord.py that keeps it differently reads as "room now": its own pacing still applies."""
+    A discord.py that keeps it differently reads as "room now": its own pacing still applies.
+    So does a 429 for the route, which discord.py waits out without updating the bucket (the
+    bucket then reads as before it): its own pacing makes one rare, and it retries it."""
 
     def __init__(self, *, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self.sleep = sleep

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import discord.http
 import pytest
 
 from bot.ratelimit import LATER, NOW, ChannelBuckets, TokenBucket
@@ -132,6 +133,28 @@ def test_a_channel_discord_py_knows_nothing_of_has_room() -> None:
     buckets = ChannelBuckets()
     assert buckets.wait(7) == 0.0  # not watching any client yet
     buckets.watch(object())  # a client that keeps its buckets some other way
+    assert buckets.wait(7) == 0.0
+
+
+async def test_ready_sleeps_until_discord_py_s_bucket_for_the_channel_resets() -> None:
+    """What discord.py's rate limiter holds after a post's headers said 0 remaining, under the
+    key it files the channel's posts by (first the route, then the bucket hash Discord named)."""
+    loop = asyncio.get_running_loop()
+    http = discord.http.HTTPClient(loop)
+    route = discord.http.Route("POST", "/channels/{channel_id}/messages", channel_id=7)
+    time = FakeTime()
+    buckets = ChannelBuckets(sleep=time.sleep)
+    buckets.watch(http)
+    limit = http.get_ratelimit(f"{route.key}:{route.major_parameters}")
+    limit.remaining, limit.expires = 0, loop.time() + 2.5
+    await buckets.ready(7)
+    await buckets.ready(8)  # another channel is not held back
+    assert time.slept == [pytest.approx(2.5, abs=0.05)]
+    http._bucket_hashes[route.key] = "abcd"
+    hashed = http.get_ratelimit(f"abcd:{route.major_parameters}")
+    hashed.remaining, hashed.expires = 0, loop.time() + 4.0
+    assert buckets.wait(7) == pytest.approx(4.0, abs=0.05)
+    hashed.remaining = 1  # room again
     assert buckets.wait(7) == 0.0
 
 

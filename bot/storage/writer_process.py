@@ -55,7 +55,12 @@ class WriterGone(Exception):
 
 
 class WriteOutcomeUnknown(RuntimeError):
-    """The writer process stopped while it had this write: it may or may not have been saved."""
+    """The writer process stopped while it had this write, or its answer could not be read: it
+    may or may not have been saved."""
+
+
+class SavedResultLost(RuntimeError):
+    """The write was saved, but what its script returned could not come back from the child."""
 
 
 class WriterProcess:
@@ -64,6 +69,7 @@ class WriterProcess:
         self._command = list(command or (sys.executable, "-m", "bot.storage.writer_process"))
         self._child: asyncio.subprocess.Process | None = None
         self._starts = 0
+        self._gave_up = False
         self._lock = asyncio.Lock()
         self.batches = 0
         """Batches the child has committed (or rolled back whole) and answered."""
@@ -104,12 +110,23 @@ class WriterProcess:
         log.info("database writes in process %d", child.pid)
         return True
 
+    async def _restart(self) -> bool:
+        if self._starts - 1 < RESTARTS:
+            return await self.start()
+        if not self._gave_up:
+            self._gave_up = True
+            log.error(
+                "database writer process started %d times; writing in the bot from now on",
+                self._starts,
+            )
+        return False
+
     async def apply(self, writes: Sequence[Write]) -> list[Result]:
         """Run a batch in the child: each write's (ok, result or exception), as `_apply_batch`
         gives them. Raises WriterGone when the batch was not sent, WriteOutcomeUnknown when the
         child stopped with it, and what `_apply_batch` raised (the whole batch rolled back)."""
         async with self._lock:
-            if not self.running and not (self._starts <= RESTARTS and await self.start()):
+            if not self.running and not await self._restart():
                 raise WriterGone()
             child = self._child
             assert child is not None and child.stdin is not None and child.stdout is not None
@@ -126,10 +143,15 @@ class WriterProcess:
                 await _stop(child)
                 raise WriterGone() from exc
             try:
-                reply = await _read_message(child.stdout)
-            except (OSError, asyncio.IncompleteReadError, pickle.UnpicklingError) as exc:
+                raw = await _read_raw(child.stdout)
+            except (OSError, asyncio.IncompleteReadError) as exc:
                 self._child = None
                 await _stop(child)
+                if child.returncode == 0 and _nothing_read(exc):
+                    # It ended between batches (SIGTERM, or its input closed) and never read
+                    # this one: nothing of it was written.
+                    log.info("database writer process %d ended; writing in the bot", child.pid)
+                    raise WriterGone() from exc
                 log.error(
                     "database writer process %d stopped (%s); %d writes may be lost",
                     child.pid,
@@ -140,7 +162,16 @@ class WriterProcess:
                     "the database writer stopped while saving this; it may or may not be saved"
                 ) from exc
         self.batches += 1
-        kind, value = reply
+        try:
+            kind, value = pickle.loads(raw)
+        except Exception as exc:  # the batch is decided; only its answer cannot be read here
+            log.error("database writer's answer to %d writes cannot be read: %r", len(writes), exc)
+            raise WriteOutcomeUnknown(
+                "the database writer's answer could not be read; this may or may not be saved"
+            ) from exc
+        if kind == "unloadable":
+            log.error("the database writer process could not load a write: %s", value)
+            raise WriterGone()
         if kind == "failed":
             raise value
         results: list[Result] = value
@@ -206,7 +237,8 @@ def _alone(together: Together[Any, Any]) -> Script[Any]:
 
 def _portable(results: list[Result], *, values: bool) -> list[Result]:
     """Results that reach the bot: an exception (and with `values`, a value) that does not survive
-    pickling becomes an error that says what it was."""
+    pickling becomes an error that says what it was. A write that failed stays failed; one that
+    was saved says so (SavedResultLost), so that nobody takes it for undone."""
     portable: list[Result] = []
     for ok, value in results:
         if ok and not values:
@@ -215,7 +247,8 @@ def _portable(results: list[Result], *, values: bool) -> list[Result]:
         try:
             pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         except Exception:
-            portable.append((False, RuntimeError(f"{type(value).__name__}: {value}")))
+            what = f"{type(value).__name__}: {value}"
+            portable.append((False, SavedResultLost(what) if ok else RuntimeError(what)))
         else:
             portable.append((ok, value))
     return portable
@@ -263,35 +296,48 @@ def serve(path: str, requests: IO[bytes], replies: IO[bytes]) -> None:
     connection = _open(path)
     _send(replies, _pickled(("ready",)))
     try:
-        while not stopping.asked and (message := _read(requests)) is not None:
+        while not stopping.asked and (raw := _read(requests)) is not None:
             stopping.busy = True
             try:
-                _send(replies, _outcome(connection, message))
+                _send(replies, _answer(connection, raw))
             finally:
                 stopping.busy = False
     finally:
         connection.close()
 
 
-def _outcome(connection: sqlite3.Connection, message: list[_Shipped]) -> bytes:
-    """What the bot hears of a batch, pickled: ("done", each write's result) or ("failed", the
-    error that rolled it back whole)."""
+def _answer(connection: sqlite3.Connection, raw: bytes) -> bytes:
+    """What the bot hears of a batch, pickled: ("done", each write's result), ("failed", the
+    error that rolled it back whole), or ("unloadable", why) when a write could not even be
+    loaded here (nothing ran: the bot runs the batch itself)."""
     from bot.storage.db import _apply_batch
 
     try:
-        results = _apply_batch(connection, [_received(entry) for entry in message])
+        writes = [_received(entry) for entry in pickle.loads(raw)]
+    except Exception as exc:
+        return _pickled(("unloadable", f"{type(exc).__name__}: {exc}"))
+    try:
+        results = _apply_batch(connection, writes)
     except Exception as exc:
         return _pickled(("failed", _portable([(False, exc)], values=False)[0][1]))
     results = _portable(results, values=False)
     try:
         return _pickled(("done", results))
-    except Exception:  # a script returned what no pickle carries: that write alone says so
+    except Exception:  # a script returned what no pickle carries: those writes alone say so
         return _pickled(("done", _portable(results, values=True)))
 
 
 async def _read_message(stream: asyncio.StreamReader) -> Any:
+    return pickle.loads(await _read_raw(stream))
+
+
+async def _read_raw(stream: asyncio.StreamReader) -> bytes:
     (size,) = _HEADER.unpack(await stream.readexactly(_HEADER.size))
-    return pickle.loads(await stream.readexactly(size))
+    return await stream.readexactly(size)
+
+
+def _nothing_read(exc: BaseException) -> bool:
+    return isinstance(exc, asyncio.IncompleteReadError) and not exc.partial
 
 
 async def _stop(child: asyncio.subprocess.Process) -> None:
@@ -314,23 +360,27 @@ def _send(out: IO[bytes], payload: bytes) -> None:
     out.flush()
 
 
-def _read(stream: IO[bytes]) -> Any:
+def _read(stream: IO[bytes]) -> bytes | None:
     header = stream.read(_HEADER.size)
     if len(header) < _HEADER.size:
         return None
     (size,) = _HEADER.unpack(header)
-    return pickle.loads(stream.read(size))
+    return stream.read(size)
 
 
 def main() -> None:
     if len(sys.argv) != 2:
         raise SystemExit("usage: python -m bot.storage.writer_process DATABASE_FILE")
     # The protocol owns the real stdout; anything else printed goes to stderr.
-    replies = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING").upper(), stream=sys.stderr)
-    serve(sys.argv[1], sys.stdin.buffer, replies)
+    with os.fdopen(os.dup(1), "wb") as replies:
+        os.dup2(2, 1)
+        logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING").upper(), stream=sys.stderr)
+        serve(sys.argv[1], sys.stdin.buffer, replies)
 
 
 if __name__ == "__main__":
-    main()
+    # Run as the module by its own name, so that what it pickles (SavedResultLost) is found in
+    # the bot as bot.storage.writer_process, not as __main__.
+    from bot.storage.writer_process import main as run
+
+    run()

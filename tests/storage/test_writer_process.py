@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+import types
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -250,3 +251,99 @@ async def test_a_child_told_to_stop_while_idle_is_replaced_at_the_next_write(
     await storage.guilds.set_timezone(1, "Asia/Tokyo", 0)
     assert process.running and process._child is not child
     assert (await storage.guilds.get(1)).timezone == "Asia/Tokyo"
+
+
+async def test_a_child_told_to_stop_inside_a_write_finishes_it_and_the_next_runs_in_the_bot(
+    storage: Storage,
+) -> None:
+    """SIGTERM (systemd stops the whole group) while the child writes: it saves that batch and
+    ends; the batch the bot sends next was never read, so the bot writes it itself."""
+    child = child_of(storage)._child
+    assert child is not None
+
+    def stopped_half_way() -> Script[int]:
+        yield from execute("INSERT INTO guilds (guild_id, created_at) VALUES (61, 0)")
+        os.kill(os.getpid(), signal.SIGTERM)
+        return os.getpid()
+
+    assert await storage.db.write(stopped_half_way) == child.pid
+    recorded = await storage.attempts.record(attempt("next"), srs_update=Review(Rating.Good, NOW))
+    assert recorded.created
+    assert child.returncode == 0
+    assert await storage.attempts.count(1) == 1
+    assert await storage.db.fetchone("SELECT 1 FROM guilds WHERE guild_id = 61") is not None
+
+
+async def test_a_write_the_child_cannot_load_runs_with_its_batch_in_the_bot(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that pickles here but names what the child cannot import: nothing ran there, so
+    the whole batch runs in the bot and every write in it is saved."""
+    only_here = types.ModuleType("only_in_the_bot")
+
+    class Marker:
+        pass
+
+    Marker.__module__ = only_here.__name__
+    Marker.__qualname__ = "Marker"
+    only_here.Marker = Marker  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, only_here.__name__, only_here)
+    marker = Marker()
+
+    def names_a_module_the_child_lacks() -> Script[int]:
+        assert marker is not None
+        yield from execute("INSERT INTO guilds (guild_id, created_at) VALUES (71, 0)")
+        return os.getpid()
+
+    results = await asyncio.gather(
+        storage.db.write(names_a_module_the_child_lacks),
+        *(
+            storage.attempts.record(
+                attempt(f"k{n}", user_id=n), srs_update=Review(Rating.Good, NOW)
+            )
+            for n in range(3)
+        ),
+    )
+    assert results[0] == os.getpid()
+    assert await storage.attempts.count(1) == 3
+    assert child_of(storage).running  # and the child takes the next batches
+
+
+async def test_an_answer_the_bot_cannot_read_is_unknown_not_rolled_back(
+    storage: Storage, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The child committed the batch, but a value in its answer cannot be rebuilt here (an
+    exception whose constructor wants two arguments, inside a list): the writes are reported as
+    of unknown outcome, never as undone."""
+
+    def returns_picky() -> Script[list[Picky]]:
+        yield from execute("INSERT INTO guilds (guild_id, created_at) VALUES (81, 0)")
+        return [Picky("deck", 3)]
+
+    with caplog.at_level(logging.ERROR):
+        results = await asyncio.gather(
+            storage.db.write(returns_picky),
+            storage.guilds.set_timezone(82, "Asia/Tokyo", 0),
+            return_exceptions=True,
+        )
+    assert all(isinstance(r, WriteOutcomeUnknown) for r in results)
+    assert not any("rolled back" in r.getMessage() for r in caplog.records)
+    rows = await storage.db.fetchall("SELECT guild_id FROM guilds ORDER BY guild_id")
+    assert [r["guild_id"] for r in rows] == [81, 82]
+
+
+async def test_after_its_restarts_the_bot_writes_itself_and_says_so_once(
+    storage: Storage, caplog: pytest.LogCaptureFixture
+) -> None:
+    process = child_of(storage)
+    with caplog.at_level(logging.ERROR, logger="bot.writer_process"):
+        for n in range(5):
+            child = process._child
+            if child is not None and child.returncode is None:
+                child.kill()
+                await child.wait()
+            await storage.guilds.set_timezone(1, f"Etc/GMT+{n}", 0)
+    assert not process.running
+    assert (await storage.guilds.get(1)).timezone == "Etc/GMT+4"
+    gave_up = [r for r in caplog.records if "from now on" in r.getMessage()]
+    assert len(gave_up) == 1
