@@ -30,7 +30,8 @@ async def test_quiz_answers_are_graded_and_recorded_by_the_child_processes(
         assert isinstance(bot, StudyBot)
         assert getattr(bot.services.study.grader, "running", False)
         writer = getattr(bot.services.storage.db, "_process", None)
-        assert isinstance(writer, WriterProcess) and writer.running
+        on_sqlite = bot.services.storage.backend == "sqlite"  # PostgreSQL writes in its server
+        assert not on_sqlite or (isinstance(writer, WriterProcess) and writer.running)
         verdicts = []
         for member, answer in zip(members, ("LeCun", "Geoffrey Hinton"), strict=True):
             shown = await emulator.response_to(
@@ -64,4 +65,5 @@ async def test_quiz_answers_are_graded_and_recorded_by_the_child_processes(
         rows = await bot.services.storage.db.fetchall("SELECT outcome FROM attempts ORDER BY id")
         assert [r["outcome"] for r in rows] == ["correct", "wrong"]
         assert getattr(bot.services.study.grader, "running", False)  # the child graded both
-        assert writer.running and writer.batches >= 2  # and the other recorded both
+        if isinstance(writer, WriterProcess):
+            assert writer.running and writer.batches >= 2  # and the other recorded both
