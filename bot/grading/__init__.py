@@ -276,7 +276,9 @@ def _grade(
     exact = _word_for_word(ref, response)
     if exact is not None:
         return Verdict("correct", 1.0, "Correct.", exact)
-    analysed = Response(acronyms.expand(response, dict(ref.acronyms)))
+    analysed = Response(
+        acronyms.expand(acronyms.labelled_counts(response, ref.texts), dict(ref.acronyms))
+    )
     if not analysed.content:
         return Verdict("wrong", 0.0, "That doesn't answer the question.")
     polar = _judge_polar(ref, analysed, embedder)
@@ -306,7 +308,8 @@ def explain(card: Card, response: str, *, deck: Deck | None = None) -> list[str]
     """How the grader read a response: the evidence, the guards that fired and the decision, for
     deck authors tuning their `accept` lists."""
     ref, _ = _reference(card, deck, ())
-    analysed = Response(acronyms.expand(response[:MAX_RESPONSE_CHARS], dict(ref.acronyms)))
+    written = acronyms.labelled_counts(response[:MAX_RESPONSE_CHARS], ref.texts)
+    analysed = Response(acronyms.expand(written, dict(ref.acronyms)))
     embedder = _embedder()
     lines = [f"reads as: {' '.join(t.surface for t in analysed.tokens) or '(nothing)'}"]
     lexical = ev.lexical(ref, analysed)

@@ -124,3 +124,27 @@ def expand(response: str, acronyms: Mapping[str, str]) -> str:
         return expansion
 
     return re.sub(r"\b[A-Za-z]{2,9}\b", words, response)
+
+
+_COUNT_THEN_WORD = re.compile(r"\b(\d+)\s+([A-Za-z]{2,})")
+_COUNT_THEN_INITIAL = re.compile(r"\b(\d+)\s?([A-Za-z])\b(?![-+]?\d)")
+"""Not '1e-3' (a number in scientific notation)."""
+
+
+def labelled_counts(response: str, texts: tuple[str, ...]) -> str:
+    """A response's counts labelled by an initial read as the card labels them: '6p 8n 6e' as
+    '6 protons 8 neutrons 6 electrons' where the card writes '6 protons, 8 neutrons and 6
+    electrons'. Only an initial that the card's word after that same number begins with; a count
+    the card gives no such word stays as written (another number)."""
+    if not _COUNT_THEN_INITIAL.search(response):
+        return response
+    labels: dict[tuple[str, str], set[str]] = {}
+    for text in texts:
+        for number, word in _COUNT_THEN_WORD.findall(text):
+            labels.setdefault((number, word[0].lower()), set()).add(word)
+
+    def spelled(match: re.Match[str]) -> str:
+        words = labels.get((match.group(1), match.group(2).lower()), set())
+        return f"{match.group(1)} {next(iter(words))}" if len(words) == 1 else match.group(0)
+
+    return _COUNT_THEN_INITIAL.sub(spelled, response)

@@ -1060,6 +1060,19 @@ class TestWords:
         ):
             assert evidence(card(reference, reference), response).recall == 0.0, response
 
+    def test_a_count_labelled_by_its_initial_reads_as_the_card_labels_it(self) -> None:
+        """'6p 8n 6e' for '6 protons, 8 neutrons and 6 electrons': each count with the initial of
+        the word the card puts after that number. Counts swapped, or an initial the card does not
+        give that number, stay other numbers."""
+        atom = card(
+            "6 protons, 8 neutrons and 6 electrons.",
+            question="How many protons, neutrons and electrons does a neutral carbon-14 atom have?",
+        )
+        for said in ("6p 8n 6e", "6 p, 8 n, 6 e"):
+            assert grading.grade(atom, said).outcome == "correct", said
+        for said in ("8p 6n 6e", "6p 8n 8e", "6x 8n 6e"):
+            assert grading.grade(atom, said).outcome == "wrong", said
+
     def test_a_word_cut_short_reaches_the_embedding_spelled_out(self) -> None:
         prediction = card("How close the prediction is", "how close the prediction is")
         ref = compile_reference(prediction)
