@@ -151,12 +151,15 @@ class StudyBot(commands.Bot):
             writer_process=self.settings.writer_process,
         )
         library = await asyncio.to_thread(load_library, self.settings.decks_dir)
-        await asyncio.to_thread(_prepare_all, library.decks.values())
-        for problem in library.problems:
-            log.warning("deck problem: %s", problem)
+        prepared = asyncio.create_task(asyncio.to_thread(_prepare_all, library.decks.values()))
         grader = await grading
         for deck in library.decks.values():
-            grader.expect(deck)  # the child compiles them now, as _prepare_all did here
+            # The child compiles them too, while this process does: both are done before the
+            # bot goes online, and no first answer waits behind a deck's compilation.
+            grader.expect(deck)
+        await prepared
+        for problem in library.problems:
+            log.warning("deck problem: %s", problem)
         self._services = Services.build(storage, DeckCatalog(library), self.clock, grader)
         for line in await self._services.admin.load_saved():
             log.warning("server deck problem: %s", line)
