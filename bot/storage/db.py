@@ -1,10 +1,10 @@
 """The SQLite database: connection set-up, migrations, and a group-committing writer.
 
 A writer and `READERS` reader connections (aiosqlite) share one WAL database file. The readers
-serve queries from committed snapshots, so a leaderboard never waits for a write or sees half of one. The writer runs every write
-inside a transaction with `synchronous=FULL`, so a write is on disk when its call returns; writes
-that arrive together share one transaction (each in its own savepoint, so one failing write never
-takes the others down) and therefore one disk flush. That is what lets many members answer at once
+serve queries from committed snapshots, so a leaderboard never waits for a write or sees half of
+one. The writer runs every write inside a transaction with `synchronous=FULL`, so a write is on
+disk when its call returns; writes that arrive together share one transaction (each in its own
+savepoint, so one failing write never takes the others down) and therefore one disk flush. That is what lets many members answer at once
 without each answer paying for its own fsync. Opened with `writer_process` (as the bot is by
 default), the transactions run in a child process (bot/storage/writer_process.py), where their
 Python does not take turns with the event loop at the interpreter lock; in the writer thread here
@@ -344,7 +344,7 @@ class Database:
         return cls(file, writer, readers, process)
 
     async def close(self) -> None:
-        """Finish queued writes, then close both connections."""
+        """Finish queued writes, then stop the writer process and close the connections."""
         if self._closed:
             return
         self._closed = True
