@@ -12,11 +12,13 @@ What crosses the pipe are pickles between two processes of the same program, nev
 member or a deck wrote as code. A write that may run together with others (`Together`) goes as its
 `many` function, by name, and its item: a few microseconds of the event loop. Any other write is a
 closure over its arguments and goes by value (cloudpickle), which costs more but is rare (settings,
-schedules, claims). A write that cannot be sent at all makes its batch run in the bot's process.
+schedules, claims). A write that cannot be sent, or that the child cannot load, makes its batch
+run in the bot's process (nothing of it ran in the child).
 
 If the child cannot start, the bot's process writes (in its thread, as without it). If the child
 dies during a batch, that batch's writes fail with `WriteOutcomeUnknown` (the child may have
 committed them just before it died), and later batches start a new child, `RESTARTS` times at most.
+SIGTERM ends the child between batches only; a batch it never read then runs in the bot.
 """
 
 from __future__ import annotations
