@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import pickle
 import signal
 import sqlite3
-import struct
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,11 +35,12 @@ from typing import IO, Any
 
 import cloudpickle
 
+from bot import child_process
+from bot.child_process import pickled
 from bot.storage.sql import Script, ScriptFactory, Together
 
 log = logging.getLogger("bot.writer_process")
 
-_HEADER = struct.Struct("!I")
 RESTARTS = 3
 """How many times a child that died is started again before writes stay in the bot's process."""
 READY_TIMEOUT = 30.0
@@ -84,29 +83,14 @@ class WriterProcess:
         """Start the child and wait until it has opened the database; False (and one log line) if
         it could not."""
         self._starts += 1
-        try:
-            child = await asyncio.create_subprocess_exec(
-                *self._command,
-                str(self.path),
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-            )
-        except OSError as exc:
-            log.error("database writer process could not start (%s); writing in the bot", exc)
-            return False
-        assert child.stdout is not None
-        try:
-            ready = await asyncio.wait_for(_read_message(child.stdout), READY_TIMEOUT)
-        except (TimeoutError, asyncio.IncompleteReadError, pickle.UnpicklingError) as exc:
-            log.error(
-                "database writer process did not get ready (%s); writing in the bot",
-                type(exc).__name__,
-            )
-            await _stop(child)
-            return False
-        if ready != ("ready",):
-            log.error("database writer process said %r; writing in the bot", ready)
-            await _stop(child)
+        child = await child_process.start(
+            [*self._command, str(self.path)],
+            ready_timeout=READY_TIMEOUT,
+            name="database writer process",
+            fallback="writing in the bot",
+            log=log,
+        )
+        if child is None:
             return False
         self._child = child
         log.info("database writes in process %d", child.pid)
@@ -138,17 +122,17 @@ class WriterProcess:
                 log.debug("a write cannot go to the writer process: %r", exc)
                 raise WriterGone() from exc
             try:
-                child.stdin.write(_HEADER.pack(len(message)) + message)
+                child.stdin.write(child_process.framed(message))
                 await child.stdin.drain()
             except OSError as exc:  # the child is gone and read none of it
                 self._child = None
-                await _stop(child)
+                await child_process.stop(child)
                 raise WriterGone() from exc
             try:
-                raw = await _read_raw(child.stdout)
+                raw = await child_process.read_raw(child.stdout)
             except (OSError, asyncio.IncompleteReadError) as exc:
                 self._child = None
-                await _stop(child)
+                await child_process.stop(child)
                 if child.returncode == 0 and _nothing_read(exc):
                     # It ended between batches (SIGTERM, or its input closed) and never read
                     # this one: nothing of it was written.
@@ -183,7 +167,7 @@ class WriterProcess:
         async with self._lock:
             child, self._child = self._child, None
             if child is not None:
-                await _stop(child)
+                await child_process.stop(child)
 
 
 _Shipped = tuple[Any, Any] | bytes
@@ -296,12 +280,12 @@ def serve(path: str, requests: IO[bytes], replies: IO[bytes]) -> None:
 
     stopping = _Stopping()
     connection = _open(path)
-    _send(replies, _pickled(("ready",)))
+    child_process.send(replies, pickled(("ready",)))
     try:
-        while not stopping.asked and (raw := _read(requests)) is not None:
+        while not stopping.asked and (raw := child_process.receive(requests)) is not None:
             stopping.busy = True
             try:
-                _send(replies, _answer(connection, raw))
+                child_process.send(replies, _answer(connection, raw))
             finally:
                 stopping.busy = False
     finally:
@@ -317,66 +301,26 @@ def _answer(connection: sqlite3.Connection, raw: bytes) -> bytes:
     try:
         writes = [_received(entry) for entry in pickle.loads(raw)]
     except Exception as exc:
-        return _pickled(("unloadable", f"{type(exc).__name__}: {exc}"))
+        return pickled(("unloadable", f"{type(exc).__name__}: {exc}"))
     try:
         results = _apply_batch(connection, writes)
     except Exception as exc:
-        return _pickled(("failed", _portable([(False, exc)], values=False)[0][1]))
+        return pickled(("failed", _portable([(False, exc)], values=False)[0][1]))
     results = _portable(results, values=False)
     try:
-        return _pickled(("done", results))
+        return pickled(("done", results))
     except Exception:  # a script returned what no pickle carries: those writes alone say so
-        return _pickled(("done", _portable(results, values=True)))
-
-
-async def _read_message(stream: asyncio.StreamReader) -> Any:
-    return pickle.loads(await _read_raw(stream))
-
-
-async def _read_raw(stream: asyncio.StreamReader) -> bytes:
-    (size,) = _HEADER.unpack(await stream.readexactly(_HEADER.size))
-    return await stream.readexactly(size)
+        return pickled(("done", _portable(results, values=True)))
 
 
 def _nothing_read(exc: BaseException) -> bool:
     return isinstance(exc, asyncio.IncompleteReadError) and not exc.partial
 
 
-async def _stop(child: asyncio.subprocess.Process) -> None:
-    if child.returncode is None:
-        if child.stdin is not None and not child.stdin.is_closing():
-            child.stdin.close()
-        try:
-            await asyncio.wait_for(child.wait(), 10)
-        except TimeoutError:
-            child.kill()
-            await child.wait()
-
-
-def _pickled(message: tuple[Any, ...]) -> bytes:
-    return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _send(out: IO[bytes], payload: bytes) -> None:
-    out.write(_HEADER.pack(len(payload)) + payload)
-    out.flush()
-
-
-def _read(stream: IO[bytes]) -> bytes | None:
-    header = stream.read(_HEADER.size)
-    if len(header) < _HEADER.size:
-        return None
-    (size,) = _HEADER.unpack(header)
-    return stream.read(size)
-
-
 def main() -> None:
     if len(sys.argv) != 2:
         raise SystemExit("usage: python -m bot.storage.writer_process DATABASE_FILE")
-    # The protocol owns the real stdout; anything else printed goes to stderr.
-    with os.fdopen(os.dup(1), "wb") as replies:
-        os.dup2(2, 1)
-        logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING").upper(), stream=sys.stderr)
+    with child_process.protocol_stdout() as replies:
         serve(sys.argv[1], sys.stdin.buffer, replies)
 
 

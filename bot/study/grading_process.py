@@ -17,9 +17,7 @@ import asyncio
 import functools
 import itertools
 import logging
-import os
 import pickle
-import struct
 import sys
 import time
 from collections import OrderedDict
@@ -28,13 +26,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
+from bot import child_process
 from bot.decks.model import Card, Deck
 from bot.grading import Verdict, grade, prepare
 from bot.study.shared import settle
 
 log = logging.getLogger("bot.grading_process")
 
-_HEADER = struct.Struct("!I")
 RESTARTS = 3
 """How many times a child that died is started again before grading stays in the bot's process."""
 DECKS_KEPT = 64
@@ -167,30 +165,14 @@ class ProcessGrader:
 
     async def _start(self) -> None:
         self._starts += 1
-        try:
-            child = await asyncio.create_subprocess_exec(
-                *self._command,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-            )
-        except OSError as exc:
-            log.error("grading process could not start (%s); grading in the bot's process", exc)
-            return
-        assert child.stdout is not None
-        try:
-            ready = await asyncio.wait_for(_read_message(child.stdout), READY_TIMEOUT)
-        except (TimeoutError, asyncio.IncompleteReadError, pickle.UnpicklingError) as exc:
-            log.error(
-                "grading process did not get ready (%s); grading in the bot's process",
-                type(exc).__name__,
-            )
-            await _stop(child)
-            return
-        if ready != ("ready",):
-            log.error(
-                "grading process said %r instead of ready; grading in the bot's process", ready
-            )
-            await _stop(child)
+        child = await child_process.start(
+            self._command,
+            ready_timeout=READY_TIMEOUT,
+            name="grading process",
+            fallback="grading in the bot's process",
+            log=log,
+        )
+        if child is None:
             return
         self._decks.clear()
         self._child = child
@@ -301,7 +283,7 @@ class ProcessGrader:
         if box is None or box.stdin is not stdin:
             box = self._outbox = _Outbox(stdin, [], self._clock())
             asyncio.get_running_loop().call_soon(self._flush, box)
-        box.parts.extend((_HEADER.pack(len(payload)), payload))
+        box.parts.append(child_process.framed(payload))
         if now or self._clock() - box.opened >= SEND_AFTER:
             self._flush(box)
 
@@ -316,7 +298,7 @@ class ProcessGrader:
         assert child.stdout is not None
         try:
             while True:
-                request, verdict, error = await _read_message(child.stdout)
+                request, verdict, error = await child_process.read_message(child.stdout)
                 self._heard_at = self._clock()
                 self._sent_at.pop(request, None)
                 asked = self._pending.pop(request, None)
@@ -352,7 +334,7 @@ class ProcessGrader:
                     asked.card, response, deck=asked.deck, extra_accept=extra
                 )
                 graded.add_done_callback(functools.partial(settle, asked.waiting))
-            await _stop(child)
+            await child_process.stop(child)
 
     async def close(self) -> None:
         """Stop the child; answers still being graded are finished in the bot's process."""
@@ -386,41 +368,12 @@ def _card_ref(card: Card, deck: Deck | None) -> Card | str:
         return card
 
 
-async def _read_message(stream: asyncio.StreamReader) -> Any:
-    (size,) = _HEADER.unpack(await stream.readexactly(_HEADER.size))
-    return pickle.loads(await stream.readexactly(size))
-
-
-async def _stop(child: asyncio.subprocess.Process) -> None:
-    if child.returncode is None:
-        if child.stdin is not None and not child.stdin.is_closing():
-            child.stdin.close()
-        try:
-            await asyncio.wait_for(child.wait(), 5)
-        except TimeoutError:
-            child.kill()
-            await child.wait()
-
-
-def _write(out: IO[bytes], message: tuple[Any, ...]) -> None:
-    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    out.write(_HEADER.pack(len(payload)) + payload)
-    out.flush()
-
-
-def _read(stream: IO[bytes]) -> Any:
-    header = stream.read(_HEADER.size)
-    if len(header) < _HEADER.size:
-        return None
-    (size,) = _HEADER.unpack(header)
-    return pickle.loads(stream.read(size))
-
-
 def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
     """The child's loop: decks and answers in, verdicts out, until its input closes."""
     decks: dict[int, Deck] = {}
-    _write(replies, ("ready",))
-    while (message := _read(requests)) is not None:
+    child_process.send(replies, child_process.pickled(("ready",)))
+    while (raw := child_process.receive(requests)) is not None:
+        message = pickle.loads(raw)
         kind = message[0]
         if kind == "deck":
             _, token, deck = message
@@ -438,17 +391,16 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
                 verdict = grade(card, response, deck=deck, extra_accept=extra)
             except Exception as exc:  # reported to the bot, which answers the member
                 log.exception("grading failed")
-                _write(replies, (request, None, f"{type(exc).__name__}: {exc}"))
+                child_process.send(
+                    replies, child_process.pickled((request, None, f"{type(exc).__name__}: {exc}"))
+                )
             else:
-                _write(replies, (request, verdict, None))
+                child_process.send(replies, child_process.pickled((request, verdict, None)))
 
 
 def main() -> None:
-    # The protocol owns the real stdout; anything else printed goes to stderr.
-    replies = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING").upper(), stream=sys.stderr)
-    serve(sys.stdin.buffer, replies)
+    with child_process.protocol_stdout() as replies:
+        serve(sys.stdin.buffer, replies)
 
 
 if __name__ == "__main__":
