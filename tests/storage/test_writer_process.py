@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 import types
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,29 +21,14 @@ from bot.storage import Storage, writer_process
 from bot.storage.sql import Script, execute, one
 from bot.storage.writer_process import WriteOutcomeUnknown, WriterProcess
 from bot.study.srs import Rating, Review
+from tests.storage.test_attempts import attempt as stored_attempt
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def attempt(key: str, user_id: int = 7, **changes: object) -> NewAttempt:
-    fields: dict[str, object] = {
-        "attempt_key": key,
-        "guild_id": 1,
-        "user_id": user_id,
-        "display_name": f"member {user_id}",
-        "deck_id": "deck",
-        "card_id": "card",
-        "context": "drill",
-        "context_id": 5,
-        "response": "LeCun",
-        "outcome": "correct",
-        "score": 1.0,
-        "points": 10,
-        "answered_at_ms": 1_772_442_000_000,
-        "local_day": 739_000,
-    }
-    fields.update(changes)
-    return NewAttempt(**fields)  # type: ignore[arg-type]
+def attempt(key: str, user_id: int = 7) -> NewAttempt:
+    """An answer to card 1 of drill 5 (one per member: a second one is AlreadyAnswered)."""
+    return stored_attempt(key, user_id=user_id, context="drill", context_id=5)
 
 
 @pytest.fixture
@@ -53,6 +38,16 @@ async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
         yield opened
     finally:
         await opened.close()
+
+
+def guild_written(guild_id: int) -> Callable[[], Script[int]]:
+    """A write (a closure, as most writes are) that adds a server and says which process ran it."""
+
+    def write() -> Script[int]:
+        yield from execute("INSERT INTO guilds (guild_id, created_at) VALUES (?, 0)", (guild_id,))
+        return os.getpid()
+
+    return write
 
 
 def child_of(storage: Storage) -> WriterProcess:
@@ -105,14 +100,10 @@ async def test_writes_that_are_closures_run_in_the_child_and_fail_alone(storage:
         yield from execute("INSERT INTO guilds (guild_id, created_at) VALUES (99, 0)")
         raise ValueError("no such deck: 'x'")
 
-    def where_written() -> Script[int]:
-        yield from execute("INSERT INTO guilds (guild_id, created_at) VALUES (98, 0)")
-        return os.getpid()
-
     results = await asyncio.gather(
         storage.guilds.set_timezone(1, "Europe/Berlin", 0),
         storage.db.write(failing),
-        storage.db.write(where_written),
+        storage.db.write(guild_written(98)),
         return_exceptions=True,
     )
     assert results[0] is None
@@ -199,11 +190,7 @@ async def test_ctrl_c_in_a_terminal_leaves_the_child_to_the_bot(storage: Storage
     assert child is not None
     child.send_signal(signal.SIGINT)  # pending before the write below reaches the child
 
-    def where_written() -> Script[int]:
-        yield from execute("INSERT INTO guilds (guild_id, created_at) VALUES (1, 0)")
-        return os.getpid()
-
-    assert await storage.db.write(where_written) == child.pid
+    assert await storage.db.write(guild_written(1)) == child.pid
     assert process._child is child and child.returncode is None
 
 
