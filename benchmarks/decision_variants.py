@@ -31,9 +31,8 @@ from benchmarks.asag import rows
 from bot import grading
 from bot.grading import evidence as ev
 from bot.grading import semantic
-from bot.grading.guards import Context, first_fired
 from bot.grading.normalize import clauses, simplify, tokenize
-from bot.grading.reference import Reference, Weighted, _content, compile_reference
+from bot.grading.reference import Reference, Weighted, _content
 from bot.grading.response import Response
 
 EXTRA = (
@@ -117,19 +116,14 @@ def _data(
     idf = {k: math.log((len(cards) + 1) / (n + 1)) + 1.0 for k, n in counts.items()}
     values: list[list[float]] = []
     labels, questions, datasets = [], [], []
-    for row in train:
-        ref = compile_reference(row.card)
-        response = Response(row.response)
-        if not response.content:
+    for graded in fg.graded_train(embedder):
+        if graded.lexical is None or graded.full is None:
             continue
-        lexical = ev.lexical(ref, response)
-        if first_fired(Context(ref, response, lexical)) is not None:
-            continue
-        full = ev.with_semantic(lexical, ref, response, embedder)
-        values.append(full.vector(semantic=True) + _extras(ref, response, lexical, embedder, idf))
-        labels.append(int(row.correct))
-        questions.append(row.card.id)
-        datasets.append(row.dataset)
+        extras = _extras(graded.ref, graded.response, graded.lexical, embedder, idf)
+        values.append(graded.full.vector(semantic=True) + extras)
+        labels.append(int(graded.row.correct))
+        questions.append(graded.row.card.id)
+        datasets.append(graded.row.dataset)
     table = np.array(values)
     names = (*ev.FEATURES, *EXTRA)
     return (

@@ -23,6 +23,8 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,12 +32,12 @@ from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.asag import ROOT, rows
+from benchmarks.asag import ROOT, Row, rows
 from bot import grading
 from bot.grading import evidence as ev
 from bot.grading import semantic
 from bot.grading.guards import Context, first_fired
-from bot.grading.reference import compile_reference
+from bot.grading.reference import Reference, compile_reference
 from bot.grading.response import Response
 
 MIN_PRECISION = 0.75
@@ -43,6 +45,34 @@ CLOSE_SHARE = 0.12
 REGULARIZATION = 1.0
 FOLDS = 5
 OUT = ROOT / "bot" / "grading" / "decision.json"
+
+
+@dataclass(frozen=True)
+class Graded:
+    """A train answer with content, as the grader reads it (evidence None: a guard vetoed it)."""
+
+    row: Row
+    ref: Reference
+    response: Response
+    lexical: ev.Evidence | None
+    full: ev.Evidence | None
+
+
+def graded_train(embedder: semantic.Embedder) -> Iterator[Graded]:
+    """Every train answer with content, with its evidence unless a guard vetoes it: the guards
+    decide those, not the weights, so a fit leaves them out."""
+    for row in rows("train"):
+        ref = compile_reference(row.card)
+        response = Response(row.response)
+        if not response.content:
+            continue
+        lexical = ev.lexical(ref, response)
+        if first_fired(Context(ref, response, lexical)) is not None:
+            yield Graded(row, ref, response, None, None)
+            continue
+        yield Graded(
+            row, ref, response, lexical, ev.with_semantic(lexical, ref, response, embedder)
+        )
 
 
 def _evidence(
@@ -55,21 +85,15 @@ def _evidence(
     questions: list[str] = []
     datasets: list[str] = []
     vetoed = 0
-    for row in rows("train"):
-        ref = compile_reference(row.card)
-        response = Response(row.response)
-        if not response.content:
-            continue
-        lexical = ev.lexical(ref, response)
-        if first_fired(Context(ref, response, lexical)) is not None:
+    for graded in graded_train(embedder):
+        if graded.lexical is None or graded.full is None:
             vetoed += 1
             continue
-        features.append(lexical.vector(semantic=False))
-        full = ev.with_semantic(lexical, ref, response, embedder)
-        semantic_columns.append(full.vector(semantic=True)[len(ev.LEXICAL_FEATURES) :])
-        labels.append(int(row.correct))
-        questions.append(row.card.id)
-        datasets.append(row.dataset)
+        features.append(graded.lexical.vector(semantic=False))
+        semantic_columns.append(graded.full.vector(semantic=True)[len(ev.LEXICAL_FEATURES) :])
+        labels.append(int(graded.row.correct))
+        questions.append(graded.row.card.id)
+        datasets.append(graded.row.dataset)
     return (
         np.array(features),
         np.array(semantic_columns),
