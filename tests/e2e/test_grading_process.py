@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.app import StudyBot
 from bot.storage.writer_process import WriterProcess
 from bot.study.clock import ManualClock
+from bot.study.grading_process import ProcessGrader
 from tests.e2e.conftest import settings_for
 from tests.emulator import DiscordEmulator, running_bot
 
@@ -28,7 +29,11 @@ async def test_quiz_answers_are_graded_and_recorded_by_the_child_processes(
 
     async with running_bot(emulator, make, timeout=60) as bot:
         assert isinstance(bot, StudyBot)
-        assert getattr(bot.services.study.grader, "running", False)
+        grader = bot.services.study.grader
+        assert isinstance(grader, ProcessGrader) and grader.running
+        # Every shipped deck went to the child at start-up, before anyone opened a card.
+        held = {deck.id for deck, _ in grader._decks.values()}
+        assert held == set(bot.services.catalog.shipped.decks)
         writer = getattr(bot.services.storage.db, "_process", None)
         on_sqlite = bot.services.storage.backend == "sqlite"  # PostgreSQL writes in its server
         assert not on_sqlite or (isinstance(writer, WriterProcess) and writer.running)
