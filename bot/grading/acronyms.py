@@ -3,7 +3,8 @@
 A member may answer with either the acronym or its words; both sides are compared in words: the
 card's definition loses its bracketed half, and the acronym in a response is read as the words.
 Only acronyms whose capitals are the initials of the words beside them count, so an aside such as
-'(max or average)' is left alone.
+'(max or average)' is left alone. A count labelled by an initial ('6p 8n 6e') is read the same way,
+by the word the card writes after that count (`labelled_counts`).
 """
 
 from __future__ import annotations
