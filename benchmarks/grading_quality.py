@@ -215,6 +215,12 @@ def main() -> None:
         "blind_cases_2.csv (helper's, blind, second batch), tune": lambda: deck_cases(
             TESTS / "blind_cases_2.csv", "tune"
         ),
+        "blind_cases_3.csv (helper's, blind, third batch), frozen": lambda: deck_cases(
+            TESTS / "blind_cases_3.csv", "frozen"
+        ),
+        "blind_cases_3.csv (helper's, blind, third batch), tune": lambda: deck_cases(
+            TESTS / "blind_cases_3.csv", "tune"
+        ),
         "near_miss_cases.csv (helper's, blind, tuned on)": lambda: deck_cases(
             TESTS / "near_miss_cases.csv"
         ),
