@@ -481,6 +481,22 @@ def _contrasts_reference(ref: Reference, content: Sequence[Token]) -> bool:
 # --- numbers and formulas -----------------------------------------------------------------------
 
 
+def _stray(ref: Reference, said: frozenset[str]) -> set[str]:
+    """Numbers the card never names, nor works out from its own ('49' from '7 × 7')."""
+    allowed = ref.question_numbers | ref.answer_numbers
+    return {n for n in said - allowed if not _worked(n, allowed)}
+
+
+def beside_formula(ctx: Context) -> str | None:
+    """Beside one of the card's formulas, stated right, a number the card never names: '9x9 for
+    three layers, in general 1 + L(K-1)'. A power of the formula's own terms ('k2' for 'k
+    squared') is no number beside it."""
+    said = frozenset(n for n in _numbers_in(ctx.response.simplified) if n[:1].isdigit())
+    if _stray(ctx.ref, said):
+        return "Numbers differ: compare your numbers with the reference."
+    return None
+
+
 def numbers(ctx: Context) -> str | None:
     """Another number than the card's ('5×5' for '3×3', 'L2' for 'L1'): never a typo. A short
     numeric answer allows no other number beside it; in a longer one, numbers used to explain are
@@ -493,8 +509,7 @@ def numbers(ctx: Context) -> str | None:
         # 'log2(n)' where the card writes 'log n': the base is no number of the answer.
         text = log_base_dropped(text)
     everything = _numbers_in(text)
-    allowed = ref.question_numbers | ref.answer_numbers
-    stray = {n for n in everything - allowed if not _worked(n, allowed)}
+    stray = _stray(ref, everything)
     short = [c for c in ref.candidates if c.numbers and len(c.content) <= SHORT_RESPONSE_WORDS]
     if short:
         said = _numbers_in(_REASON.sub("", text))
@@ -1056,7 +1071,7 @@ def contrast_term(ctx: Context) -> str | None:
     response = ctx.response
     if not any(_may_contrast(t) for t in response.content):
         return None
-    listing = len(response.content) <= SHORT_RESPONSE_WORDS or bool(_OR.search(response.simplified))
+    short = len(response.content) <= SHORT_RESPONSE_WORDS
     statements = _statements(ctx)
     negated = _negated_keys(ctx.ref.texts)
     for clause in response.clauses:
@@ -1081,7 +1096,11 @@ def contrast_term(ctx: Context) -> str | None:
                         # 'the output is smaller' says 'the input is larger than the output':
                         # which way a comparison goes is the direction guard's to read.
                         continue
-                    if target.key in response.keys and signed and listing:
+                    if (
+                        target.key in response.keys
+                        and signed
+                        and (short or _offered_against(response, token.key, target.key))
+                    ):
                         return GUESSES
                     if (target.key in response.keys or not signed) and not _in_its_place(
                         token, target, ctx
@@ -1091,6 +1110,25 @@ def contrast_term(ctx: Context) -> str | None:
                     given = display(token.surface, response.raw)
                     return f"Not quite: “{given}” is not “{expected}”."
     return None
+
+
+_OFFERS = re.compile(r"\s*(?:\b(?:or|vs|versus)\b|/)\s*")
+_CLAIM_BREAK = re.compile(r"[,;:.!?()\n]|\b(?:or|vs|versus)\b|/")
+
+
+def _offered_against(response: Response, a: str, b: str) -> bool:
+    """Two words on either side of one 'or' (or slash): 'reduce or increase', 'more / fewer
+    parameters'. Opposite words in separate claims ('stops gradients from vanishing or exploding,
+    makes training more stable and less dependent on init') are no alternatives."""
+    text = response.simplified
+    for offer in _OFFERS.finditer(text):
+        before = _CLAIM_BREAK.split(text[: offer.start()])[-1]
+        after = _CLAIM_BREAK.split(text[offer.end() :])[0]
+        left = {t.key for t in tokenize(before)}
+        right = {t.key for t in tokenize(after)}
+        if (a in left and b in right) or (b in left and a in right):
+            return True
+    return False
 
 
 # --- negation -----------------------------------------------------------------------------------
@@ -1899,13 +1937,15 @@ GUARDS: tuple[Guard, ...] = (
 
 def first_fired(ctx: Context, *, none_on_words: bool = False) -> tuple[str, str] | None:
     """(guard name, feedback) of the first guard that fires, in priority order. A response that
-    states one of the card's formulas exactly has nothing left to veto.
+    states one of the card's formulas exactly has nothing left to veto but its other numbers
+    ('9x9 for three layers, in general 1 + L(K-1)').
 
     `none_on_words`: no guard fired on the same response's lexical evidence, so only the rules
     that weigh the semantic evidence can fire now, and only if it finds the response aimed at
     the answer (else they read what they read before)."""
     if ctx.evidence.formula_match:
-        return None
+        stray = beside_formula(ctx)
+        return None if stray is None else ("numbers", stray)
     if none_on_words and not _aimed(ctx.evidence):
         return None
     for guard in GUARDS:
@@ -1920,5 +1960,6 @@ def first_fired(ctx: Context, *, none_on_words: bool = False) -> tuple[str, str]
 def fired(ctx: Context) -> list[tuple[str, str]]:
     """Every guard that fires, for explaining a verdict."""
     if ctx.evidence.formula_match:
-        return []
+        stray = beside_formula(ctx)
+        return [] if stray is None else [("numbers", stray)]
     return [(g.name, f) for g in GUARDS if (f := g.rule(ctx)) is not None]

@@ -346,19 +346,31 @@ def _before_words(line: str) -> str:
     return line[: found.start()].strip().rstrip(",;").strip() if found else ""
 
 
+def _after_words(line: str) -> str:
+    found = next(reversed(list(_WORD.finditer(line))), None)
+    if found is None or line[found.end() :].startswith("("):
+        return ""  # 'log(...)': the word is the formula's own function
+    return line[found.end() :].strip().lstrip(",;:").strip()
+
+
 def formula_spans(text: str) -> tuple[str, ...]:
     """Where a formula may stand in a text: all of it, each line, what follows a colon
-    ('Newton's second law: F = ma'), and a line up to its first word or comma when what comes
-    before is symbols only ('(n - k)/s + 1 when there's no padding', '1 + L(K-1), so ...')."""
+    ('Newton's second law: F = ma'), a line up to its first word or comma when what comes
+    before is symbols only ('(n - k)/s + 1 when there's no padding', '1 + L(K-1), so ...'), and
+    what follows its last word when that is symbols only ('7x7 for three, in general 1 + L(K-1)')."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     after = [line.rsplit(":", 1)[1].strip() for line in lines if ":" in line]
-    heads = [
-        head
+    ends = [
+        end
         for line in (*lines, *after)
-        for head in (_before_words(line), _CLAUSE_BREAK.split(line, maxsplit=1)[0].strip())
-        if head and head != line and not _WORD.search(head)
+        for end in (
+            _before_words(line),
+            _CLAUSE_BREAK.split(line, maxsplit=1)[0].strip(),
+            _after_words(line),
+        )
+        if end and end != line and not _WORD.search(end)
     ]
-    return tuple(dict.fromkeys(span for span in (text.strip(), *lines, *after, *heads) if span))
+    return tuple(dict.fromkeys(span for span in (text.strip(), *lines, *after, *ends) if span))
 
 
 def _formula(text: str) -> tuple[str | None, str | None]:

@@ -92,6 +92,16 @@ class TestForgives:
         squared = card("27C²", "27C²", question="Parameter count?")
         for response in ("27C^2", "27c2", "27 C²"):
             assert outcome(squared, response) == "correct", response
+        seven = card(
+            "1 × (7 × 7 × C × C) = 49C²",
+            "49C²",
+            "7 × 7 × C × C",
+            question="What is the parameter count of a single 7×7 conv (C to C)?",
+        )
+        for response in ("7x7xCxC", "7*7*C*C", "7x7xCxC so 49 c squared", "49 c squared"):
+            assert outcome(seven, response) == "correct", response
+        for response in ("5x5xCxC", "7x7xCxC so 98 c squared", "7x7xC"):
+            assert outcome(seven, response) == "wrong", response
 
     def test_word_order_in_lists(self) -> None:
         assert outcome(POOLING, "average pooling and max pooling") == "correct"

@@ -1475,6 +1475,46 @@ class TestIndependentFindings:
             stacked, "1 + L(K+1), so three 3x3 layers see a 7x7 region"
         ).correct
 
+    def test_opposite_words_in_different_claims_are_no_guesses(self) -> None:
+        batch_norm = card(
+            "Prevents vanishing/exploding gradients.\nStabilizes training.\n"
+            "Reduces sensitivity to weight initialization.",
+            question="Why is Batch Normalization needed?",
+        )
+        stated = (
+            "stops gradients from vanishing or exploding, makes training more stable and less "
+            "dependent on how you init the weights"
+        )
+        assert not {"contrast term", "guess list"} & set(fired(batch_norm, stated))
+        small = card(
+            "They reduce parameters, improve efficiency, and achieve the same receptive field "
+            "depth with stacked layers.",
+            question="What are the benefits of small convolution filters (e.g., 3x3) over large ones?",
+        )
+        extra = (
+            "fewer params, cheaper to compute, and stacking 3x3s covers the same area as a 5x5 or "
+            "7x7 while adding more nonlinearities"
+        )
+        assert not {"contrast term", "guess list"} & set(fired(small, extra))
+        assert "contrast term" in fired(small, "they reduce or increase the parameters")
+        assert "contrast term" in fired(small, "more or fewer parameters")
+        assert "contrast term" in fired(batch_norm, "reduces / increases sensitivity to init")
+
+    def test_a_formula_after_its_explanation(self) -> None:
+        stacked = card(
+            "For a stack of 3×3 convolutions with stride 1, the effective receptive field of three "
+            "layers is 7×7.\n(Formula for L layers: 1 + L(K − 1), where K = 3 for 3×3.)",
+            "1 + L(K - 1)",
+            question="What is the effective receptive field of stacked 3×3 convolutions?",
+        )
+        assert grading.grade(stacked, "7x7 for three layers, in general 1 + L*(K-1)").correct
+        assert not grading.grade(stacked, "7x7 for three layers, in general 1 + L*(K+1)").correct
+        assert not grading.grade(stacked, "9x9 for three layers, in general 1 + L*(K+1)").correct
+        assert not grading.grade(stacked, "9x9 for three layers, in general 1 + L*(K-1)").correct
+        assert not grading.grade(
+            stacked, "1 + L(K-1), so three 3x3 layers see a 9x9 region"
+        ).correct
+
     def test_naming_enough_items_of_a_listed_answer_is_an_answer(self) -> None:
         challenges = card(
             "Challenges in deep learning include the need for massive labeled data, potential "
