@@ -25,6 +25,7 @@ from bot.grading.normalize import (
     canonical,
     clauses,
     formula_tokens,
+    is_prose,
     log_base_dropped,
     simplify,
     tokenize,
@@ -810,7 +811,11 @@ def _is_symbolic(response: Response) -> bool:
         return False
     symbols = response.symbols
     words = [s for s in symbols if s.isalpha() and len(s) > 3]
-    return bool(_OPERATORS & set(symbols)) and len(words) <= 0.6 * len(symbols)
+    return (
+        bool(_OPERATORS & set(symbols))
+        and len(words) <= 0.6 * len(symbols)
+        and not is_prose(symbols)
+    )
 
 
 _YIELDS = re.compile(r"→|->|=>|⇒|⟶|=")

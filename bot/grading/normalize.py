@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -438,6 +439,29 @@ _FORMULA_WORDS = {
 }
 _FILLER = frozenset({"size", "number", "the", "of", "total", "count", "value", "a", "an", "by"})
 _FORMULA_TOKEN = re.compile(r"[a-z0-9σλη∂]+|[=+\-/<>!]")
+
+
+PROSE_RUN = 4
+"""Names in a row with no operator between them, as a side of an '=' or between two operators:
+a sentence, not a term. Formulas name a term in a word or two ('learning rate', 'kernel size');
+'valid = no padding so the output shrinks' is a definition in prose. Words after a formula
+('(n - k)/s + 1 when there is no padding') are no side of it."""
+
+
+def is_prose(symbols: Sequence[str]) -> bool:
+    run, opened_by = 0, ""
+    for symbol in (*symbols, None):
+        if symbol is not None and symbol.isalpha():
+            run += 1
+            continue
+        closed = symbol is not None and symbol in _OPERATOR_SIGNS
+        if run >= PROSE_RUN and (opened_by == "=" or (opened_by and closed)):
+            return True
+        run, opened_by = 0, symbol if closed and symbol is not None else ""
+    return False
+
+
+_OPERATOR_SIGNS = frozenset("=+-/×")
 
 
 def formula_tokens(simplified: str) -> list[str]:

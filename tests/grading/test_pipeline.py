@@ -1500,6 +1500,22 @@ class TestIndependentFindings:
         assert "contrast term" in fired(small, "more or fewer parameters")
         assert "contrast term" in fired(batch_norm, "reduces / increases sensitivity to init")
 
+    def test_definitions_written_with_equals_signs_are_no_formula(self) -> None:
+        padding = card(
+            "padding='valid': no padding, reducing the output size.\n"
+            "padding='same': pads the input to keep the output size the same.",
+            question="What is padding in CNNs?",
+        )
+        defined = (
+            "valid = no padding so the output shrinks, same = pad the input so the output keeps "
+            "the same size"
+        )
+        assert "formula" not in fired(padding, defined)
+        assert grading.grade(padding, defined).correct
+        update = card("W = W - lr × grad", question="Gradient descent update rule?")
+        assert "formula" in fired(update, "W = W + lr × grad")
+        assert "formula" in fired(update, "new W = old W + learning rate x gradient")
+
     def test_a_formula_after_its_explanation(self) -> None:
         stacked = card(
             "For a stack of 3×3 convolutions with stride 1, the effective receptive field of three "
