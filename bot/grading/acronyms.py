@@ -57,6 +57,27 @@ def _expansion(words: list[str], letters: str, *, trailing: bool) -> list[str] |
     return list(reversed(kept)) if not wanted else None
 
 
+GAPPED_LETTERS = 3
+"""An acronym of this many letters or more may skip words between its initials, within the
+clause right before its bracket: 'the last element inserted is the first one removed (LIFO)'."""
+_CLAUSE_BREAK = re.compile(r"[,;:]")
+
+
+def _gapped(words: list[str], letters: str) -> list[str] | None:
+    """The end of a clause, from the word with the first initial to the bracket, whose content
+    words start with `letters` in order, with no more words than twice the letters."""
+    if len(letters) < GAPPED_LETTERS:
+        return None
+    wanted = list(letters)
+    for index in range(len(words) - 1, max(-1, len(words) - 1 - 2 * len(letters)), -1):
+        word = words[index].lower()
+        if word not in _SMALL and word[0] == wanted[-1]:
+            wanted.pop()
+            if not wanted:
+                return words[index:]
+    return None
+
+
 @lru_cache(maxsize=4096)
 def _definitions(text: str) -> tuple[tuple[str, str, str, str], ...]:
     """(acronym key, expansion, the definition as written, what it reads as without its
@@ -65,7 +86,11 @@ def _definitions(text: str) -> tuple[tuple[str, str, str, str], ...]:
     for pattern, trailing in ((_WORDS_THEN_ACRONYM, True), (_ACRONYM_THEN_WORDS, False)):
         for match in pattern.finditer(text):
             acronym, words = match.group("acronym"), match.group("words")
-            expansion = _expansion(_WORD.findall(words), _letters(acronym), trailing=trailing)
+            letters = _letters(acronym)
+            expansion = _expansion(_WORD.findall(words), letters, trailing=trailing)
+            if expansion is None and trailing:
+                clause = _CLAUSE_BREAK.split(words)[-1]
+                expansion = _gapped(_WORD.findall(clause), letters)
             if expansion:
                 # Words then acronym keep their words as written ('last-in, first-out');
                 # acronym then words read as the words it stands for.

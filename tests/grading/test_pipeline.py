@@ -1574,6 +1574,21 @@ class TestAcronyms:
         assert acronyms.defined("the output of the layer (ReLU) is kept") == {}
         assert acronyms.defined("pooling (max or average) shrinks maps") == {}
 
+    def test_an_acronym_after_the_clause_it_abbreviates(self) -> None:
+        stack = card(
+            "A linear data structure in which elements are added and removed at the same end, "
+            "the top, so the last element inserted is the first one removed (LIFO).",
+            question="What is a stack?",
+        )
+        assert acronyms.defined(stack.answer) == {
+            "lifo": "last element inserted is the first one removed"
+        }
+        assert grading.grade(stack, "a LIFO data structure").correct
+        assert not grading.grade(stack, "a FIFO data structure").correct
+        assert acronyms.defined("the last layer, its output is reduced (LIFO)") == {}
+        assert acronyms.defined("find the last item, it is fast or slow (LIFO)") == {}
+        assert acronyms.defined("the data is trained by the model (MTD)") == {}
+
     def test_the_acronym_and_its_words_are_the_same_answer(self) -> None:
         said = grading.grade(self.STACK, "a LIFO data structure")
         spelled = grading.grade(self.STACK, "a last in first out data structure")
