@@ -127,6 +127,9 @@ _SIGN = re.compile(r"(?:\b(?:minus|negative)\s+|-\s?)(?=\d)")
 _DEGREES = re.compile(r"\s*°\s*([cfk]\b)?")
 _DEGREE_UNITS = {"c": " degrees celsius", "f": " degrees fahrenheit", "k": " kelvin"}
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")
+_ONE_OPERAND = re.compile(r"(\b(?:plus|minus|times|divided by|over)|[-+×*/=])\s*one\b")
+"""'one' as an operand ('divided by stride, plus one'); elsewhere it is mostly a pronoun, which
+text_to_num leaves alone for that reason."""
 _TIMES_VARIABLE = re.compile(r"\b(\d+)\s+x\s+([a-z])\b(?!\s*[a-z(])")
 _COEFFICIENT = re.compile(r"\b(\d+)\s+([a-z]\d?)\b(?!\s*[a-z(])")
 _PRODUCT = re.compile(r"(\d)\s*(?:x|\*|by)\s*(?=\d)")
@@ -189,6 +192,8 @@ def simplify(text: str) -> str:
         text = alpha2digit(text, "en")
     if any(word in text for word in NUMBER_WORDS):
         text = _NUMBER_WORD.sub(_number, text)
+    if "one" in text:
+        text = _ONE_OPERAND.sub(r"\1 1", text)
     if _DIGIT.search(text):
         text = _THOUSANDS.sub("", text)
         text = _ORDINAL.sub(r"\1", text)

@@ -1516,6 +1516,23 @@ class TestIndependentFindings:
         assert "formula" in fired(update, "W = W + lr × grad")
         assert "formula" in fired(update, "new W = old W + learning rate x gradient")
 
+    def test_a_formula_half_written_half_said(self) -> None:
+        size = card(
+            "(input size − kernel size + 2 × padding) / stride + 1\n"
+            "With no padding: (input size − kernel size) / stride + 1.",
+            "(input size - kernel size) / stride + 1",
+            "(W - K + 2P) / S + 1",
+            "(W - K) / S + 1",
+            question="What is the formula for the size of a convolution's output feature map?",
+        )
+        said = "(input - kernel + 2*pad) divided by stride, plus one"
+        assert "numbers" not in fired(size, said)
+        assert grading.grade(size, said).correct
+        assert not grading.grade(
+            size, "(input - kernel + 2*pad) divided by stride, plus two"
+        ).correct
+        assert not grading.grade(size, "(input - kernel + 2*pad) times stride, plus one").correct
+
     def test_a_formula_after_its_explanation(self) -> None:
         stacked = card(
             "For a stack of 3×3 convolutions with stride 1, the effective receptive field of three "
