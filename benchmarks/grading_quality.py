@@ -221,6 +221,12 @@ def main() -> None:
         "blind_cases_3.csv (helper's, blind, third batch), tune": lambda: deck_cases(
             TESTS / "blind_cases_3.csv", "tune"
         ),
+        "blind_cases_4.csv (helper's, blind, fourth batch), frozen": lambda: deck_cases(
+            TESTS / "blind_cases_4.csv", "frozen"
+        ),
+        "blind_cases_4.csv (helper's, blind, fourth batch), tune": lambda: deck_cases(
+            TESTS / "blind_cases_4.csv", "tune"
+        ),
         "near_miss_cases.csv (helper's, blind, tuned on)": lambda: deck_cases(
             TESTS / "near_miss_cases.csv"
         ),
@@ -241,6 +247,12 @@ def main() -> None:
         ),
         "operating_systems_cases.csv (helper's, blind, another subject), tune": lambda: deck_cases(
             TESTS / "operating_systems_cases.csv", "tune"
+        ),
+        "databases_networks_cases.csv (helper's, blind, another subject), frozen": lambda: (
+            deck_cases(TESTS / "databases_networks_cases.csv", "frozen")
+        ),
+        "databases_networks_cases.csv (helper's, blind, another subject), tune": lambda: deck_cases(
+            TESTS / "databases_networks_cases.csv", "tune"
         ),
     }
     shipped_frozen: list[tuple[Tally, Tally]] = []
