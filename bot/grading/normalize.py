@@ -447,17 +447,18 @@ _FORMULA_TOKEN = re.compile(r"[a-z0-9σλη∂]+|[=+\-/<>!]")
 
 
 PROSE_RUN = 4
-"""Names in a row with no operator between them, as a side of an '=' or between two operators:
-a sentence, not a term. Formulas name a term in a word or two ('learning rate', 'kernel size');
-'valid = no padding so the output shrinks' is a definition in prose. Words after a formula
-('(n - k)/s + 1 when there is no padding') are no side of it."""
+"""Words (three letters or more, no function) in a row with no operator between them, as a side
+of an '=' or between two operators: a sentence, not a term. Formulas name a term in a word or
+two ('learning rate', 'kernel size'); 'valid = no padding so the output shrinks' is a definition
+in prose. Words after a formula ('(n - k)/s + 1 when there is no padding') are no side of it."""
 
 
 def is_prose(symbols: Sequence[str]) -> bool:
     run, opened_by = 0, ""
     for symbol in (*symbols, None):
         if symbol is not None and symbol.isalpha():
-            run += 1
+            # Symbols ('s_j', 'x') and functions ('log') sit side by side in a formula too.
+            run += len(symbol) >= PROSE_WORD and symbol not in _FUNCTION_NAMES
             continue
         closed = symbol is not None and symbol in _OPERATOR_SIGNS
         if run >= PROSE_RUN and (opened_by == "=" or (opened_by and closed)):
@@ -467,6 +468,8 @@ def is_prose(symbols: Sequence[str]) -> bool:
 
 
 _OPERATOR_SIGNS = frozenset("=+-/×")
+PROSE_WORD = 3
+_FUNCTION_NAMES = frozenset({"log", "ln", "exp", "max", "min", "sqrt", "abs", "sum"})
 
 
 def formula_tokens(simplified: str) -> list[str]:

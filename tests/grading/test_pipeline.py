@@ -1512,6 +1512,12 @@ class TestIndependentFindings:
         )
         assert "formula" not in fired(padding, defined)
         assert grading.grade(padding, defined).correct
+        softmax = card(
+            "L_i = −log( e^(s_y) / Σ_j e^(s_j) )",
+            "-log(e^(s_y) / Σ_j e^(s_j))",
+            question="What is the formula of the softmax (cross-entropy) loss L_i?",
+        )
+        assert "formula" in fired(softmax, "-log(Σ_j e^(s_j) / e^(s_y))")
         update = card("W = W - lr × grad", question="Gradient descent update rule?")
         assert "formula" in fired(update, "W = W + lr × grad")
         assert "formula" in fired(update, "new W = old W + learning rate x gradient")
