@@ -412,9 +412,10 @@ def guess_list(ctx: Context) -> str | None:
     """'Xavier or Kaiming', 'maybe Kaiming, maybe Xavier': alternatives where one is right and
     another is a different answer. 'And' joins what a member asserts, so a sentence with commas and
     'and' is no list of guesses; nor is a list when the card asks for several things."""
-    if not _ALTERNATIVES.search(ctx.response.simplified):
+    text = _offers(ctx.response.simplified)
+    if not _ALTERNATIVES.search(text):
         return None
-    items = _alternatives(ctx.response.simplified)
+    items = _alternatives(text)
     if len(items) < 2:
         return None
     offered = _hedged(ctx.response)
@@ -448,11 +449,19 @@ def guess_list(ctx: Context) -> str | None:
 
 _EITHER = re.compile(r"\beither\b.*\bor\b")
 _OR = re.compile(r"\b(?:or|vs|versus)\b|/")
+_DIVISION = re.compile(r"(?<=[)\d])\s*/|/(?=\s*[(\d])|(?<=\b[a-z])\s*/(?=\s*[a-z]\b)")
+"""A slash with a bracket, a number or a one-letter name on a side divides ('(n - f)/s'); between
+words it offers alternatives ('xavier/kaiming')."""
+
+
+def _offers(simplified: str) -> str:
+    """The text with its division slashes taken out, so that only offered alternatives split it."""
+    return _DIVISION.sub(" ÷ ", simplified) if "/" in simplified else simplified
 
 
 def _hedged(response: Response) -> bool:
     """Offers alternatives: 'maybe', 'either', 'or', a slash."""
-    return any(t.hedge for t in response.tokens) or bool(_OR.search(response.simplified))
+    return any(t.hedge for t in response.tokens) or bool(_OR.search(_offers(response.simplified)))
 
 
 _ALTERNATIVES = re.compile(r"[,;/?\n]|\b(?:or|vs|versus)\b")

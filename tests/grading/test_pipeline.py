@@ -1539,6 +1539,17 @@ class TestIndependentFindings:
         ).correct
         assert not grading.grade(size, "(input - kernel + 2*pad) times stride, plus one").correct
 
+    def test_a_slash_between_operands_divides(self) -> None:
+        size = card(
+            "(input size − kernel size + 2 × padding) / stride + 1",
+            "(W - K + 2P) / S + 1",
+            question="What is the formula for the size of a convolution's output feature map?",
+        )
+        assert "guess list" not in fired(size, "out = floor((n + 2p - f)/s) + 1")
+        assert "guess list" not in fired(size, "(W - K + 2P)/S + 1")
+        init = card("Kaiming initialization", question="Best initialization for ReLU networks?")
+        assert "guess list" in fired(init, "xavier/kaiming")
+
     def test_a_formula_after_its_explanation(self) -> None:
         stacked = card(
             "For a stack of 3×3 convolutions with stride 1, the effective receptive field of three "
