@@ -952,7 +952,32 @@ def contrast_of(target: Token, written: Token) -> bool:
     ('hypothyroidism' / 'hyperthyroidism')."""
     if written.key in CONTRAST_PARTNERS.get(target.key, frozenset()):
         return True
-    return _prefix_contrast(target.surface, written.surface)
+    return _prefix_contrast(target.surface, written.surface) or _undone(target, written)
+
+
+def _undone_bases(keys: frozenset[str]) -> frozenset[str]:
+    """What the reference's un-words reverse ('seen' for 'unseen'): a response may say those in
+    their place."""
+    return frozenset(k[2:] for k in keys if k.startswith("un") and len(k) - 2 >= UNDONE_BASE)
+
+
+UNDONE_BASE = 4
+"""Letters a word must keep after 'un' to be its reverse: 'unfreeze', 'unseen', not 'until'."""
+
+
+def _undone(a: Token, b: Token) -> bool:
+    """One word is the other with 'un' before it, and a real word: 'unfreeze' reverses 'freeze',
+    'unseen' denies 'seen'. A clause that says 'not' is read by the negation guard instead."""
+    for un, base in ((a, b), (b, a)):
+        rest = un.key[2:]
+        if (
+            un.surface.startswith("un")
+            and len(rest) >= UNDONE_BASE
+            and rest == base.key
+            and is_real_word(un.surface)
+        ):
+            return True
+    return False
 
 
 _CONTRAST_PREFIXES = tuple(prefix for pair in _PREFIX_PAIRS for prefix in pair)
@@ -968,6 +993,7 @@ def _may_contrast(written: Token) -> bool:
         written.key in CONTRAST_PARTNERS
         or written.key in PLACED_PARTNERS
         or written.surface.startswith(_CONTRAST_PREFIXES)
+        or written.surface.startswith("un")
     )
 
 
@@ -1083,7 +1109,8 @@ def contrast_term(ctx: Context) -> str | None:
     otherwise aimed at the statement. Both named at once is a guess; a negated mention is fine
     unless the reference denies the term the same way."""
     response = ctx.response
-    if not any(_may_contrast(t) for t in response.content):
+    undone = _undone_bases(ctx.ref.answer_keys)
+    if not any(_may_contrast(t) or t.key in undone for t in response.content):
         return None
     short = len(response.content) <= SHORT_RESPONSE_WORDS
     statements = _statements(ctx)
@@ -1093,7 +1120,7 @@ def contrast_term(ctx: Context) -> str | None:
         if clause_negated and not negated:
             continue
         for token in _content(clause):
-            if not _may_contrast(token):
+            if not _may_contrast(token) and token.key not in undone:
                 continue
             for keys, targets in statements:
                 if token.key in keys:
@@ -1105,6 +1132,10 @@ def contrast_term(ctx: Context) -> str | None:
                         continue
                     signed = contrast_of(target, token)
                     if not signed and token.key not in PLACED_PARTNERS.get(target.key, ()):
+                        continue
+                    if (target.key in response.keys or clause_negated) and _undone(target, token):
+                        # 'lock/unlock' names an action and its reverse, no guess; 'aren't
+                        # defined' says 'undefined'.
                         continue
                     if ctx.ref.comparisons and {target.surface, token.surface} <= COMPARATIVES:
                         # 'the output is smaller' says 'the input is larger than the output':

@@ -1550,6 +1550,34 @@ class TestIndependentFindings:
         init = card("Kaiming initialization", question="Best initialization for ReLU networks?")
         assert "guess list" in fired(init, "xavier/kaiming")
 
+    def test_un_reverses_the_word_it_prefixes(self) -> None:
+        transfer = card(
+            "By freezing pre-trained convolutional layers and updating only the final layers, it "
+            "reduces the parameters to train on small datasets.",
+            "freeze the pretrained layers and train only the final layers",
+            question="How does transfer learning reduce computation?",
+        )
+        for unfrozen in (
+            "unfreeze every pretrained layer and fine tune the whole network",
+            "unfreeze the pretrained layers and train only the final layers",
+        ):
+            verdict = grading.grade(transfer, unfrozen)
+            assert not verdict.correct and "unfreeze" in verdict.feedback, unfrozen
+        assert grading.grade(
+            transfer, "freeze the pretrained layers, only train the last ones"
+        ).correct
+        general = card(
+            "How well a model performs on new, unseen data.",
+            question="What is generalization?",
+        )
+        assert "contrast term" not in fired(general, "how well it does on data it has not seen")
+        assert "contrast term" in fired(general, "how well the model performs on seen data")
+        full = card(
+            "Points outside the input are undefined, so the input must be padded.",
+            question="What is a potential issue with full convolution?",
+        )
+        assert "contrast term" not in fired(full, "values outside the input aren't defined so pad")
+
     def test_a_formula_after_its_explanation(self) -> None:
         stacked = card(
             "For a stack of 3×3 convolutions with stride 1, the effective receptive field of three "
