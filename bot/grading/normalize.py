@@ -49,6 +49,8 @@ _QUOTES = str.maketrans(
         "→": " to ",
     }
 )
+_ARROW = re.compile(r"-+>|=>|⇒|⟶")
+"""An arrow typed as '->' or '=>' reads as '→' does: 'to', no minus sign."""
 _CONTRACTIONS = (
     (re.compile(r"\bcan'?t\b"), "can not"),
     (re.compile(r"\bwon'?t\b"), "will not"),
@@ -166,6 +168,8 @@ def simplify(text: str) -> str:
     if not text.isascii():
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if ">" in text or "⇒" in text:
+        text = _ARROW.sub(" to ", text)
     if '"' in text:
         text = _INNER_QUOTE.sub("'", text)
     if "'" in text or "/" in text:

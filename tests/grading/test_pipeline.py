@@ -1578,6 +1578,18 @@ class TestIndependentFindings:
         )
         assert "contrast term" not in fired(full, "values outside the input aren't defined so pad")
 
+    def test_an_arrow_typed_as_dash_and_angle_is_an_arrow(self) -> None:
+        assert simplify("three layers -> 7x7") == simplify("three layers → 7x7")
+        assert simplify("glucose => energy") == simplify("glucose → energy")
+        stacked = card(
+            "For a stack of 3×3 convolutions with stride 1, the effective receptive field of three "
+            "layers is 7×7.\n(Formula for L layers: 1 + L(K − 1), where K = 3 for 3×3.)",
+            "1 + L(K - 1)",
+            question="What is the effective receptive field of stacked 3×3 convolutions?",
+        )
+        assert "formula" not in fired(stacked, "three layers -> 7x7")
+        assert "formula" in fired(stacked, "1 + L(K+1) -> 7x7")
+
     def test_a_formula_after_its_explanation(self) -> None:
         stacked = card(
             "For a stack of 3×3 convolutions with stride 1, the effective receptive field of three "
