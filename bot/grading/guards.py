@@ -455,14 +455,19 @@ def guess_list(ctx: Context) -> str | None:
 
 _EITHER = re.compile(r"\beither\b.*\bor\b")
 _OR = re.compile(r"\b(?:or|vs|versus)\b|/")
-_DIVISION = re.compile(r"(?<=[)\d])\s*/|/(?=\s*[(\d])|(?<=\b[a-z])\s*/(?=\s*[a-z]\b)")
-"""A slash with a bracket, a number or a one-letter name on a side divides ('(n - f)/s'); between
-words it offers alternatives ('xavier/kaiming')."""
+_DIVISION = re.compile(
+    r"(?:\)|(?<![\w.])[a-z]|(?<![\w.])\d+(?:\.\d+)?)\s*/\s*(?=\(|[a-z](?!\w)|\d+(?:\.\d+)?(?![\w.]))"
+)
+"""A slash between a bracket, a one-letter name or a plain number on each side divides ('(n -
+f)/s', '1/2'); beside a word or a name with digits it offers alternatives ('xavier/kaiming',
+'sigmoid (logistic)/tanh', 'vgg16/alexnet', '3x3/5x5')."""
 
 
 def _offers(simplified: str) -> str:
     """The text with its division slashes taken out, so that only offered alternatives split it."""
-    return _DIVISION.sub(" ÷ ", simplified) if "/" in simplified else simplified
+    if "/" not in simplified:
+        return simplified
+    return _DIVISION.sub(lambda m: m.group(0).replace("/", " ÷ "), simplified)
 
 
 def _hedged(response: Response) -> bool:
@@ -497,22 +502,6 @@ def _contrasts_reference(ref: Reference, content: Sequence[Token]) -> bool:
 # --- numbers and formulas -----------------------------------------------------------------------
 
 
-def _stray(ref: Reference, said: frozenset[str]) -> set[str]:
-    """Numbers the card never names, nor works out from its own ('49' from '7 × 7')."""
-    allowed = ref.question_numbers | ref.answer_numbers
-    return {n for n in said - allowed if not _worked(n, allowed)}
-
-
-def beside_formula(ctx: Context) -> str | None:
-    """Beside one of the card's formulas, stated right, a number the card never names: '9x9 for
-    three layers, in general 1 + L(K-1)'. A power of the formula's own terms ('k2' for 'k
-    squared') is no number beside it."""
-    said = frozenset(n for n in _numbers_in(ctx.response.simplified) if n[:1].isdigit())
-    if _stray(ctx.ref, said):
-        return "Numbers differ: compare your numbers with the reference."
-    return None
-
-
 def numbers(ctx: Context) -> str | None:
     """Another number than the card's ('5×5' for '3×3', 'L2' for 'L1'): never a typo. A short
     numeric answer allows no other number beside it; in a longer one, numbers used to explain are
@@ -525,7 +514,8 @@ def numbers(ctx: Context) -> str | None:
         # 'log2(n)' where the card writes 'log n': the base is no number of the answer.
         text = log_base_dropped(text)
     everything = _numbers_in(text)
-    stray = _stray(ref, everything)
+    allowed = ref.question_numbers | ref.answer_numbers
+    stray = {n for n in everything - allowed if not _worked(n, allowed)}
     short = [c for c in ref.candidates if c.numbers and len(c.content) <= SHORT_RESPONSE_WORDS]
     if short:
         said = _numbers_in(_REASON.sub("", text))
@@ -969,29 +959,22 @@ def contrast_of(target: Token, written: Token) -> bool:
     return _prefix_contrast(target.surface, written.surface) or _undone(target, written)
 
 
-def _undone_bases(keys: frozenset[str]) -> frozenset[str]:
-    """What the reference's un-words reverse ('seen' for 'unseen'): a response may say those in
-    their place."""
-    return frozenset(k[2:] for k in keys if k.startswith("un") and len(k) - 2 >= UNDONE_BASE)
-
-
 UNDONE_BASE = 4
 """Letters a word must keep after 'un' to be its reverse: 'unfreeze', 'unseen', not 'until'."""
 
 
-def _undone(a: Token, b: Token) -> bool:
-    """One word is the other with 'un' before it, and a real word: 'unfreeze' reverses 'freeze',
-    'unseen' denies 'seen'. A clause that says 'not' is read by the negation guard instead."""
-    for un, base in ((a, b), (b, a)):
-        rest = un.key[2:]
-        if (
-            un.surface.startswith("un")
-            and len(rest) >= UNDONE_BASE
-            and rest == base.key
-            and is_real_word(un.surface)
-        ):
-            return True
-    return False
+def _undone(target: Token, written: Token) -> bool:
+    """The response's word is the card's with 'un' before it, and a real word: 'unfreeze' for
+    'freeze'. Not the other way round: 'seen' is said of the training data in many a right answer
+    about unseen data ('other than what it has seen'). A clause that says 'not' is read by the
+    negation guard instead."""
+    rest = written.key[2:]
+    return (
+        written.surface.startswith("un")
+        and len(rest) >= UNDONE_BASE
+        and rest == target.key
+        and is_real_word(written.surface)
+    )
 
 
 _CONTRAST_PREFIXES = tuple(prefix for pair in _PREFIX_PAIRS for prefix in pair)
@@ -1123,8 +1106,7 @@ def contrast_term(ctx: Context) -> str | None:
     otherwise aimed at the statement. Both named at once is a guess; a negated mention is fine
     unless the reference denies the term the same way."""
     response = ctx.response
-    undone = _undone_bases(ctx.ref.answer_keys)
-    if not any(_may_contrast(t) or t.key in undone for t in response.content):
+    if not any(_may_contrast(t) for t in response.content):
         return None
     short = len(response.content) <= SHORT_RESPONSE_WORDS
     statements = _statements(ctx)
@@ -1134,7 +1116,7 @@ def contrast_term(ctx: Context) -> str | None:
         if clause_negated and not negated:
             continue
         for token in _content(clause):
-            if not _may_contrast(token) and token.key not in undone:
+            if not _may_contrast(token):
                 continue
             for keys, targets in statements:
                 if token.key in keys:
@@ -1181,8 +1163,12 @@ def _offered_against(response: Response, a: str, b: str) -> bool:
     makes training more stable and less dependent on init') are no alternatives."""
     text = response.simplified
     for offer in _OFFERS.finditer(text):
-        before = _CLAIM_BREAK.split(text[: offer.start()])[-1]
-        after = _CLAIM_BREAK.split(text[offer.end() :])[0]
+        # The nearest claim on each side: 'reduce, or maybe increase,' and 'reduce (or increase?)'
+        # set the offer off with commas or brackets.
+        before = next(
+            (p for p in reversed(_CLAIM_BREAK.split(text[: offer.start()])) if p.strip()), ""
+        )
+        after = next((p for p in _CLAIM_BREAK.split(text[offer.end() :]) if p.strip()), "")
         left = {t.key for t in tokenize(before)}
         right = {t.key for t in tokenize(after)}
         if (a in left and b in right) or (b in left and a in right):
@@ -1996,15 +1982,13 @@ GUARDS: tuple[Guard, ...] = (
 
 def first_fired(ctx: Context, *, none_on_words: bool = False) -> tuple[str, str] | None:
     """(guard name, feedback) of the first guard that fires, in priority order. A response that
-    states one of the card's formulas exactly has nothing left to veto but its other numbers
-    ('9x9 for three layers, in general 1 + L(K-1)').
+    states one of the card's formulas exactly has nothing left to veto.
 
     `none_on_words`: no guard fired on the same response's lexical evidence, so only the rules
     that weigh the semantic evidence can fire now, and only if it finds the response aimed at
     the answer (else they read what they read before)."""
     if ctx.evidence.formula_match:
-        stray = beside_formula(ctx)
-        return None if stray is None else ("numbers", stray)
+        return None
     if none_on_words and not _aimed(ctx.evidence):
         return None
     for guard in GUARDS:
@@ -2019,6 +2003,5 @@ def first_fired(ctx: Context, *, none_on_words: bool = False) -> tuple[str, str]
 def fired(ctx: Context) -> list[tuple[str, str]]:
     """Every guard that fires, for explaining a verdict."""
     if ctx.evidence.formula_match:
-        stray = beside_formula(ctx)
-        return [] if stray is None else [("numbers", stray)]
+        return []
     return [(g.name, f) for g in GUARDS if (f := g.rule(ctx)) is not None]

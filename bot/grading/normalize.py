@@ -129,9 +129,9 @@ _SIGN = re.compile(r"(?:\b(?:minus|negative)\s+|-\s?)(?=\d)")
 _DEGREES = re.compile(r"\s*°\s*([cfk]\b)?")
 _DEGREE_UNITS = {"c": " degrees celsius", "f": " degrees fahrenheit", "k": " kelvin"}
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")
-_ONE_OPERAND = re.compile(r"(\b(?:plus|minus|times|divided by|over)|[-+×*/=])\s*one\b")
-"""'one' as an operand ('divided by stride, plus one'); elsewhere it is mostly a pronoun, which
-text_to_num leaves alone for that reason."""
+_ONE_OPERAND = re.compile(r"(\b(?:plus|minus|times|divided by|over)|[+×*/=]|\s-)\s*one\b")
+"""'one' as an operand ('divided by stride, plus one', 'n - one'); elsewhere it is mostly a
+pronoun or part of a word ('no-one', 'many-to-one'), which text_to_num leaves alone."""
 _TIMES_VARIABLE = re.compile(r"\b(\d+)\s+x\s+([a-z])\b(?!\s*[a-z(])")
 _COEFFICIENT = re.compile(r"\b(\d+)\s+([a-z]\d?)\b(?!\s*[a-z(])")
 _PRODUCT = re.compile(r"(\d)\s*(?:x|\*|by)\s*(?=\d)")
@@ -202,11 +202,11 @@ def simplify(text: str) -> str:
         text = _THOUSANDS.sub("", text)
         text = _ORDINAL.sub(r"\1", text)
         text = _SIGN.sub(_signed, text)
+        text = _GLUED_VARIABLES.sub(lambda m: m.group(1) + m.group(2).replace("x", " x "), text)
         text = _GLUED_WORD.sub(r"\1 \2", text)
         text = _SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), text)
         text = _PRODUCT.sub(r"\1x", text)
         text = _PRODUCT.sub(r"\1x", text)
-        text = _GLUED_VARIABLES.sub(lambda m: m.group(1) + m.group(2).replace("x", " x "), text)
         text = _COEFFICIENT.sub(r"\1\2", text)
         text = _TIMES_VARIABLE.sub(r"\1\2", text)
     return text.replace("^", "").replace("_", "")
@@ -451,10 +451,11 @@ _FORMULA_TOKEN = re.compile(r"[a-z0-9σλη∂]+|[=+\-/<>!]")
 
 
 PROSE_RUN = 4
-"""Words (three letters or more, no function) in a row with no operator between them, as a side
-of an '=' or between two operators: a sentence, not a term. Formulas name a term in a word or
-two ('learning rate', 'kernel size'); 'valid = no padding so the output shrinks' is a definition
-in prose. Words after a formula ('(n - k)/s + 1 when there is no padding') are no side of it."""
+"""Words (three letters or more, no function) in a row with no operator between them, right of
+an '=' or between two operators: a sentence, not a term. Formulas name a term in a word or two
+('learning rate', 'kernel size'); 'valid = no padding so the output shrinks, same = pad the
+input' defines in prose. Words after a formula ('(n - k)/s + 1 when there is no padding') are
+no side of it."""
 
 
 def is_prose(symbols: Sequence[str]) -> bool:
