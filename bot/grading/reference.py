@@ -280,14 +280,7 @@ def _roles(
         content = [
             t for t in clause if not t.stop and (t.surface not in GENERIC or t.key in question_keys)
         ]
-        if not content:
-            continue
-        if content[0].key in question_keys and len(content) >= 2:
-            found.append((content[0].key, {t.key for t in content[1:]}))
-        elif found and found[-1][0] in question_keys:
-            # '... and forwards frames using MAC addresses': the subject before goes on.
-            found[-1][1].update(t.key for t in content)
-        elif len(content) >= (2 if short else 3):
+        if len(content) >= (2 if short else 3):
             found.append((content[0].key, {t.key for t in content[1:]}))
     subjects = [subject for subject, _ in found]
     if len(found) < 2 or len(set(subjects)) < len(subjects):

@@ -1853,21 +1853,3 @@ class TestReviewFindings:
         )
         said = "how well the model performs on data other than what it has seen in training"
         assert grading.grade(general, said).correct
-
-    def test_a_subjects_clauses_joined_by_and_keep_their_subject(self) -> None:
-        networks = card(
-            "A switch connects devices within the same local network and forwards frames using "
-            "MAC addresses, while a router connects different networks and forwards packets "
-            "between them using IP addresses.",
-            question="What is the difference between a router and a switch?",
-        )
-        swapped = (
-            "A router connects devices in the same LAN using MAC addresses, a switch connects "
-            "different networks using IP addresses."
-        )
-        assert "roles" in fired(networks, swapped)
-        right = (
-            "a switch links devices in one LAN by MAC address, a router joins different networks "
-            "and routes packets by IP address"
-        )
-        assert "roles" not in fired(networks, right)
