@@ -139,15 +139,9 @@ def _extra_items(candidate: Candidate, response: Response, body: str) -> list[st
             # Beside a part, only a sibling of the parts is one more item ('C' beside 'H W');
             # other words describe the part ('eventually whole objects').
             unknown = [t for t in unknown if _sibling(t, part_tokens)]
-        elif len(unknown) >= DESCRIPTION_WORDS and (
-            any({t.key for t in unknown} <= keys for keys in describing)
-            or (
-                len(content) > DESCRIPTION_WORDS
-                and not any(_sibling(t, part_tokens) for t in content)
-            )
+        elif len(unknown) >= DESCRIPTION_WORDS and any(
+            {t.key for t in unknown} <= keys for keys in describing
         ):
-            # Words the answer's lines use, or a phrase with nothing of the parts' kind in it
-            # ('one set of stats per channel'), describe; they are no item of the list.
             unknown = []
         if unknown:
             extras.append(" ".join(t.surface for t in item if not t.hedge))
