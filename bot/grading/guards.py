@@ -513,12 +513,8 @@ def numbers(ctx: Context) -> str | None:
     short = [c for c in ref.candidates if c.numbers and len(c.content) <= SHORT_RESPONSE_WORDS]
     if short:
         said = _numbers_in(_REASON.sub("", text))
-        concluded = _numbers_in(_CONCLUSION.split(text)[-1])
         for candidate in short:
             if candidate.numbers <= said and not (said - candidate.numbers - ref.question_numbers):
-                return None
-            if candidate.numbers and concluded == candidate.numbers and not _hedged(response):
-                # Worked out to the card's number: '3 then 5 then 7, so 7x7'.
                 return None
         best = max(short, key=lambda c: len(c.numbers & said))
         if best.numbers <= said and _hedged(response):
@@ -542,10 +538,6 @@ def numbers(ctx: Context) -> str | None:
         given, expected = relabelled
         return f"Numbers differ: “{given}” is not “{expected}”."
     return None
-
-
-_CONCLUSION = re.compile(r"\b(?:so|therefore|hence|thus|giving)\b|=")
-"""Where a worked answer states what it worked out."""
 
 
 _PRODUCT_OF_NUMBERS = re.compile(r"\d+(?:x\d+)+")
