@@ -1839,3 +1839,55 @@ class TestReviewFindings:
         )
         said = "how well the model performs on data other than what it has seen in training"
         assert grading.grade(general, said).correct
+
+    def test_a_wrong_number_beside_the_formula_after_words_is_wrong(self) -> None:
+        assert grading.grade(self.STACKED, "7x7 for three layers, in general 1 + L*(K-1)").correct
+        for said in (
+            "9x9 for three layers, in general 1 + L(K-1)",
+            "three layers see 9x9, in general 1 + L(K-1)",
+        ):
+            assert not grading.grade(self.STACKED, said).correct, said
+
+    def test_a_dash_before_one_is_punctuation(self) -> None:
+        assert "1945 - 1" not in simplify("1945 - one year after d-day")
+        three = card(
+            "The same as a single 7×7 convolution layer.",
+            "7×7",
+            question="What is the effective receptive field of three 3×3 conv layers?",
+        )
+        assert grading.grade(three, "the same as a single 7x7 - one layer").correct
+
+    def test_a_number_named_to_be_refused_is_no_answer(self) -> None:
+        three = card(
+            "The same as a single 7×7 convolution layer.",
+            "7×7",
+            question="What is the effective receptive field of three 3×3 conv layers?",
+        )
+        for said in ("9x9, so 7x7 is wrong", "5x5 so 7x7 is too big"):
+            assert not grading.grade(three, said).correct, said
+
+    def test_a_wrong_extra_item_in_a_few_words_is_an_extra_item(self) -> None:
+        mitosis = card(
+            "Growth, repair and replacement of tissues, and asexual reproduction.",
+            question="What is the purpose of mitosis?",
+        )
+        said = (
+            "growth, repair, replacement of tissues, asexual reproduction and producing gametes "
+            "for fertilisation"
+        )
+        assert not grading.grade(mitosis, said).correct
+
+    def test_roles_of_a_contrast_with_descriptions_joined_by_and(self) -> None:
+        lists = card(
+            "In a singly linked list each node points only to the next node, whereas in a doubly "
+            "linked list each node points to both the next and the previous node, so it can be "
+            "traversed in both directions.",
+            question=(
+                "What is the difference between a singly linked list and a doubly linked list?"
+            ),
+        )
+        right = (
+            "a singly linked list is traversed forward in one direction, while a doubly linked "
+            "list has pointers to the next and previous nodes"
+        )
+        assert "roles" not in fired(lists, right)
