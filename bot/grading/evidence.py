@@ -313,7 +313,7 @@ def formula_match(ref: Reference, response: Response) -> bool:
         return True
     if not ref.formulas:
         return False
-    spans = formula_spans(response.raw, tails=ref.question_numbers | ref.answer_numbers)
+    spans = formula_spans(response.raw)
     said = spoken.formula(response.raw, spoken.definitions(ref.card.answer))
     if any(
         algebra.equivalent(span, equation)

@@ -129,10 +129,10 @@ _SIGN = re.compile(r"(?:\b(?:minus|negative)\s+|-\s?)(?=\d)")
 _DEGREES = re.compile(r"\s*°\s*([cfk]\b)?")
 _DEGREE_UNITS = {"c": " degrees celsius", "f": " degrees fahrenheit", "k": " kelvin"}
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")
-_ONE_OPERAND = re.compile(r"(\b(?:plus|minus|times|divided by|over)|[+×*/=])\s*one\b")
+_ONE_OPERAND = re.compile(r"(\b(?:plus|minus|times|divided by)|[+×*/=])\s*one\b")
 """'one' as an operand ('divided by stride, plus one'); elsewhere it is mostly a pronoun, part of
-a word ('no-one') or after a dash used as punctuation ('1945 - one year after D-Day'), which
-text_to_num leaves alone."""
+a word ('no-one'), after a dash used as punctuation ('1945 - one year after D-Day') or after a
+preposition ('better over one large kernel'), which text_to_num leaves alone."""
 _TIMES_VARIABLE = re.compile(r"\b(\d+)\s+x\s+([a-z])\b(?!\s*[a-z(])")
 _COEFFICIENT = re.compile(r"\b(\d+)\s+([a-z]\d?)\b(?!\s*[a-z(])")
 _PRODUCT = re.compile(r"(\d)\s*(?:x|\*|by)\s*(?=\d)")

@@ -346,48 +346,19 @@ def _before_words(line: str) -> str:
     return line[: found.start()].strip().rstrip(",;").strip() if found else ""
 
 
-_FORMULA_SIGN = re.compile(r"[=+\-*/×·^]")
-
-
-def _after_words(line: str, numbers: frozenset[str]) -> str:
-    """What follows a line's last word, when the words before it only lead up to it ('7x7 for
-    three layers, in general 1 + L(K-1)'): no sign of a formula among them, no 'not', no 'maybe',
-    and no number but the card's (`numbers`): '9x9 for three layers, in general ...' is no
-    formula stated, and the guards read it whole."""
-    found = next(reversed(list(_WORD.finditer(line))), None)
-    if found is None or line[found.end() :].startswith("("):
-        return ""  # 'log(...)': the word is the formula's own function
-    before = line[: found.end()]
-    words = tokenize(simplify(before))
-    if (
-        _FORMULA_SIGN.search(before)
-        or any(t.negation or t.hedge for t in words)
-        or any(t.numeric and t.key not in numbers for t in words)
-    ):
-        return ""
-    return line[found.end() :].strip().lstrip(",;:").strip()
-
-
-def formula_spans(text: str, *, tails: frozenset[str] | None = None) -> tuple[str, ...]:
+def formula_spans(text: str) -> tuple[str, ...]:
     """Where a formula may stand in a text: all of it, each line, what follows a colon
     ('Newton's second law: F = ma'), and a line up to its first word or comma when what comes
-    before is symbols only ('(n - k)/s + 1 when there's no padding', '1 + L(K-1), so ...').
-    With `tails` (for a member's response: the card's numbers), also what follows the last word of
-    a line that leads up to it ('7x7 for three layers, in general 1 + L(K-1)'); a card's own
-    sentences are not read that way ('The newton, equal to 1 kg·m/s²' states no formula)."""
+    before is symbols only ('(n - k)/s + 1 when there's no padding', '1 + L(K-1), so ...')."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     after = [line.rsplit(":", 1)[1].strip() for line in lines if ":" in line]
-    ends = [
-        end
+    heads = [
+        head
         for line in (*lines, *after)
-        for end in (
-            _before_words(line),
-            _CLAUSE_BREAK.split(line, maxsplit=1)[0].strip(),
-            _after_words(line, tails) if tails is not None else "",
-        )
-        if end and end != line and not _WORD.search(end)
+        for head in (_before_words(line), _CLAUSE_BREAK.split(line, maxsplit=1)[0].strip())
+        if head and head != line and not _WORD.search(head)
     ]
-    return tuple(dict.fromkeys(span for span in (text.strip(), *lines, *after, *ends) if span))
+    return tuple(dict.fromkeys(span for span in (text.strip(), *lines, *after, *heads) if span))
 
 
 def _formula(text: str) -> tuple[str | None, str | None]:

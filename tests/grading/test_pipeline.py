@@ -1589,14 +1589,13 @@ class TestIndependentFindings:
         assert "formula" not in fired(stacked, "three layers -> 7x7")
         assert "formula" in fired(stacked, "1 + L(K+1) -> 7x7")
 
-    def test_a_formula_after_its_explanation(self) -> None:
+    def test_a_wrong_formula_after_its_explanation(self) -> None:
         stacked = card(
             "For a stack of 3×3 convolutions with stride 1, the effective receptive field of three "
             "layers is 7×7.\n(Formula for L layers: 1 + L(K − 1), where K = 3 for 3×3.)",
             "1 + L(K - 1)",
             question="What is the effective receptive field of stacked 3×3 convolutions?",
         )
-        assert grading.grade(stacked, "7x7 for three layers, in general 1 + L*(K-1)").correct
         assert not grading.grade(stacked, "7x7 for three layers, in general 1 + L*(K+1)").correct
         assert not grading.grade(stacked, "9x9 for three layers, in general 1 + L*(K+1)").correct
 
@@ -1841,10 +1840,12 @@ class TestReviewFindings:
         assert grading.grade(general, said).correct
 
     def test_a_wrong_number_beside_the_formula_after_words_is_wrong(self) -> None:
-        assert grading.grade(self.STACKED, "7x7 for three layers, in general 1 + L*(K-1)").correct
         for said in (
             "9x9 for three layers, in general 1 + L(K-1)",
             "three layers see 9x9, in general 1 + L(K-1)",
+            "3x3 for three layers, in general 1 + L(K-1)",
+            "7x7 for one layer, in general 1 + L(K-1)",
+            "9x9 for three layers\nin general 1 + L(K-1)",
         ):
             assert not grading.grade(self.STACKED, said).correct, said
 
@@ -1856,6 +1857,17 @@ class TestReviewFindings:
             question="What is the effective receptive field of three 3×3 conv layers?",
         )
         assert grading.grade(three, "the same as a single 7x7 - one layer").correct
+        small = card(
+            "It uses fewer parameters than a single large kernel (like 7×7) and allows for more "
+            "non-linear activation functions, making the network more powerful and efficient.",
+            "fewer parameters and more non-linearities",
+            question="Why stack small 3×3 convolutions?",
+        )
+        said = (
+            "stacking small kernels is better over one large kernel: fewer parameters, more "
+            "non-linear activations"
+        )
+        assert grading.grade(small, said).correct
 
     def test_a_number_named_to_be_refused_is_no_answer(self) -> None:
         three = card(
