@@ -309,6 +309,8 @@ def spoken_division(ref: Reference, response: Response) -> bool | None:
 def formula_match(ref: Reference, response: Response) -> bool:
     """The response states one of the card's formulas: the same symbols (brackets and spacing
     aside) or, rearranged, the same relation (`a = F/m` for `F = ma`)."""
+    if response.tokens and response.tokens[0].negation:
+        return False  # 'not F = ma' denies the formula it writes
     if spoken_division(ref, response):
         return True
     if not ref.formulas:

@@ -1903,3 +1903,19 @@ class TestReviewFindings:
             "list has pointers to the next and previous nodes"
         )
         assert "roles" not in fired(lists, right)
+
+    def test_a_formula_denied_is_not_stated(self) -> None:
+        newton = card(
+            "The net force on an object equals its mass times its acceleration: F = m × a",
+            "F = ma",
+            question="What is Newton's second law of motion?",
+        )
+        relu = card("a = max(0, z)", "max(0, z)", question="What does ReLU compute?")
+        assert grading.grade(newton, "F = ma").correct
+        assert grading.grade(relu, "a = max(0, z)").correct
+        for c, said in (
+            (newton, "not F = ma"),
+            (newton, "not F = m*a"),
+            (relu, "not a = max(0, z)"),
+        ):
+            assert not grading.grade(c, said).correct, said
