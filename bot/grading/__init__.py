@@ -25,7 +25,7 @@ from bot.grading import acronyms, feedback, semantic
 from bot.grading import evidence as ev
 from bot.grading.decision import Outcome, load, stated
 from bot.grading.guards import QUOTE_LIMIT, RELEVANT_AT, Context, fired, first_fired
-from bot.grading.normalize import has_content, written_form
+from bot.grading.normalize import has_content, unframed, written_form
 from bot.grading.reference import CompiledDeck, Reference, compile_deck, compile_reference
 from bot.grading.response import Response
 from bot.textcut import one_line
@@ -273,6 +273,7 @@ def _grade(
     if refused:
         return refused
     ref, compiled = _reference(card, deck, extra_accept)
+    response = unframed(response)
     exact = _word_for_word(ref, response)
     if exact is not None:
         return Verdict("correct", 1.0, "Correct.", exact)
@@ -308,7 +309,8 @@ def explain(card: Card, response: str, *, deck: Deck | None = None) -> list[str]
     """How the grader read a response: the evidence, the guards that fired and the decision, for
     deck authors tuning their `accept` lists."""
     ref, _ = _reference(card, deck, ())
-    written = acronyms.labelled_counts(response[:MAX_RESPONSE_CHARS], ref.texts)
+    response = unframed(response[:MAX_RESPONSE_CHARS])
+    written = acronyms.labelled_counts(response, ref.texts)
     analysed = Response(acronyms.expand(written, dict(ref.acronyms)))
     embedder = _embedder()
     lines = [f"reads as: {' '.join(t.surface for t in analysed.tokens) or '(nothing)'}"]

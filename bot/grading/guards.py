@@ -1292,6 +1292,8 @@ def negation(ctx: Context) -> str | None:
     contradiction."""
     if ctx.coverage < RELEVANT_AT and not _aimed(ctx.evidence):
         return None
+    if _denied_whole(ctx):
+        return _NEGATION_FEEDBACK
     if (
         not _states_a_negation(ctx.ref.texts)
         and not _weakens(ctx.ref.texts)
@@ -1343,6 +1345,21 @@ def negation(ctx: Context) -> str | None:
     if ctx.ref.contrastive and _unnamed_subjects(statements, subjects, ctx.response):
         return "Say which one: the card asks how they differ."
     return None
+
+
+_NOT_QUALIFIERS = frozenset({"only", "just", "sure", "really"})
+
+
+def _denied_whole(ctx: Context) -> bool:
+    """'not to prevent overfitting', 'not batch, height and width': the answer with 'not' before
+    it, denied as a whole. Not 'not only ...', 'not sure ...', nor where the card's answer denies
+    something itself ('not in a closed path' may say its 'is not in a closed path')."""
+    tokens = ctx.response.tokens
+    if not tokens or tokens[0].surface != "not":
+        return False
+    if len(tokens) > 1 and tokens[1].surface in _NOT_QUALIFIERS:
+        return False
+    return not _states_a_negation(ctx.ref.texts)
 
 
 _DENYING_A_THING = frozenset({"no", "without"})

@@ -451,6 +451,26 @@ _FILLER = frozenset({"size", "number", "the", "of", "total", "count", "value", "
 _FORMULA_TOKEN = re.compile(r"[a-z0-9σλη∂]+|[=+\-/<>!]")
 
 
+_LEADING_FRAME = re.compile(
+    r"^\s*(?:(?:i\s+(?:think|guess|believe)|i['’]m\s+pretty\s+sure)\s*,?\s*)?"
+    r"(?:(?:it['’]s|it\s+is|that['’]?s|that\s+is|the\s+answer\s+is)\s*:?\s+)?",
+    re.IGNORECASE,
+)
+_DENIAL = re.compile(r"\s*not\b", re.IGNORECASE)
+_TRAILING_FRAME = re.compile(r"\s*,?\s*\b(?:i\s+(?:think|guess|believe))\W*$", re.IGNORECASE)
+
+
+def unframed(response: str) -> str:
+    """A member's one answer without the words that frame it: 'I think it's 7', '7, I think',
+    'the answer is W / K'. The frame says how sure the member is, not what they answer; what it
+    leaves must still say something ('it is' alone stays as written), and a frame before 'not'
+    is part of the statement ('it's not suited for ReLU')."""
+    inner = _TRAILING_FRAME.sub("", _LEADING_FRAME.sub("", response, count=1), count=1)
+    if not inner.strip() or _DENIAL.match(inner):
+        return response  # 'it's not suited for ReLU' is a statement: its 'it's' stays
+    return inner
+
+
 PROSE_RUN = 4
 """Words (three letters or more, no function) in a row with no operator between them, right of
 an '=' or between two operators: a sentence, not a term. Formulas name a term in a word or two

@@ -1919,3 +1919,55 @@ class TestReviewFindings:
             (relu, "not a = max(0, z)"),
         ):
             assert not grading.grade(c, said).correct, said
+
+
+class TestAnswerFrames:
+    """'it's ...', 'I think ...', '..., I think': how a member frames one answer, not part of it."""
+
+    PH = card("7", "7", "seven", question="What is the pH of a neutral solution at 25 °C?")
+    POOLING = card(
+        "input size / kernel size",
+        "input size / kernel size",
+        "W / K",
+        question="What is the formula for the output size of a pooling layer?",
+    )
+
+    def test_a_framed_answer_is_the_answer(self) -> None:
+        for said in ("7, I think", "I think it's 7", "it is 7", "the answer is 7"):
+            assert grading.grade(self.PH, said).correct, said
+        for said in ("it is W / K", "I think it's input size / kernel size", "W / K, I think"):
+            assert grading.grade(self.POOLING, said).correct, said
+
+    def test_a_framed_wrong_answer_stays_wrong(self) -> None:
+        for said in ("5, I think", "I think it's not 7", "it is 7 or 8"):
+            assert not grading.grade(self.PH, said).correct, said
+        assert not grading.grade(self.POOLING, "it is K / W").correct
+
+    def test_not_before_the_answer_denies_it(self) -> None:
+        purpose = card(
+            "To prevent overfitting and improve generalization.",
+            "to prevent overfitting",
+            question="What is the purpose of regularization in deep learning?",
+        )
+        assert grading.grade(purpose, "to prevent overfitting").correct
+        assert not grading.grade(purpose, "not to prevent overfitting").correct
+        assert grading.grade(purpose, "not only to prevent overfitting but to generalize").correct
+        axes = card(
+            "N, H and W",
+            "batch, height and width",
+            question="Over which axes does BatchNorm2D compute its statistics?",
+        )
+        assert not grading.grade(axes, "not batch, height and width").correct
+        xavier = card(
+            "It doesn't work well for networks that use ReLU activation functions, as it can lead "
+            "to neurons dying (always outputting 0).",
+            "it does not work well with ReLU",
+            question="What is the limitation of Xavier initialization?",
+        )
+        battery = card(
+            "The battery in 2 is not in a closed path.",
+            question="Why didn't the bulb in circuit 2 light?",
+        )
+        assert "negation" not in fired(battery, "not a closed path")
+        assert "negation" not in fired(xavier, "it's not suited for ReLU networks")
+        assert grading.grade(xavier, "it's not suited for ReLU networks").correct
