@@ -1352,14 +1352,15 @@ _NOT_QUALIFIERS = frozenset({"only", "just", "sure", "really"})
 
 def _denied_whole(ctx: Context) -> bool:
     """'not to prevent overfitting', 'not batch, height and width': the answer with 'not' before
-    it, denied as a whole. Not 'not only ...', 'not sure ...', nor where the card's answer denies
-    something itself ('not in a closed path' may say its 'is not in a closed path')."""
+    it, denied as a whole. Not 'not only ...', 'not sure ...', nor when half its words are what the
+    card's answer denies itself ('not a closed path' for 'is not in a closed path')."""
     tokens = ctx.response.tokens
     if not tokens or tokens[0].surface != "not":
         return False
     if len(tokens) > 1 and tokens[1].surface in _NOT_QUALIFIERS:
         return False
-    return not _states_a_negation(ctx.ref.texts)
+    said = ctx.response.keys
+    return len(said & _negated_keys(ctx.ref.texts)) * 2 < len(said)
 
 
 _DENYING_A_THING = frozenset({"no", "without"})
