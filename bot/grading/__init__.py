@@ -273,7 +273,9 @@ def _grade(
     if refused:
         return refused
     ref, compiled = _reference(card, deck, extra_accept)
-    response = unframed(response)
+    if ref.polar is None:
+        # On a yes/no card 'it is true that ...' is the answer's own yes.
+        response = unframed(response)
     exact = _word_for_word(ref, response)
     if exact is not None:
         return Verdict("correct", 1.0, "Correct.", exact)
@@ -309,7 +311,8 @@ def explain(card: Card, response: str, *, deck: Deck | None = None) -> list[str]
     """How the grader read a response: the evidence, the guards that fired and the decision, for
     deck authors tuning their `accept` lists."""
     ref, _ = _reference(card, deck, ())
-    response = unframed(response[:MAX_RESPONSE_CHARS])
+    response = response[:MAX_RESPONSE_CHARS]
+    response = unframed(response) if ref.polar is None else response
     written = acronyms.labelled_counts(response, ref.texts)
     analysed = Response(acronyms.expand(written, dict(ref.acronyms)))
     embedder = _embedder()

@@ -29,6 +29,7 @@ from bot.grading.normalize import (
     log_base_dropped,
     simplify,
     tokenize,
+    written_form,
 )
 from bot.grading.reference import SLASHED, Candidate, Reference, Weighted, affirmed_clauses
 from bot.grading.relations import COMPARATIVES, Comparison, comparisons, completed, contradicts
@@ -1347,20 +1348,15 @@ def negation(ctx: Context) -> str | None:
     return None
 
 
-_NOT_QUALIFIERS = frozenset({"only", "just", "sure", "really"})
-
-
 def _denied_whole(ctx: Context) -> bool:
-    """'not to prevent overfitting', 'not batch, height and width': the answer with 'not' before
-    it, denied as a whole. Not 'not only ...', 'not sure ...', nor when half its words are what the
-    card's answer denies itself ('not a closed path' for 'is not in a closed path')."""
-    tokens = ctx.response.tokens
-    if not tokens or tokens[0].surface != "not":
+    """'not to prevent overfitting', 'not batch, height and width': 'not' before one of the card's
+    own forms, word for word. A correction ('not joule but newton', 'not Xavier, Kaiming') or a
+    restatement of what the card denies ('not suited for ReLU') says more than the form."""
+    head, _, rest = ctx.response.raw.strip().partition(" ")
+    if head.lower() != "not" or not rest:
         return False
-    if len(tokens) > 1 and tokens[1].surface in _NOT_QUALIFIERS:
-        return False
-    said = ctx.response.keys
-    return len(said & _negated_keys(ctx.ref.texts)) * 2 < len(said)
+    said = written_form(rest)
+    return any(form == said for form, _ in ctx.ref.exact_forms)
 
 
 _DENYING_A_THING = frozenset({"no", "without"})

@@ -457,7 +457,10 @@ _LEADING_FRAME = re.compile(
     re.IGNORECASE,
 )
 _DENIAL = re.compile(r"\s*not\b", re.IGNORECASE)
-_TRAILING_FRAME = re.compile(r"\s*,?\s*\b(?:i\s+(?:think|guess|believe))\W*$", re.IGNORECASE)
+_TRAILING_FRAME = re.compile(r",?\s*\bi\s+(?:think|guess|believe)\W*\Z", re.IGNORECASE)
+FRAME_TAIL = 40
+"""Characters at the end of a response read for a trailing frame: the pattern backtracks over a
+long run of spaces, so it never sees more than this."""
 
 
 def unframed(response: str) -> str:
@@ -465,7 +468,11 @@ def unframed(response: str) -> str:
     'the answer is W / K'. The frame says how sure the member is, not what they answer; what it
     leaves must still say something ('it is' alone stays as written), and a frame before 'not'
     is part of the statement ('it's not suited for ReLU')."""
-    inner = _TRAILING_FRAME.sub("", _LEADING_FRAME.sub("", response, count=1), count=1)
+    inner = _LEADING_FRAME.sub("", response, count=1).rstrip()
+    tail = inner[-FRAME_TAIL:]
+    found = _TRAILING_FRAME.search(tail)
+    if found is not None:
+        inner = inner[: len(inner) - len(tail) + found.start()]
     if not inner.strip() or _DENIAL.match(inner):
         return response  # 'it's not suited for ReLU' is a statement: its 'it's' stays
     return inner

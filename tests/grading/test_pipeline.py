@@ -14,7 +14,7 @@ from bot.decks import Card, Deck
 from bot.grading import acronyms, guards
 from bot.grading import evidence as ev
 from bot.grading.decision import load, parse
-from bot.grading.normalize import simplify, tokenize
+from bot.grading.normalize import simplify, tokenize, unframed
 from bot.grading.reference import compile_reference
 from bot.grading.response import Response
 from bot.grading.semantic import HashEmbedder, StaticMiniLM, Vectors
@@ -1971,3 +1971,32 @@ class TestAnswerFrames:
         assert "negation" not in fired(battery, "not a closed path")
         assert "negation" not in fired(xavier, "it's not suited for ReLU networks")
         assert grading.grade(xavier, "it's not suited for ReLU networks").correct
+
+    def test_only_the_end_of_a_long_answer_is_read_for_a_trailing_frame(self) -> None:
+        spaced = "a" + " " * 997 + "I"
+        assert unframed(spaced) == spaced
+        assert unframed("x" * 900 + ", I think") == "x" * 900
+
+    def test_not_one_thing_but_another_is_the_other(self) -> None:
+        force = card("The newton (N).", "newton", question="What is the SI unit of force?")
+        for said in ("not joule but newton", "not the joule, the newton"):
+            assert grading.grade(force, said).correct, said
+        kaiming = card(
+            "Kaiming initialization\nBecause it is designed for ReLU.",
+            "Kaiming initialization",
+            question="Best initialization for ReLU-based networks",
+        )
+        assert grading.grade(kaiming, "not Xavier, Kaiming initialization").correct
+
+    def test_not_restating_a_negative_answer_is_no_denial(self) -> None:
+        xavier = card(
+            "It doesn't work well for networks that use ReLU activation functions, as it can lead "
+            "to neurons dying (always outputting 0).",
+            "it does not work well with ReLU",
+            question="What is the limitation of Xavier initialization?",
+        )
+        assert grading.grade(xavier, "not suited for ReLU").correct
+
+    def test_a_frame_on_a_yes_no_card_stays(self) -> None:
+        tomato = card("No, it is a fruit.", question="Is a tomato a vegetable?")
+        assert grading.grade(tomato, "it is true that it is a fruit").correct
