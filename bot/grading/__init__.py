@@ -273,10 +273,12 @@ def _grade(
     if refused:
         return refused
     ref, compiled = _reference(card, deck, extra_accept)
-    if ref.polar is None:
-        # On a yes/no card 'it is true that ...' is the answer's own yes.
-        response = unframed(response)
     exact = _word_for_word(ref, response)
+    if exact is None and ref.polar is None:
+        # The card's words as typed first ('I think, therefore I am'); on a yes/no card 'it is
+        # true that ...' is the answer's own yes.
+        response = unframed(response)
+        exact = _word_for_word(ref, response)
     if exact is not None:
         return Verdict("correct", 1.0, "Correct.", exact)
     analysed = Response(

@@ -29,7 +29,7 @@ from bot.grading.normalize import (
     log_base_dropped,
     simplify,
     tokenize,
-    written_form,
+    unframed,
 )
 from bot.grading.reference import SLASHED, Candidate, Reference, Weighted, affirmed_clauses
 from bot.grading.relations import COMPARATIVES, Comparison, comparisons, completed, contradicts
@@ -1348,15 +1348,26 @@ def negation(ctx: Context) -> str | None:
     return None
 
 
+_LEADING_NOT = re.compile(r"^[\W_]*not\b[\W_]*")
+_TRAILING_MARKS = re.compile(r"[\W_]+$")
+
+
+def _bare(text: str) -> str:
+    """A text as compared for a denial: simplified, without the marks around it."""
+    return " ".join(_TRAILING_MARKS.sub("", simplify(text)).split())
+
+
 def _denied_whole(ctx: Context) -> bool:
-    """'not to prevent overfitting', 'not batch, height and width': 'not' before one of the card's
-    own forms, word for word. A correction ('not joule but newton', 'not Xavier, Kaiming') or a
-    restatement of what the card denies ('not suited for ReLU') says more than the form."""
-    head, _, rest = ctx.response.raw.strip().partition(" ")
-    if head.lower() != "not" or not rest:
+    """'not to prevent overfitting', 'Not batch, height and width.': 'not' before one of the card's
+    own forms, however it is typed around it. A correction ('not joule but newton', 'not Xavier,
+    Kaiming initialization') or a restatement of what the card denies ('not suited for ReLU')
+    says more than the form."""
+    tokens = ctx.response.tokens
+    if not tokens or tokens[0].surface != "not":
         return False
-    said = written_form(rest)
-    return any(form == said for form, _ in ctx.ref.exact_forms)
+    rest = _LEADING_NOT.sub("", ctx.response.simplified, count=1)
+    said = _bare(unframed(rest))
+    return bool(said) and any(said == _bare(text) for _, text in ctx.ref.exact_forms)
 
 
 _DENYING_A_THING = frozenset({"no", "without"})

@@ -469,9 +469,10 @@ def unframed(response: str) -> str:
     leaves must still say something ('it is' alone stays as written), and a frame before 'not'
     is part of the statement ('it's not suited for ReLU')."""
     inner = _LEADING_FRAME.sub("", response, count=1).rstrip()
-    tail = inner[-FRAME_TAIL:]
+    # One character more than the tail, so that a word cut at its start is no 'I'.
+    tail = inner[-FRAME_TAIL - 1 :]
     found = _TRAILING_FRAME.search(tail)
-    if found is not None:
+    if found is not None and (found.start() > 0 or len(tail) == len(inner)):
         inner = inner[: len(inner) - len(tail) + found.start()]
     if not inner.strip() or _DENIAL.match(inner):
         return response  # 'it's not suited for ReLU' is a statement: its 'it's' stays

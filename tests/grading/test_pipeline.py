@@ -2000,3 +2000,26 @@ class TestAnswerFrames:
     def test_a_frame_on_a_yes_no_card_stays(self) -> None:
         tomato = card("No, it is a fruit.", question="Is a tomato a vegetable?")
         assert grading.grade(tomato, "it is true that it is a fruit").correct
+
+    def test_an_answer_that_opens_like_a_frame_is_the_answer(self) -> None:
+        cogito = card("I think, therefore I am.", question="What did Descartes conclude?")
+        assert grading.grade(cogito, "I think, therefore I am").correct
+
+    def test_not_before_a_form_however_typed_denies_it(self) -> None:
+        purpose = card(
+            "To prevent overfitting and improve generalization.",
+            "to prevent overfitting",
+            question="What is the purpose of regularization in deep learning?",
+        )
+        for said in (
+            "not to prevent overfitting?",
+            "not, to prevent overfitting",
+            "not\tto prevent overfitting",
+            "Not to prevent overfitting, I think",
+            "ｎｏｔ to prevent overfitting",
+        ):
+            assert not grading.grade(purpose, said).correct, said
+
+    def test_the_tail_read_for_a_frame_starts_at_a_word(self) -> None:
+        said = "to prevent overfitting. Hawaii think" + "?" * 33
+        assert unframed(said) == said
