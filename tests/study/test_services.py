@@ -345,7 +345,7 @@ async def test_a_fast_answer_typed_as_the_card_writes_it_is_an_easy_review(
     study, _ = services(storage, clock)
     quick = timedelta(seconds=3)
     exact = await study.answer(ADA, "sums", "c2", "4", attempt_key="exact", elapsed=quick)
-    worded = await study.answer(BOB, "sums", "c2", "it is 4", attempt_key="worded", elapsed=quick)
+    worded = await study.answer(BOB, "sums", "c2", "2 + 2 = 4", attempt_key="worded", elapsed=quick)
     assert (exact.verdict.outcome, exact.verdict.score) == ("correct", 1.0)
     assert worded.verdict.outcome == "correct"
     assert worded.verdict.score < 1.0
