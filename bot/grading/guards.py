@@ -1348,7 +1348,8 @@ def negation(ctx: Context) -> str | None:
     return None
 
 
-_LEADING_NOT = re.compile(r"^[\W_]*not\b[\W_]*")
+_LEADING_NOT = re.compile(r"^\W*not\b[\s,;:]*")
+"""'not' and the marks that set it off: not a sign or bracket the form opens with ('not, -273 °C')."""
 _TRAILING_MARKS = re.compile(r"[\W_]+$")
 
 
@@ -1366,8 +1367,9 @@ def _denied_whole(ctx: Context) -> bool:
     if not tokens or tokens[0].surface != "not":
         return False
     rest = _LEADING_NOT.sub("", ctx.response.simplified, count=1)
-    said = _bare(unframed(rest))
-    return bool(said) and any(said == _bare(text) for _, text in ctx.ref.exact_forms)
+    said = {_bare(rest), _bare(unframed(rest))} - {""}
+    # As typed, and without a frame: a form may open like one ('It is the condition ...').
+    return any(_bare(text) in said for _, text in ctx.ref.exact_forms)
 
 
 _DENYING_A_THING = frozenset({"no", "without"})

@@ -2023,3 +2023,19 @@ class TestAnswerFrames:
     def test_the_tail_read_for_a_frame_starts_at_a_word(self) -> None:
         said = "to prevent overfitting. Hawaii think" + "?" * 33
         assert unframed(said) == said
+
+    def test_not_before_a_form_that_opens_like_a_frame_or_with_a_sign(self) -> None:
+        base = card(
+            "It is the condition under which the function returns without making a recursive "
+            "call, which stops the recursion and prevents infinite calls.",
+            question="What is the purpose of a base case in a recursive function?",
+        )
+        assert not grading.grade(base, "not " + base.answer).correct
+        zero = card(
+            "-273.15 °C",
+            "-273.15 °C",
+            "-273 °C",
+            question="What is absolute zero in degrees Celsius?",
+        )
+        for said in ("not, -273.15 °C", "not: -273 °C"):
+            assert not grading.grade(zero, said).correct, said
