@@ -453,11 +453,13 @@ _FORMULA_TOKEN = re.compile(r"[a-z0-9σλη∂]+|[=+\-/<>!]")
 
 _LEADING_FRAME = re.compile(
     r"^\s*(?:(?:i\s+(?:think|guess|believe)|i['’]m\s+pretty\s+sure)\s*,?\s*)?"
-    r"(?:(?:it['’]s|it\s+is|that['’]?s|that\s+is|the\s+answer\s+is)\s*:?\s+)?",
+    r"(?:(?:it['’]s|it\s+is|that['’]?s|that\s+is|the\s+answer(?:\s+is)?)\s*:?\s+)?",
     re.IGNORECASE,
 )
 _DENIAL = re.compile(r"\s*not\b", re.IGNORECASE)
-_TRAILING_FRAME = re.compile(r",?\s*\bi\s+(?:think|guess|believe)\W*\Z", re.IGNORECASE)
+_TRAILING_FRAME = re.compile(
+    r",?\s*\b(?:i\s+(?:think|guess|believe)|of\s+course)\W*\Z", re.IGNORECASE
+)
 FRAME_TAIL = 40
 """Characters at the end of a response read for a trailing frame: the pattern backtracks over a
 long run of spaces, so it never sees more than this."""
@@ -465,7 +467,7 @@ long run of spaces, so it never sees more than this."""
 
 def unframed(response: str) -> str:
     """A member's one answer without the words that frame it: 'I think it's 7', '7, I think',
-    'the answer is W / K'. The frame says how sure the member is, not what they answer; what it
+    'the answer is W / K', 'the answer: 4', '4 of course'. The frame says how sure the member is, not what they answer; what it
     leaves must still say something ('it is' alone stays as written), and a frame before 'not'
     is part of the statement ('it's not suited for ReLU')."""
     inner = _LEADING_FRAME.sub("", response, count=1).rstrip()

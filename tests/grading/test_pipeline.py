@@ -1938,6 +1938,12 @@ class TestAnswerFrames:
         for said in ("it is W / K", "I think it's input size / kernel size", "W / K, I think"):
             assert grading.grade(self.POOLING, said).correct, said
 
+    def test_more_frames_of_one_answer(self) -> None:
+        sums = card("4", "4", question="What is 2 + 2?")
+        for said in ("the answer: 4", "4 of course", "4, of course", "the answer is 4 I think"):
+            assert grading.grade(sums, said).correct, said
+        assert not grading.grade(sums, "5 of course").correct
+
     def test_a_framed_wrong_answer_stays_wrong(self) -> None:
         for said in ("5, I think", "I think it's not 7", "it is 7 or 8"):
             assert not grading.grade(self.PH, said).correct, said
