@@ -75,6 +75,12 @@ L1L2 = card(
     "L1 drives some weights to exactly zero, L2 only makes weights small",
     question="Difference between L1 and L2 regularization",
 )
+STACKED = card(
+    "For a stack of 3×3 convolutions with stride 1, the effective receptive field of three "
+    "layers is 7×7.\n(Formula for L layers: 1 + L(K − 1), where K = 3 for 3×3.)",
+    "1 + L(K - 1)",
+    question="What is the effective receptive field of stacked 3×3 convolutions?",
+)
 ISOTOPE = card(
     "Atoms of the same element with the same number of protons but a different number of neutrons.",
     question="What is an isotope?",
@@ -1464,15 +1470,9 @@ class TestIndependentFindings:
         assert numbers("x = -5") == ["-5"]
 
     def test_a_formula_before_a_comma_and_its_explanation(self) -> None:
-        stacked = card(
-            "For a stack of 3×3 convolutions with stride 1, the effective receptive field of three "
-            "layers is 7×7.\n(Formula for L layers: 1 + L(K − 1), where K = 3 for 3×3.)",
-            "1 + L(K - 1)",
-            question="What is the effective receptive field of stacked 3×3 convolutions?",
-        )
-        assert grading.grade(stacked, "1 + L(K-1), so three 3x3 layers see a 7x7 region").correct
+        assert grading.grade(STACKED, "1 + L(K-1), so three 3x3 layers see a 7x7 region").correct
         assert not grading.grade(
-            stacked, "1 + L(K+1), so three 3x3 layers see a 7x7 region"
+            STACKED, "1 + L(K+1), so three 3x3 layers see a 7x7 region"
         ).correct
 
     def test_opposite_words_in_different_claims_are_no_guesses(self) -> None:
@@ -1580,24 +1580,12 @@ class TestIndependentFindings:
     def test_an_arrow_typed_as_dash_and_angle_is_an_arrow(self) -> None:
         assert simplify("three layers -> 7x7") == simplify("three layers → 7x7")
         assert simplify("glucose => energy") == simplify("glucose → energy")
-        stacked = card(
-            "For a stack of 3×3 convolutions with stride 1, the effective receptive field of three "
-            "layers is 7×7.\n(Formula for L layers: 1 + L(K − 1), where K = 3 for 3×3.)",
-            "1 + L(K - 1)",
-            question="What is the effective receptive field of stacked 3×3 convolutions?",
-        )
-        assert "formula" not in fired(stacked, "three layers -> 7x7")
-        assert "formula" in fired(stacked, "1 + L(K+1) -> 7x7")
+        assert "formula" not in fired(STACKED, "three layers -> 7x7")
+        assert "formula" in fired(STACKED, "1 + L(K+1) -> 7x7")
 
     def test_a_wrong_formula_after_its_explanation(self) -> None:
-        stacked = card(
-            "For a stack of 3×3 convolutions with stride 1, the effective receptive field of three "
-            "layers is 7×7.\n(Formula for L layers: 1 + L(K − 1), where K = 3 for 3×3.)",
-            "1 + L(K - 1)",
-            question="What is the effective receptive field of stacked 3×3 convolutions?",
-        )
-        assert not grading.grade(stacked, "7x7 for three layers, in general 1 + L*(K+1)").correct
-        assert not grading.grade(stacked, "9x9 for three layers, in general 1 + L*(K+1)").correct
+        assert not grading.grade(STACKED, "7x7 for three layers, in general 1 + L*(K+1)").correct
+        assert not grading.grade(STACKED, "9x9 for three layers, in general 1 + L*(K+1)").correct
 
     def test_naming_enough_items_of_a_listed_answer_is_an_answer(self) -> None:
         challenges = card(
@@ -1763,13 +1751,6 @@ class TestTrainFindings:
 class TestReviewFindings:
     """Answers a review of the formula, guess and 'un-' rules graded: each as a tutor would."""
 
-    STACKED = card(
-        "For a stack of 3×3 convolutions with stride 1, the effective receptive field of three "
-        "layers is 7×7.\n(Formula for L layers: 1 + L(K − 1), where K = 3 for 3×3.)",
-        "1 + L(K - 1)",
-        question="What is the effective receptive field of stacked 3×3 convolutions?",
-    )
-
     def test_the_cards_own_forms_with_their_numbers_stay_correct(self) -> None:
         three = card(
             "3 × (3 × 3 × C × C) = 27C²",
@@ -1781,7 +1762,7 @@ class TestReviewFindings:
             assert grading.grade(three, said).correct, said
         energy = card("E = ½mv²", "1/2 m v^2", question="What is the formula for kinetic energy?")
         assert grading.grade(energy, "E = ½mv²").correct
-        assert grading.grade(self.STACKED, "1 + L(K-1), so 5 layers see 11x11").correct
+        assert grading.grade(STACKED, "1 + L(K-1), so 5 layers see 11x11").correct
 
     def test_a_formula_after_a_denial_or_among_guesses_is_not_stated(self) -> None:
         for said in (
@@ -1789,7 +1770,7 @@ class TestReviewFindings:
             "maybe 1 + L*(K+1) or maybe 1 + L*(K-1)",
             "L*K, hmm, 1 + L(K-1)",
         ):
-            assert not grading.grade(self.STACKED, said).correct, said
+            assert not grading.grade(STACKED, said).correct, said
 
     def test_words_before_a_unit_are_no_formula_of_the_card(self) -> None:
         force = card(
@@ -1847,7 +1828,7 @@ class TestReviewFindings:
             "7x7 for one layer, in general 1 + L(K-1)",
             "9x9 for three layers\nin general 1 + L(K-1)",
         ):
-            assert not grading.grade(self.STACKED, said).correct, said
+            assert not grading.grade(STACKED, said).correct, said
 
     def test_a_dash_before_one_is_punctuation(self) -> None:
         assert "1945 - 1" not in simplify("1945 - one year after d-day")
