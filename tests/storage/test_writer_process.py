@@ -56,6 +56,15 @@ def child_of(storage: Storage) -> WriterProcess:
     return process
 
 
+async def _writes_through_a_new_child(
+    storage: Storage, process: WriterProcess, gone: asyncio.subprocess.Process
+) -> None:
+    """The next write starts a child in place of `gone` and is stored."""
+    await storage.guilds.set_timezone(1, "Asia/Tokyo", 0)
+    assert process.running and process._child is not gone
+    assert (await storage.guilds.get(1)).timezone == "Asia/Tokyo"
+
+
 async def test_answers_recorded_together_in_the_child_read_back_as_written(
     storage: Storage,
 ) -> None:
@@ -134,9 +143,7 @@ async def test_a_child_killed_between_writes_is_started_again(storage: Storage) 
     await storage.guilds.set_timezone(1, "Europe/Berlin", 0)
     old.kill()
     await old.wait()
-    await storage.guilds.set_timezone(1, "Asia/Tokyo", 0)
-    assert process.running and process._child is not old
-    assert (await storage.guilds.get(1)).timezone == "Asia/Tokyo"
+    await _writes_through_a_new_child(storage, process, old)
 
 
 async def test_a_child_that_dies_inside_a_write_loses_it_whole_and_says_so(
@@ -235,9 +242,7 @@ async def test_a_child_told_to_stop_while_idle_is_replaced_at_the_next_write(
     assert child is not None
     child.terminate()
     assert await child.wait() == 0  # it ended cleanly between batches
-    await storage.guilds.set_timezone(1, "Asia/Tokyo", 0)
-    assert process.running and process._child is not child
-    assert (await storage.guilds.get(1)).timezone == "Asia/Tokyo"
+    await _writes_through_a_new_child(storage, process, child)
 
 
 async def test_a_child_told_to_stop_inside_a_write_finishes_it_and_the_next_runs_in_the_bot(
