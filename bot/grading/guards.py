@@ -21,6 +21,7 @@ from bot.grading.evidence import Evidence, candidate_match, spoken_division
 from bot.grading.lexicon import ELABORATION_STARTS, PLACED_CONTRASTS, WEAK_NEGATIVES
 from bot.grading.match import CONTRAST_PARTNERS, is_typo, joined_pairs, match_word, partner_table
 from bot.grading.normalize import (
+    OPERATOR_SIGNS,
     Token,
     canonical,
     clauses,
@@ -798,9 +799,6 @@ def labels(ctx: Context) -> str | None:
     return f"Not quite: “{given}” is not “{expected}”."
 
 
-_OPERATORS = frozenset("=+-/×")
-
-
 _RAW_OPERATOR = re.compile(r"[=+\-*/×·^²³∑Σ]|\w\s*\bx\b\s*\w")
 
 
@@ -812,7 +810,7 @@ def _is_symbolic(response: Response) -> bool:
     symbols = response.symbols
     words = [s for s in symbols if s.isalpha() and len(s) > 3]
     return (
-        bool(_OPERATORS & set(symbols))
+        bool(OPERATOR_SIGNS & set(symbols))
         and len(words) <= 0.6 * len(symbols)
         and not is_prose(symbols)
     )
@@ -1140,7 +1138,7 @@ def contrast_term(ctx: Context) -> str | None:
     return None
 
 
-_OFFERS = re.compile(r"\s*(?:\b(?:or|vs|versus)\b|/)\s*")
+_OFFER_WORD = re.compile(r"\s*(?:\b(?:or|vs|versus)\b|/)\s*")
 _CLAIM_BREAK = re.compile(r"[,;:.!?()\n]|\b(?:or|vs|versus)\b|/")
 
 
@@ -1149,7 +1147,7 @@ def _offered_against(response: Response, a: str, b: str) -> bool:
     parameters'. Opposite words in separate claims ('stops gradients from vanishing or exploding,
     makes training more stable and less dependent on init') are no alternatives."""
     text = response.simplified
-    for offer in _OFFERS.finditer(text):
+    for offer in _OFFER_WORD.finditer(text):
         # The nearest claim on each side: 'reduce, or maybe increase,' and 'reduce (or increase?)'
         # set the offer off with commas or brackets.
         before = next(

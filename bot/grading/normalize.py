@@ -467,9 +467,9 @@ long run of spaces, so it never sees more than this."""
 
 def unframed(response: str) -> str:
     """A member's one answer without the words that frame it: 'I think it's 7', '7, I think',
-    'the answer is W / K', 'the answer: 4', '4 of course'. The frame says how sure the member is, not what they answer; what it
-    leaves must still say something ('it is' alone stays as written), and a frame before 'not'
-    is part of the statement ('it's not suited for ReLU')."""
+    'the answer is W / K', 'the answer: 4', '4 of course'. The frame says how sure the member is,
+    not what they answer; what it leaves must still say something ('it is' alone stays as
+    written), and a frame before 'not' is part of the statement ('it's not suited for ReLU')."""
     inner = _LEADING_FRAME.sub("", response, count=1).rstrip()
     # One character more than the tail, so that a word cut at its start is no 'I'.
     tail = inner[-FRAME_TAIL - 1 :]
@@ -496,14 +496,15 @@ def is_prose(symbols: Sequence[str]) -> bool:
             # Symbols ('s_j', 'x') and functions ('log') sit side by side in a formula too.
             run += len(symbol) >= PROSE_WORD and symbol not in _FUNCTION_NAMES
             continue
-        closed = symbol is not None and symbol in _OPERATOR_SIGNS
+        closed = symbol is not None and symbol in OPERATOR_SIGNS
         if run >= PROSE_RUN and (opened_by == "=" or (opened_by and closed)):
             return True
         run, opened_by = 0, symbol if closed and symbol is not None else ""
     return False
 
 
-_OPERATOR_SIGNS = frozenset("=+-/×")
+OPERATOR_SIGNS = frozenset("=+-/×")
+"""The operators of a formula as `formula_tokens` reads them."""
 PROSE_WORD = 3
 _FUNCTION_NAMES = frozenset({"log", "ln", "exp", "max", "min", "sqrt", "abs", "sum"})
 
