@@ -4,11 +4,12 @@ A writer and `READERS` reader connections (aiosqlite) share one WAL database fil
 serve queries from committed snapshots, so a leaderboard never waits for a write or sees half of
 one. The writer runs every write inside a transaction with `synchronous=FULL`, so a write is on
 disk when its call returns; writes that arrive together share one transaction (each in its own
-savepoint, so one failing write never takes the others down) and therefore one disk flush. That is what lets many members answer at once
-without each answer paying for its own fsync. Opened with `writer_process` (as the bot is by
-default), the transactions run in a child process (bot/storage/writer_process.py), where their
-Python does not take turns with the event loop at the interpreter lock; in the writer thread here
-whenever the child cannot take them.
+savepoint, so one failing write never takes the others down) and therefore one disk flush. That
+is what lets many members answer at once without each answer paying for its own fsync.
+
+Opened with `writer_process` (as the bot is by default), the transactions run in a child process
+(bot/storage/writer_process.py), where their Python does not take turns with the event loop at
+the interpreter lock; in the writer thread here whenever the child cannot take them.
 """
 
 from __future__ import annotations
@@ -99,16 +100,29 @@ def split_statements(sql: str) -> list[str]:
     return statements
 
 
+EVERY_CONNECTION = (
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA trusted_schema = OFF",
+)
+WRITE_DURABLY = "PRAGMA synchronous = FULL"
+"""With EVERY_CONNECTION and WAL mode, how the writer connection is set up, in this process and
+in the writer process alike."""
+
+
+def check_wal(mode: object) -> None:
+    """What `PRAGMA journal_mode = WAL` returned must be WAL: readers beside the writer need it."""
+    if mode is None or str(mode[0]).lower() != "wal":  # type: ignore[index]
+        raise RuntimeError(f"could not switch the database to WAL mode (got {mode})")
+
+
 async def _configure(connection: aiosqlite.Connection, *, writer: bool) -> None:
-    await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await connection.execute("PRAGMA foreign_keys = ON")
-    await connection.execute("PRAGMA trusted_schema = OFF")
+    for pragma in EVERY_CONNECTION:
+        await connection.execute(pragma)
     if writer:
         cursor = await connection.execute("PRAGMA journal_mode = WAL")
-        mode = await cursor.fetchone()
-        if mode is None or str(mode[0]).lower() != "wal":
-            raise RuntimeError(f"could not switch the database to WAL mode (got {mode})")
-        await connection.execute("PRAGMA synchronous = FULL")
+        check_wal(await cursor.fetchone())
+        await connection.execute(WRITE_DURABLY)
     else:
         await connection.execute("PRAGMA query_only = ON")
 

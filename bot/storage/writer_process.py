@@ -241,16 +241,14 @@ def _portable(results: list[Result], *, values: bool) -> list[Result]:
 
 
 def _open(path: str) -> sqlite3.Connection:
-    from bot.storage.db import BUSY_TIMEOUT_MS
+    """The write connection, set up as the bot's own writer is (bot.storage.db)."""
+    from bot.storage.db import EVERY_CONNECTION, WRITE_DURABLY, check_wal
 
     connection = sqlite3.connect(path, isolation_level=None)
-    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    connection.execute("PRAGMA foreign_keys = ON")
-    connection.execute("PRAGMA trusted_schema = OFF")
-    mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()
-    if mode is None or str(mode[0]).lower() != "wal":
-        raise RuntimeError(f"could not switch the database to WAL mode (got {mode})")
-    connection.execute("PRAGMA synchronous = FULL")
+    for pragma in EVERY_CONNECTION:
+        connection.execute(pragma)
+    check_wal(connection.execute("PRAGMA journal_mode = WAL").fetchone())
+    connection.execute(WRITE_DURABLY)
     connection.row_factory = sqlite3.Row
     return connection
 
